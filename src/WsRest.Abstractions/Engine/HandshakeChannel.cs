@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using WsRest.Protocol;
+
+namespace WsRest.Engine;
+
+/// <summary>
+/// Sends and receives the handshake frames (docs/protocol.md §4) before a <see cref="WsRestPeer"/>
+/// exists. Each handshake message is one WebSocket message carrying exactly one frame on stream 0.
+/// </summary>
+internal static class HandshakeChannel
+{
+    /// <summary>No handshake message may be larger than this, whatever the negotiated limits.</summary>
+    public const int MaxHandshakeMessage = 64 * 1024;
+
+    public static async Task SendAsync(WebSocket socket, FrameType type, Action<IBufferWriter<byte>> writePayload, CancellationToken cancellationToken)
+    {
+        using var payload = new PooledBufferWriter(256);
+        writePayload(payload);
+        using var message = new PooledBufferWriter(payload.WrittenCount + FrameCodec.MaxHeaderLength);
+        FrameCodec.WriteFrame(message, type, FrameFlags.None, 0, payload.WrittenSpan);
+        await socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Receives one handshake frame and checks its type. Anything else, including an ERROR frame from
+    /// the peer, becomes a <see cref="WsRestProtocolException"/> that says what went wrong.
+    /// </summary>
+    public static async Task<byte[]> ReceiveAsync(WebSocket socket, FrameType expected, int maxMessage, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessage, MaxHandshakeMessage) + 1);
+        try
+        {
+            var total = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    throw new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The peer closed the connection during the handshake: {socket.CloseStatus} {socket.CloseStatusDescription}");
+                }
+
+                if (result.MessageType != WebSocketMessageType.Binary)
+                {
+                    throw new WsRestProtocolException($"Expected a binary {Name(expected)} message, got a {result.MessageType} message.");
+                }
+
+                total += result.Count;
+                if (total > Math.Min(maxMessage, MaxHandshakeMessage))
+                {
+                    throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The {Name(expected)} message exceeds {Math.Min(maxMessage, MaxHandshakeMessage)} bytes.");
+                }
+            }
+            while (!result.EndOfMessage);
+
+            if (!FrameCodec.TryReadFrame(buffer.AsSpan(0, total), out var frame, out var consumed) || consumed != total)
+            {
+                throw new WsRestProtocolException($"Malformed frame: the {Name(expected)} message is not exactly one frame.");
+            }
+
+            if (frame.Type == FrameType.Error && expected != FrameType.Error)
+            {
+                var (code, reason) = ControlFrames.ReadError(frame.Payload);
+                throw new WsRestProtocolException(code, $"The peer rejected the handshake ({code}): {reason}");
+            }
+
+            if (frame.Type != expected)
+            {
+                throw new WsRestProtocolException($"Expected {Name(expected)} during the handshake but received frame type 0x{(byte)frame.Type:X2}; nothing but the handshake may be sent before READY.");
+            }
+
+            if (frame.StreamId != 0)
+            {
+                throw new WsRestProtocolException($"{Name(expected)} must be sent on stream 0.");
+            }
+
+            return frame.Payload.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Tells the peer why the handshake failed (ERROR frame, then close), without waiting long for either.</summary>
+    public static async Task RejectAsync(WebSocket socket, WsRestProtocolException error, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+            {
+                using var frame = new PooledBufferWriter(128);
+                ControlFrames.WriteError(frame, error.ErrorCode, error.Message);
+                await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, cts.Token).ConfigureAwait(false);
+            }
+
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.ProtocolError;
+                var text = error.Message.Length > 60 ? error.Message[..60] : error.Message;
+                await socket.CloseOutputAsync(status, text, cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The peer is already gone or not listening; the rejection was best effort and the socket is aborted next.
+        }
+        finally
+        {
+            socket.Abort();
+        }
+    }
+
+    private static string Name(FrameType type) => type.ToString().ToUpperInvariant();
+}

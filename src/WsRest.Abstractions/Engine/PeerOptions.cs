@@ -1,0 +1,33 @@
+using WsRest.Protocol;
+
+namespace WsRest.Engine;
+
+/// <summary>Everything a <see cref="WsRestPeer"/> needs, settled by the handshake.</summary>
+internal sealed class PeerOptions
+{
+    public required PeerRole Role { get; init; }
+
+    /// <summary>What this side announced it accepts.</summary>
+    public required PeerSettings Local { get; init; }
+
+    /// <summary>What the remote side announced it accepts.</summary>
+    public required PeerSettings Remote { get; init; }
+
+    /// <summary>Serves streams the remote opens; null refuses them.</summary>
+    public IWsRestStreamHandler? Handler { get; init; }
+
+    /// <summary>The writer stops adding queued frames to a WebSocket message past this size (docs/protocol.md §3.1).</summary>
+    public int BatchSize { get; init; } = 64 * 1024;
+
+    /// <summary>Largest body sent inline in a REQUEST/RESPONSE frame, and largest DATA frame payload.</summary>
+    public int ChunkSize { get; init; } = 16 * 1024;
+
+    /// <summary>How long to wait for the peer's close reply after sending ours.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Used for the close timeout; tests replace it.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Text for exceptions: who the remote is ("server", "client 1f3a...").</summary>
+    public string RemoteName { get; init; } = "peer";
+}

@@ -1,0 +1,424 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using WsRest.Protocol;
+
+namespace WsRest.Engine;
+
+internal sealed partial class WsRestPeer
+{
+    private const int InitialReceiveBuffer = 4 * 1024;
+
+    /// <summary>
+    /// The single read loop: receives whole WebSocket messages, decodes their frames and routes them.
+    /// It never runs application code: handlers go to the thread pool, body readers are woken through
+    /// their pipe's thread-pool scheduler, and completions run asynchronously.
+    /// </summary>
+    private async Task ReadLoopAsync()
+    {
+        var maxMessage = _options.Local.MaxMessageSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+        try
+        {
+            while (true)
+            {
+                var total = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (total == buffer.Length)
+                    {
+                        if (total >= maxMessage)
+                        {
+                            await EnsureMessageEndsAsync().ConfigureAwait(false);
+                            break;
+                        }
+
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxMessage));
+                        buffer.AsSpan(0, total).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var room = Math.Min(buffer.Length, maxMessage) - total;
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(total, room), CancellationToken.None).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        OnRemoteClose();
+                        return;
+                    }
+
+                    if (result.MessageType == WebSocketMessageType.Text)
+                    {
+                        throw new WsRestProtocolException("A text message arrived on a wsrest.v1 (binary) connection.");
+                    }
+
+                    total += result.Count;
+                }
+                while (!result.EndOfMessage);
+
+                ProcessMessage(buffer.AsSpan(0, total));
+                if (buffer.Length > InitialReceiveBuffer)
+                {
+                    // A burst is over: do not hold a large buffer for an idle connection.
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+                }
+
+                if (Volatile.Read(ref _closeStarted) != 0 && _socket.State != WebSocketState.Open && _socket.State != WebSocketState.CloseSent)
+                {
+                    return;
+                }
+            }
+        }
+        catch (WsRestProtocolException ex)
+        {
+            FailConnection(ex);
+        }
+        catch (RemoteErrorException ex)
+        {
+            Close(WebSocketCloseStatus.NormalClosure, string.Empty, new WsRestProtocolException(ex.Code, ex.Message));
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Abort(ex);
+        }
+        catch (Exception ex)
+        {
+            // A bug of ours must still end in a clear close, never in a process crash or a hang.
+            FailConnection(new WsRestProtocolException(WsRestErrorCode.InternalError, $"Internal error while reading: {ex.Message}", ex));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        async ValueTask EnsureMessageEndsAsync()
+        {
+            // The buffer is full at the limit; the message is legal only if nothing more follows.
+            var probe = new byte[1];
+            var next = await _socket.ReceiveAsync(probe.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            if (next.Count > 0 || !next.EndOfMessage)
+            {
+                throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"A WebSocket message exceeded the limit of {maxMessage} bytes.");
+            }
+        }
+    }
+
+    private void OnRemoteClose()
+    {
+        if (Volatile.Read(ref _closeStarted) != 0)
+        {
+            return;
+        }
+
+        var status = _socket.CloseStatus ?? WebSocketCloseStatus.Empty;
+        Exception? reason = status is WebSocketCloseStatus.NormalClosure or WebSocketCloseStatus.EndpointUnavailable
+            ? null
+            : new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The {_options.RemoteName} closed the connection: {status} {_socket.CloseStatusDescription}");
+        Close(WebSocketCloseStatus.NormalClosure, string.Empty, reason);
+    }
+
+    /// <summary>A protocol violation: tell the peer why (ERROR frame and close status), then close.</summary>
+    private void FailConnection(WsRestProtocolException error)
+    {
+        var payload = new PooledBufferWriter(128);
+        ControlFrames.WriteError(payload, error.ErrorCode, error.Message);
+        var buffer = payload.DetachBuffer(out var length);
+        Enqueue(OutgoingFrame.Raw(buffer, length));
+        var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge
+            ? WebSocketCloseStatus.MessageTooBig
+            : WebSocketCloseStatus.ProtocolError;
+        Close(status, error.Message, error);
+    }
+
+    private void ProcessMessage(ReadOnlySpan<byte> message)
+    {
+        if (message.IsEmpty)
+        {
+            throw new WsRestProtocolException("An empty WebSocket message carries no frame.");
+        }
+
+        while (!message.IsEmpty)
+        {
+            if (!FrameCodec.TryReadFrame(message, out var frame, out var consumed))
+            {
+                throw new WsRestProtocolException("Malformed frame: a frame is truncated or its length runs past the end of the message.");
+            }
+
+            ProcessFrame(frame);
+            message = message[consumed..];
+        }
+    }
+
+    private void ProcessFrame(in Frame frame)
+    {
+        switch (frame.Type)
+        {
+            case FrameType.Request:
+                OnRequestFrame(frame);
+                break;
+            case FrameType.Response:
+                OnResponseFrame(frame);
+                break;
+            case FrameType.Data:
+                OnDataFrame(frame);
+                break;
+            case FrameType.Window:
+                OnWindowFrame(frame);
+                break;
+            case FrameType.Cancel:
+                RequireStreamId(frame);
+                if (_streams.TryGetValue(frame.StreamId, out var cancelled))
+                {
+                    cancelled.OnCancel(ControlFrames.ReadCancel(frame.Payload));
+                }
+                else
+                {
+                    ThrowIfNeverOpened(frame.StreamId, "CANCEL");
+                }
+
+                break;
+            case FrameType.GoAway:
+                OnGoAwayFrame(frame);
+                break;
+            case FrameType.Error:
+                var (code, text) = ControlFrames.ReadError(frame.Payload);
+                throw new RemoteErrorException(code, $"The {_options.RemoteName} reported {code}: {text}");
+            case FrameType.Hello or FrameType.Welcome or FrameType.Ready:
+                throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived after the handshake.");
+            case FrameType.Event or FrameType.Subscribe or FrameType.Unsubscribe or FrameType.Ack:
+                throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived, but pub/sub was not negotiated on this connection.");
+            default:
+                throw new WsRestProtocolException($"Unknown frame type 0x{(byte)frame.Type:X2}.");
+        }
+    }
+
+    private void OnRequestFrame(in Frame frame)
+    {
+        var id = frame.StreamId;
+        if (id == 0 || IsLocalStreamId(id))
+        {
+            throw new WsRestProtocolException($"A REQUEST used stream id {id}, which is not the {_options.RemoteName}'s to open.");
+        }
+
+        if (id <= _lastRemoteStreamId)
+        {
+            throw new WsRestProtocolException($"A REQUEST reused stream id {id}; stream ids must increase.");
+        }
+
+        Volatile.Write(ref _lastRemoteStreamId, id);
+        var head = new RequestHead();
+        ReadOnlySpan<byte> body;
+        try
+        {
+            body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize);
+        }
+        catch (WsRestProtocolException ex) when (ex.ErrorCode == WsRestErrorCode.MessageTooLarge)
+        {
+            // The frame itself was well formed; only this request is over a limit, so only it is reset.
+            Enqueue(OutgoingFrame.Cancel(id, WsRestErrorCode.MessageTooLarge));
+            ConsumeConnectionCreditOf(frame, body: 0);
+            return;
+        }
+
+        if (_localGoAway || _closing.IsCancellationRequested)
+        {
+            Enqueue(OutgoingFrame.Cancel(id, WsRestErrorCode.RefusedStream));
+            ConsumeConnectionCreditOf(frame, body.Length);
+            return;
+        }
+
+        if (_options.Handler is null || Volatile.Read(ref _activeRemoteStreams) >= _options.Local.MaxConcurrentStreams)
+        {
+            Enqueue(OutgoingFrame.Cancel(id, WsRestErrorCode.RefusedStream));
+            ConsumeConnectionCreditOf(frame, body.Length);
+            return;
+        }
+
+        var stream = new WsRestStream(this, id, isLocal: false) { RequestHead = head };
+        stream.MarkHeadReceived();
+        ConsumeBodyCredit(stream, body.Length);
+        _streams[id] = stream;
+        Interlocked.Increment(ref _activeRemoteStreams);
+        Interlocked.Increment(ref _activeStreams);
+        stream.OnBody(body, frame.EndStream);
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Peer.RunHandlerAsync(state), stream, preferLocal: false);
+    }
+
+    private async Task RunHandlerAsync(WsRestStream stream)
+    {
+        try
+        {
+            await _options.Handler!.HandleAsync(stream).ConfigureAwait(false);
+            if (!stream.EndSent && !stream.IsResetOrRemoved)
+            {
+                stream.Reset(WsRestErrorCode.InternalError);
+            }
+            else if (!stream.EndReceived && !stream.IsResetOrRemoved)
+            {
+                // Answered before reading the whole request body: tell the sender to stop (docs/protocol.md §6.1).
+                stream.Reset(WsRestErrorCode.NoError);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The host reports the failure through its own channels; the protocol answer is a reset.
+            stream.Reset(WsRestErrorCode.InternalError, ex);
+        }
+    }
+
+    private void OnResponseFrame(in Frame frame)
+    {
+        var id = frame.StreamId;
+        if (id == 0 || !IsLocalStreamId(id))
+        {
+            throw new WsRestProtocolException($"A RESPONSE arrived on stream {id}, which this side did not open.");
+        }
+
+        var head = new ResponseHead();
+        var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize);
+        if (!_streams.TryGetValue(id, out var stream))
+        {
+            ThrowIfNeverOpened(id, "RESPONSE");
+            ConsumeConnectionCreditOf(frame, body.Length);
+            return;
+        }
+
+        ConsumeBodyCredit(stream, body.Length);
+        stream.OnBody(body, frame.EndStream);
+        stream.OnResponseHead(head);
+    }
+
+    private void OnDataFrame(in Frame frame)
+    {
+        RequireStreamId(frame);
+        if (!_streams.TryGetValue(frame.StreamId, out var stream))
+        {
+            ThrowIfNeverOpened(frame.StreamId, "DATA");
+            ConsumeConnectionCreditOf(frame, frame.Payload.Length);
+            return;
+        }
+
+        if (!stream.HasReceivedHead)
+        {
+            throw new WsRestProtocolException($"DATA arrived on stream {frame.StreamId} before its head.");
+        }
+
+        ConsumeBodyCredit(stream, frame.Payload.Length);
+        stream.OnBody(frame.Payload, frame.EndStream);
+    }
+
+    private void OnWindowFrame(in Frame frame)
+    {
+        var increment = ControlFrames.ReadWindow(frame.Payload);
+        if (frame.StreamId == 0)
+        {
+            if (!ConnectionSendWindow.Add(increment))
+            {
+                throw new WsRestProtocolException(WsRestErrorCode.FlowControlError, "A WINDOW frame raised the connection window past 2^31-1.");
+            }
+
+            return;
+        }
+
+        if (_streams.TryGetValue(frame.StreamId, out var stream))
+        {
+            if (!stream.SendWindow.Add(increment))
+            {
+                throw new WsRestProtocolException(WsRestErrorCode.FlowControlError, $"A WINDOW frame raised stream {frame.StreamId}'s window past 2^31-1.");
+            }
+        }
+        else
+        {
+            ThrowIfNeverOpened(frame.StreamId, "WINDOW");
+        }
+    }
+
+    private void OnGoAwayFrame(in Frame frame)
+    {
+        if (frame.StreamId != 0)
+        {
+            throw new WsRestProtocolException("GOAWAY must be sent on stream 0.");
+        }
+
+        var (lastStreamId, _, reason) = ControlFrames.ReadGoAway(frame.Payload);
+        _remoteGoAwayLastStreamId = lastStreamId;
+        _remoteGoAway = true;
+        var refused = new System.Net.Http.HttpRequestException(System.Net.Http.HttpRequestError.ConnectionError, $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.");
+        foreach (var stream in _streams.Values)
+        {
+            if (stream.IsLocal && stream.Id > lastStreamId)
+            {
+                stream.Abort(refused);
+            }
+        }
+
+        if (Volatile.Read(ref _activeStreams) == 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>Body bytes count against both receive windows (docs/protocol.md §7); exceeding either is a connection error.</summary>
+    private void ConsumeBodyCredit(WsRestStream stream, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (!_connectionReceiveWindow.TryConsume(count))
+        {
+            throw new WsRestProtocolException(WsRestErrorCode.FlowControlError, $"The {_options.RemoteName} sent {count} body bytes past the connection window.");
+        }
+
+        if (!stream.TryConsumeReceiveWindow(count))
+        {
+            throw new WsRestProtocolException(WsRestErrorCode.FlowControlError, $"The {_options.RemoteName} sent {count} body bytes past stream {stream.Id}'s window.");
+        }
+    }
+
+    /// <summary>Body bytes for a stream that is already gone still count, and are released at once.</summary>
+    private void ConsumeConnectionCreditOf(in Frame frame, int body)
+    {
+        if (body == 0)
+        {
+            return;
+        }
+
+        if (!_connectionReceiveWindow.TryConsume(body))
+        {
+            throw new WsRestProtocolException(WsRestErrorCode.FlowControlError, $"The {_options.RemoteName} sent {body} body bytes past the connection window.");
+        }
+
+        ReleaseConnectionWindow(body);
+    }
+
+    private bool IsLocalStreamId(ulong id) => (id & 1) == (_options.Role == PeerRole.Client ? 1UL : 0UL);
+
+    private static void RequireStreamId(in Frame frame)
+    {
+        if (frame.StreamId == 0)
+        {
+            throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame needs a stream id.");
+        }
+    }
+
+    /// <summary>A frame for a stream that is not in the table is fine if the stream existed once (it raced a reset), a violation if it never did.</summary>
+    private void ThrowIfNeverOpened(ulong id, string frameName)
+    {
+        var opened = IsLocalStreamId(id)
+            ? id < (ulong)Volatile.Read(ref _nextLocalStreamId)
+            : id <= Volatile.Read(ref _lastRemoteStreamId);
+        if (!opened)
+        {
+            throw new WsRestProtocolException($"A {frameName} frame arrived for stream {id}, which was never opened.");
+        }
+    }
+
+    /// <summary>The remote reported a fatal error (ERROR frame): close without answering with an ERROR of our own.</summary>
+    private sealed class RemoteErrorException(WsRestErrorCode code, string message) : Exception(message)
+    {
+        public WsRestErrorCode Code { get; } = code;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net.WebSockets;
+
+namespace WsRest.Engine;
+
+internal sealed partial class WsRestPeer
+{
+    /// <summary>
+    /// The only code that writes to the socket. Drains every frame already queued into one WebSocket
+    /// message, up to the batch size and never past the remote's message limit (docs/protocol.md §3.1),
+    /// so under load many streams share one socket write.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var reader = _writes.Reader;
+        var limit = _options.Remote.MaxMessageSize;
+        var batch = Math.Min(_options.BatchSize, limit);
+        PooledBufferWriter? message = null;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                message ??= new PooledBufferWriter(Math.Min(batch, 16 * 1024));
+                while (message.WrittenCount < batch
+                       && reader.TryPeek(out var next)
+                       && (message.WrittenCount == 0 || message.WrittenCount + next.EncodedLengthUpperBound <= limit)
+                       && reader.TryRead(out var frame))
+                {
+                    frame.WriteTo(message);
+                    frame.ReturnPayload();
+                }
+
+                await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                message.Reset();
+                if (!reader.TryPeek(out _))
+                {
+                    // Idle: hold no buffer between bursts.
+                    message.Dispose();
+                    message = null;
+                }
+            }
+
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(_closeStatus, _closeDescription, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Abort(ex);
+        }
+        finally
+        {
+            message?.Dispose();
+            while (reader.TryRead(out var frame))
+            {
+                frame.ReturnPayload();
+            }
+        }
+    }
+}

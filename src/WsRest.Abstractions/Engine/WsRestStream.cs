@@ -1,0 +1,487 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Http;
+using WsRest.Protocol;
+
+namespace WsRest.Engine;
+
+/// <summary>
+/// One request/response exchange on a connection (docs/protocol.md §3.3). The read loop feeds the
+/// receive side (head, body pipe); the application drives the send side (head, DATA, END) from its
+/// own threads. A stream leaves the table once END went both ways or either side sent CANCEL.
+/// </summary>
+[SuppressMessage("Reliability", "CA1001", Justification = "The abort source has no timer; it needs no disposal and streams are dropped, not disposed.")]
+internal sealed class WsRestStream
+{
+    private const int StateHeadSent = 1;
+    private const int StateEndSent = 2;
+    private const int StateHeadReceived = 4;
+    private const int StateEndReceived = 8;
+    private const int StateReset = 16;
+    private const int StateRemoved = 32;
+
+    private static readonly PipeOptions s_pipeOptions = new(
+        pauseWriterThreshold: 0, // flow control (ReceiveWindow) bounds what the pipe holds, so the writer never waits
+        readerScheduler: PipeScheduler.ThreadPool,
+        writerScheduler: PipeScheduler.Inline,
+        useSynchronizationContext: false);
+
+    private readonly WsRestPeer _peer;
+    private readonly Pipe _pipe = new(s_pipeOptions);
+    private readonly ReceiveWindow _receiveWindow;
+    private readonly Lock _pipeLock = new();
+    private readonly CancellationTokenSource _aborted = new();
+    private TaskCompletionSource<ResponseHead>? _responseHead;
+    private int _state;
+    private int _buffered;
+    private bool _pipeWriterCompleted;
+    private bool _bodyReleased;
+
+    public WsRestStream(WsRestPeer peer, ulong id, bool isLocal)
+    {
+        _peer = peer;
+        Id = id;
+        IsLocal = isLocal;
+        _receiveWindow = new ReceiveWindow(peer.LocalSettings.InitialStreamWindow);
+        SendWindow = new SendWindow(peer.RemoteSettings.InitialStreamWindow);
+        if (isLocal)
+        {
+            _responseHead = new TaskCompletionSource<ResponseHead>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public ulong Id { get; }
+
+    /// <summary>True when this side opened the stream (it sent the REQUEST).</summary>
+    public bool IsLocal { get; }
+
+    public SendWindow SendWindow { get; }
+
+    /// <summary>The request that opened a remote stream; null for local streams.</summary>
+    public RequestHead? RequestHead { get; set; }
+
+    /// <summary>The received body. One reader at a time, as with any <see cref="PipeReader"/>.</summary>
+    public PipeReader BodyReader => _pipe.Reader;
+
+    /// <summary>Fires when the stream is reset by either side or the connection is lost.</summary>
+    public CancellationToken Aborted => _aborted.Token;
+
+    public bool IsResetOrRemoved => (Volatile.Read(ref _state) & (StateReset | StateRemoved)) != 0;
+
+    public bool HeadSent => (Volatile.Read(ref _state) & StateHeadSent) != 0;
+
+    public bool EndSent => (Volatile.Read(ref _state) & StateEndSent) != 0;
+
+    public bool EndReceived => (Volatile.Read(ref _state) & StateEndReceived) != 0;
+
+    public Task<ResponseHead> ResponseHeadTask => _responseHead!.Task;
+
+    public WsRestPeer Peer => _peer;
+
+    // ---- receive side: called by the read loop only ----
+
+    public void OnResponseHead(ResponseHead head)
+    {
+        if (!IsLocal || !TrySetState(StateHeadReceived))
+        {
+            throw new WsRestProtocolException($"A second RESPONSE arrived on stream {Id}.");
+        }
+
+        _responseHead!.TrySetResult(head);
+    }
+
+    public void MarkHeadReceived() => TrySetState(StateHeadReceived);
+
+    public bool HasReceivedHead => (Volatile.Read(ref _state) & StateHeadReceived) != 0;
+
+    /// <summary>Checks both receive windows and takes credit for <paramref name="count"/> body bytes.</summary>
+    public bool TryConsumeReceiveWindow(int count) => _receiveWindow.TryConsume(count);
+
+    public void OnBody(ReadOnlySpan<byte> data, bool endStream)
+    {
+        if (EndReceived)
+        {
+            throw new WsRestProtocolException($"Body bytes arrived on stream {Id} after its END flag.");
+        }
+
+        lock (_pipeLock)
+        {
+            if (!_pipeWriterCompleted && !_bodyReleased)
+            {
+                if (!data.IsEmpty)
+                {
+                    _buffered += data.Length;
+                    _pipe.Writer.Write(data);
+
+                    // Completes synchronously: the pipe never pauses its writer (see s_pipeOptions).
+                    var flush = _pipe.Writer.FlushAsync();
+                    if (!flush.IsCompletedSuccessfully)
+                    {
+                        throw new InvalidOperationException("The body pipe paused its writer.");
+                    }
+                }
+            }
+            else if (!data.IsEmpty)
+            {
+                // Nobody will read this (reset, or the reader let go): give the connection credit straight back.
+                _peer.ReleaseConnectionWindow(data.Length);
+            }
+
+            if (endStream && !_pipeWriterCompleted)
+            {
+                _pipeWriterCompleted = true;
+                _pipe.Writer.Complete();
+            }
+        }
+
+        if (endStream)
+        {
+            TrySetState(StateEndReceived);
+            TryRemoveIfDone();
+        }
+    }
+
+    /// <summary>The peer sent CANCEL for this stream.</summary>
+    public void OnCancel(WsRestErrorCode code)
+    {
+        if (code == WsRestErrorCode.NoError && EndReceived)
+        {
+            // The peer answered in full and does not want the rest of our body (an early response): stop sending quietly.
+            if (TrySetState(StateReset))
+            {
+                SendWindow.Abort(new StreamCompletedEarlyException());
+                Remove();
+            }
+
+            return;
+        }
+
+        if (!TrySetState(StateReset))
+        {
+            return;
+        }
+
+        var reason = new HttpProtocolException((long)code, code == WsRestErrorCode.RefusedStream
+            ? $"The peer refused stream {Id} (too many concurrent streams or shutting down); it was not processed."
+            : $"The peer reset stream {Id} ({code}).", null);
+        AbortState(reason);
+        Remove();
+    }
+
+    // ---- consumer side: the body reader reports what it read ----
+
+    public void OnBodyConsumed(int count)
+    {
+        lock (_pipeLock)
+        {
+            if (_bodyReleased)
+            {
+                return;
+            }
+
+            _buffered -= count;
+        }
+
+        var increment = _receiveWindow.Release(count);
+        if (increment > 0 && !EndReceived && !IsResetOrRemoved)
+        {
+            _peer.Enqueue(OutgoingFrame.Window(Id, increment));
+        }
+
+        _peer.ReleaseConnectionWindow(count);
+    }
+
+    // ---- send side: application threads ----
+
+    /// <summary>
+    /// Sends the REQUEST or RESPONSE head. The body goes inline in the same frame when it is small and
+    /// credit allows it (docs/protocol.md §5.3), otherwise as DATA frames after the head.
+    /// Takes ownership of <paramref name="head"/>.
+    /// </summary>
+    public async ValueTask SendHeadAsync(FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
+    {
+        var inline = false;
+        try
+        {
+            ThrowIfReset();
+            if (HeadSent)
+            {
+                throw new InvalidOperationException("The head was already sent.");
+            }
+
+            var maxPayload = _peer.MaxFramePayload;
+            if (head.WrittenCount > maxPayload)
+            {
+                throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The {(type == FrameType.Request ? "request" : "response")} head is {head.WrittenCount} bytes; the peer accepts at most {maxPayload}.");
+            }
+
+            if (body.IsEmpty)
+            {
+                inline = true;
+            }
+            else if (body.Length <= _peer.InlineBodyLimit && head.WrittenCount + body.Length <= maxPayload && TryTakeCreditExactly(body.Length))
+            {
+                head.Write(body.Span);
+                inline = true;
+            }
+
+            var flags = inline && endStream ? FrameFlags.EndStream : FrameFlags.None;
+            var buffer = head.DetachBuffer(out var length);
+            TrySetState(flags == FrameFlags.EndStream ? StateHeadSent | StateEndSent : StateHeadSent);
+            if (!_peer.Enqueue(OutgoingFrame.WithPayload(type, flags, Id, buffer, length)))
+            {
+                throw _peer.CreateClosedException();
+            }
+        }
+        finally
+        {
+            head.Dispose();
+        }
+
+        if (!inline)
+        {
+            await SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
+        }
+        else if (endStream)
+        {
+            TryRemoveIfDone();
+        }
+    }
+
+    /// <summary>Sends body bytes as DATA frames of bounded size, waiting for flow-control credit.</summary>
+    public async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    {
+        ThrowIfReset();
+        var maxChunk = _peer.MaxDataPayload;
+        while (!data.IsEmpty)
+        {
+            var take = await TakeCreditAsync(Math.Min(data.Length, maxChunk), cancellationToken).ConfigureAwait(false);
+            var payload = ArrayPool<byte>.Shared.Rent(take);
+            data.Span[..take].CopyTo(payload);
+            data = data[take..];
+            var last = endStream && data.IsEmpty;
+            if (last)
+            {
+                TrySetState(StateEndSent);
+            }
+
+            if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, Id, payload, take)))
+            {
+                throw _peer.CreateClosedException();
+            }
+
+            if (last)
+            {
+                TryRemoveIfDone();
+                return;
+            }
+        }
+
+        if (endStream)
+        {
+            await CompleteSendAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the body with an empty DATA frame carrying END.</summary>
+    public ValueTask CompleteSendAsync()
+    {
+        ThrowIfReset();
+        if (!TrySetState(StateEndSent))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, Id, null, 0)))
+        {
+            throw _peer.CreateClosedException();
+        }
+
+        TryRemoveIfDone();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Resets the stream from this side: sends CANCEL with <paramref name="code"/> unless the exchange already finished.</summary>
+    public void Reset(WsRestErrorCode code, Exception? localReason = null)
+    {
+        var state = Volatile.Read(ref _state);
+        if ((state & (StateEndSent | StateEndReceived)) == (StateEndSent | StateEndReceived))
+        {
+            return;
+        }
+
+        if (!TrySetState(StateReset))
+        {
+            return;
+        }
+
+        if ((state & StateRemoved) == 0)
+        {
+            _peer.Enqueue(OutgoingFrame.Cancel(Id, code));
+        }
+
+        AbortState(localReason ?? new HttpProtocolException((long)code, $"Stream {Id} was reset by this side ({code}).", null));
+        Remove();
+    }
+
+    /// <summary>The connection is gone: fail everything that waits on this stream.</summary>
+    public void Abort(Exception reason)
+    {
+        TrySetState(StateReset);
+        AbortState(reason);
+        Remove();
+    }
+
+    /// <summary>
+    /// The body's reader is done with it (disposed early or finished): unread bytes give their
+    /// connection credit back, and later bytes are dropped on arrival.
+    /// </summary>
+    public void ReleaseBody()
+    {
+        int leftover;
+        lock (_pipeLock)
+        {
+            if (_bodyReleased)
+            {
+                return;
+            }
+
+            _bodyReleased = true;
+            leftover = _buffered;
+            _buffered = 0;
+        }
+
+        _peer.ReleaseConnectionWindow(leftover);
+    }
+
+    private void AbortState(Exception reason)
+    {
+        _responseHead?.TrySetException(reason);
+        lock (_pipeLock)
+        {
+            if (!_pipeWriterCompleted)
+            {
+                _pipeWriterCompleted = true;
+                _pipe.Writer.Complete(reason as IOException ?? new IOException(reason.Message, reason));
+            }
+        }
+
+        ReleaseBody();
+
+        SendWindow.Abort(reason);
+
+        // CancelAsync runs the callbacks on the thread pool: application code (RequestAborted
+        // callbacks) must never run on the read loop.
+        _ = _aborted.CancelAsync();
+    }
+
+    private void ThrowIfReset()
+    {
+        if ((Volatile.Read(ref _state) & StateReset) != 0)
+        {
+            throw new HttpProtocolException((long)WsRestErrorCode.Cancel, $"Stream {Id} was reset.", null);
+        }
+    }
+
+    private bool TryTakeCreditExactly(int count)
+    {
+        var stream = SendWindow.TryTake(count);
+        if (stream < count)
+        {
+            SendWindow.Add(stream);
+            return false;
+        }
+
+        var connection = _peer.ConnectionSendWindow.TryTake(count);
+        if (connection < count)
+        {
+            _peer.ConnectionSendWindow.Add(connection);
+            SendWindow.Add(stream);
+            return false;
+        }
+
+        return true;
+    }
+
+    private async ValueTask<int> TakeCreditAsync(int want, CancellationToken cancellationToken)
+    {
+        var stream = SendWindow.TryTake(want);
+        CancellationTokenSource? linked = null;
+        try
+        {
+            if (stream == 0)
+            {
+                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+                stream = await SendWindow.TakeAsync(want, linked.Token).ConfigureAwait(false);
+            }
+
+            var connection = _peer.ConnectionSendWindow.TryTake(stream);
+            if (connection == 0)
+            {
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+                connection = await _peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
+            }
+
+            if (connection < stream)
+            {
+                SendWindow.Add(stream - connection);
+            }
+
+            return connection;
+        }
+        catch (OperationCanceledException) when (_aborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpProtocolException((long)WsRestErrorCode.Cancel, $"Stream {Id} was reset.", null);
+        }
+        finally
+        {
+            linked?.Dispose();
+        }
+    }
+
+    private bool TrySetState(int flag)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _state);
+            if ((current & flag) == flag)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, current | flag, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    private void TryRemoveIfDone()
+    {
+        if ((Volatile.Read(ref _state) & (StateEndSent | StateEndReceived)) == (StateEndSent | StateEndReceived))
+        {
+            Remove();
+        }
+    }
+
+    private void Remove()
+    {
+        if (!TrySetState(StateRemoved))
+        {
+            return;
+        }
+
+        _peer.RemoveStream(this);
+    }
+}
+
+/// <summary>The peer finished the exchange before reading our whole body (CANCEL with NoError); the body sender stops without error.</summary>
+internal sealed class StreamCompletedEarlyException : IOException
+{
+    public StreamCompletedEarlyException()
+        : base("The peer completed the exchange before reading the whole body.")
+    {
+    }
+}

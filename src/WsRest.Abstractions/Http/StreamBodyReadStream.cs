@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using WsRest.Engine;
+
+namespace WsRest.Http;
+
+/// <summary>
+/// A read-only <see cref="Stream"/> over a stream's received body. Each read releases flow-control
+/// credit, so the sender can go on; disposing before the end resets the stream so the sender stops.
+/// Single consumer, like the <see cref="PipeReader"/> under it.
+/// </summary>
+internal sealed class StreamBodyReadStream : Stream
+{
+    private readonly WsRestStream _stream;
+    private readonly WsRestErrorCode _resetCodeOnEarlyDispose;
+    private bool _completed;
+    private bool _disposed;
+
+    public StreamBodyReadStream(WsRestStream stream, WsRestErrorCode resetCodeOnEarlyDispose)
+    {
+        _stream = stream;
+        _resetCodeOnEarlyDispose = resetCodeOnEarlyDispose;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        // Sync reads exist for callers that insist; the body arrives asynchronously, so this blocks a thread.
+        var rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            var read = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+            rented.AsSpan(0, read).CopyTo(buffer);
+            return read;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed || buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        var reader = _stream.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var available = result.Buffer;
+            if (!available.IsEmpty)
+            {
+                var count = (int)Math.Min(buffer.Length, available.Length);
+                available.Slice(0, count).CopyTo(buffer.Span);
+                reader.AdvanceTo(available.GetPosition(count));
+                _stream.OnBodyConsumed(count);
+                return count;
+            }
+
+            reader.AdvanceTo(available.End);
+            if (result.IsCompleted)
+            {
+                _completed = true;
+                await reader.CompleteAsync().ConfigureAwait(false);
+                return 0;
+            }
+
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("The body read was cancelled.");
+            }
+        }
+    }
+
+    public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            return;
+        }
+
+        // Copy segment by segment straight out of the pipe: no intermediate buffer.
+        var reader = _stream.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var available = result.Buffer;
+            var consumed = 0;
+            foreach (var segment in available)
+            {
+                await destination.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+                consumed += segment.Length;
+            }
+
+            reader.AdvanceTo(available.End);
+            _stream.OnBodyConsumed(consumed);
+            if (result.IsCompleted)
+            {
+                _completed = true;
+                await reader.CompleteAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            if (!_completed)
+            {
+                // The reader gave up early: stop the sender and hand the unread bytes' credit back.
+                _stream.Reset(_resetCodeOnEarlyDispose);
+                _stream.ReleaseBody();
+                _stream.BodyReader.Complete();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}

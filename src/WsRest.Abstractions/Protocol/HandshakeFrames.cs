@@ -1,0 +1,88 @@
+using System.Buffers;
+
+namespace WsRest.Protocol;
+
+/// <summary>HELLO payload (client to server, docs/protocol.md §4.1).</summary>
+internal sealed record HelloFrame(int Version, PeerSettings Settings, IReadOnlyList<KeyValuePair<string, string>> Metadata, byte[]? PreviousConnectionId)
+{
+    public void Write(IBufferWriter<byte> writer)
+    {
+        VarInt.Write(writer, (ulong)Version);
+        Settings.Write(writer);
+        VarInt.Write(writer, (ulong)Metadata.Count);
+        foreach (var (key, value) in Metadata)
+        {
+            PayloadWriter.WriteString(writer, key);
+            PayloadWriter.WriteString(writer, value);
+        }
+
+        var previous = PreviousConnectionId ?? [];
+        VarInt.Write(writer, (ulong)previous.Length);
+        writer.Write(previous);
+    }
+
+    /// <summary>Decodes a HELLO; <paramref name="maxMetadataBytes"/> bounds the metadata's UTF-8 size.</summary>
+    public static HelloFrame Read(ReadOnlySpan<byte> payload, int maxMetadataBytes)
+    {
+        var reader = new PayloadReader(payload);
+        var version = reader.ReadInt32("version");
+        var settings = PeerSettings.Read(ref reader);
+        var count = reader.ReadVarInt();
+        var metadata = new List<KeyValuePair<string, string>>();
+        var total = 0;
+        for (ulong i = 0; i < count; i++)
+        {
+            var before = reader.Remaining.Length;
+            var key = reader.ReadString(maxMetadataBytes);
+            var value = reader.ReadString(maxMetadataBytes);
+            total += before - reader.Remaining.Length;
+            if (total > maxMetadataBytes)
+            {
+                throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The handshake metadata exceeds the limit of {maxMetadataBytes} bytes.");
+            }
+
+            metadata.Add(new KeyValuePair<string, string>(key, value));
+        }
+
+        var previousLength = reader.ReadInt32("connection id length");
+        if (previousLength is not (0 or ConnectionIdLength))
+        {
+            throw PayloadReader.Malformed($"a previous connection id must be {ConnectionIdLength} bytes");
+        }
+
+        var previous = previousLength == 0 ? null : reader.ReadBytes(previousLength).ToArray();
+        if (!reader.End)
+        {
+            throw PayloadReader.Malformed("trailing bytes after HELLO");
+        }
+
+        return new HelloFrame(version, settings, metadata, previous);
+    }
+
+    public const int ConnectionIdLength = 16;
+}
+
+/// <summary>WELCOME payload (server to client, docs/protocol.md §4.2).</summary>
+internal sealed record WelcomeFrame(int Version, byte[] ConnectionId, PeerSettings Settings)
+{
+    public void Write(IBufferWriter<byte> writer)
+    {
+        VarInt.Write(writer, (ulong)Version);
+        writer.Write(ConnectionId);
+        Settings.Write(writer);
+    }
+
+    public static WelcomeFrame Read(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        var version = reader.ReadInt32("version");
+        var id = reader.ReadBytes(HelloFrame.ConnectionIdLength).ToArray();
+        var settings = PeerSettings.Read(ref reader);
+        if (!reader.End)
+        {
+            throw PayloadReader.Malformed("trailing bytes after WELCOME");
+        }
+
+        return new WelcomeFrame(version, id, settings);
+    }
+}

@@ -1,0 +1,29 @@
+using System.Buffers;
+
+namespace WsRest.Protocol;
+
+/// <summary>The head of a RESPONSE frame: status code and header block (docs/protocol.md §5.1).</summary>
+internal sealed class ResponseHead
+{
+    public int StatusCode { get; set; }
+
+    public List<KeyValuePair<string, string>> Headers { get; } = [];
+
+    public static void WriteStart(IBufferWriter<byte> writer, int statusCode)
+        => VarInt.Write(writer, (ulong)statusCode);
+
+    /// <summary>Decodes the head; returns the inline body that follows it.</summary>
+    public ReadOnlySpan<byte> Read(ReadOnlySpan<byte> payload, int maxHeaderBytes)
+    {
+        var reader = new PayloadReader(payload);
+        var status = reader.ReadVarInt();
+        if (status is < 100 or > 999)
+        {
+            throw PayloadReader.Malformed($"status code {status} is out of range");
+        }
+
+        StatusCode = (int)status;
+        HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes);
+        return reader.Remaining;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net.WebSockets;
+
+namespace WsRest.Client;
+
+/// <summary>Configures a <see cref="WsRestClient"/>. Defaults are documented on each property and in docs/client.md.</summary>
+public sealed class WsRestClientOptions
+{
+    /// <summary>The server's WsRest endpoint, e.g. <c>ws://localhost:5000/wsrest</c> (or <c>wss://</c>). Required.</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>
+    /// Metadata sent to the server in the handshake (HELLO), visible in its connection registry.
+    /// Bounded by the server (4 KiB by default). Do not put secrets here; authenticate the upgrade request instead.
+    /// </summary>
+    public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>How long connecting (TCP, TLS, WebSocket upgrade) may take. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the HELLO/WELCOME/READY exchange may take once the socket is open. Default 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Interval of WebSocket PING frames. Default 15 s; <see cref="TimeSpan.Zero"/> disables them.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long to wait for the PONG before the connection is considered dead. Default 30 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many streams the server may open to this client at once (reverse calls). Default 100.</summary>
+    public int MaxConcurrentStreams { get; set; } = 100;
+
+    /// <summary>Flow-control window per stream this client receives on. Default 256 KiB.</summary>
+    public int InitialStreamWindowSize { get; set; } = 256 * 1024;
+
+    /// <summary>Flow-control window for the whole connection. Default 1 MiB.</summary>
+    public int InitialConnectionWindowSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest WebSocket message this client accepts. Default 1 MiB; at least 4 KiB.</summary>
+    public int MaxMessageSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest decoded header block (names plus values) this client accepts. Default 64 KiB.</summary>
+    public int MaxHeaderListSize { get; set; } = 64 * 1024;
+
+    /// <summary>Adjusts the underlying <see cref="ClientWebSocketOptions"/> (request headers such as Authorization, certificates, proxy).</summary>
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
+    /// <summary>Lets a test or a custom transport supply the connection; the default connects a <see cref="ClientWebSocket"/>.</summary>
+    public HttpMessageInvoker? WebSocketInvoker { get; set; }
+
+    internal void Validate()
+    {
+        if (Endpoint is null)
+        {
+            throw new InvalidOperationException($"{nameof(WsRestClientOptions)}.{nameof(Endpoint)} is required, e.g. ws://localhost:5000/wsrest.");
+        }
+
+        if (!Endpoint.IsAbsoluteUri || (Endpoint.Scheme != "ws" && Endpoint.Scheme != "wss"))
+        {
+            throw new InvalidOperationException($"{nameof(WsRestClientOptions)}.{nameof(Endpoint)} must be an absolute ws:// or wss:// URI; got '{Endpoint}'.");
+        }
+
+        if (MaxMessageSize < 4096)
+        {
+            throw new InvalidOperationException($"{nameof(MaxMessageSize)} must be at least 4096 bytes.");
+        }
+
+        if (MaxConcurrentStreams < 0 || InitialStreamWindowSize < 1 || InitialConnectionWindowSize < 1 || MaxHeaderListSize < 1)
+        {
+            throw new InvalidOperationException("Stream, window and header limits must be positive.");
+        }
+    }
+}
