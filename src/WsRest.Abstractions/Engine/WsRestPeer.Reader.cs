@@ -235,7 +235,7 @@ internal sealed partial class WsRestPeer
             return;
         }
 
-        var stream = new WsRestStream(this, id, isLocal: false) { RequestHead = head };
+        var stream = new WsRestStream(this, id, isLocal: false) { RequestHead = head, RequestHasNoBody = frame.EndStream && body.IsEmpty };
         stream.MarkHeadReceived();
         ConsumeBodyCredit(stream, body.Length);
         _streams[id] = stream;

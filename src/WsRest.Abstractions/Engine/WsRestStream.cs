@@ -62,6 +62,9 @@ internal sealed class WsRestStream
     /// <summary>The request that opened a remote stream; null for local streams.</summary>
     public RequestHead? RequestHead { get; set; }
 
+    /// <summary>The REQUEST frame carried END and no inline bytes: the request has no body at all.</summary>
+    public bool RequestHasNoBody { get; set; }
+
     /// <summary>The received body. One reader at a time, as with any <see cref="PipeReader"/>.</summary>
     public PipeReader BodyReader => _pipe.Reader;
 

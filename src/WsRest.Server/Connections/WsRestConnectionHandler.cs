@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WsRest.Engine;
+using WsRest.Protocol;
+using WsRest.Server.Dispatch;
+using WsRest.Server.Hosting;
+
+namespace WsRest.Server.Connections;
+
+/// <summary>
+/// The endpoint behind <c>MapWsRest</c>: accepts the upgrade, runs the HELLO/WELCOME/READY handshake
+/// (docs/protocol.md §4), registers the connection and runs its peer until it ends.
+/// </summary>
+internal sealed class WsRestConnectionHandler
+{
+    private readonly WsRestServerOptions _options;
+    private readonly WsRestConnectionRegistry _registry;
+    private readonly TunnelApplicationHolder _holder;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, TunnelApplicationHolder holder, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    {
+        _options = options.Value;
+        _registry = registry;
+        _holder = holder;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = loggerFactory.CreateLogger("WsRest.Server");
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await RejectAsync(context, StatusCodes.Status400BadRequest, "This is a WsRest endpoint: connect with a WebSocket upgrade and the 'wsrest.v1' subprotocol.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WsRestProtocol.SubProtocol, StringComparer.Ordinal))
+        {
+            await RejectAsync(context, StatusCodes.Status400BadRequest, $"The WebSocket upgrade must request the '{WsRestProtocol.SubProtocol}' subprotocol.").ConfigureAwait(false);
+            return;
+        }
+
+        if (_holder.Application is not { } application)
+        {
+            Log.PipelineNotCaptured(_logger);
+            await RejectAsync(context, StatusCodes.Status500InternalServerError, "WsRest is not wired to the application pipeline; see the server log.").ConfigureAwait(false);
+            return;
+        }
+
+        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = WsRestProtocol.SubProtocol,
+            KeepAliveInterval = _options.KeepAliveInterval,
+            KeepAliveTimeout = _options.KeepAliveTimeout,
+        }).ConfigureAwait(false);
+
+        var remote = FormatEndPoint(context.Connection.RemoteIpAddress, context.Connection.RemotePort);
+        var local = CreateLocalSettings();
+        var connectionId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(HelloFrame.ConnectionIdLength));
+        HelloFrame hello;
+        try
+        {
+            hello = await HandshakeAsync(socket, local, connectionId, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WsRestProtocolException or OperationCanceledException or WebSocketException)
+        {
+            var error = ex as WsRestProtocolException
+                ?? (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested
+                    ? new WsRestProtocolException(WsRestErrorCode.HandshakeTimeout, $"The handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.###} s.")
+                    : new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The connection ended during the handshake: {ex.Message}"));
+            Log.HandshakeFailed(_logger, remote, error.Message);
+            await HandshakeChannel.RejectAsync(socket, error, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            socket.Dispose();
+            return;
+        }
+
+        var connectionContext = new TunnelConnectionContext
+        {
+            ConnectionId = connectionId,
+            Scheme = context.Request.Scheme,
+            Host = context.Request.Host.Value ?? "localhost",
+            User = context.User,
+            RemoteIpAddress = context.Connection.RemoteIpAddress,
+            RemotePort = context.Connection.RemotePort,
+            LocalIpAddress = context.Connection.LocalIpAddress,
+            LocalPort = context.Connection.LocalPort,
+            Tls = context.Features.Get<ITlsConnectionFeature>(),
+            MaxRequestBodySize = _options.MaxRequestBodySize,
+        };
+
+        var peer = new WsRestPeer(socket, new PeerOptions
+        {
+            Role = PeerRole.Server,
+            Local = local,
+            Remote = hello.Settings,
+            Handler = new TunnelRequestDispatcher(application, connectionContext),
+            RemoteName = $"client {connectionId}",
+            TimeProvider = _timeProvider,
+        });
+
+        var metadata = hello.Metadata
+            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Last().Value, StringComparer.Ordinal);
+        var connection = new WsRestConnection(
+            connectionId,
+            metadata,
+            context.User,
+            ToEndPoint(context.Connection.RemoteIpAddress, context.Connection.RemotePort),
+            ToEndPoint(context.Connection.LocalIpAddress, context.Connection.LocalPort),
+            _timeProvider.GetUtcNow(),
+            peer,
+            _options.ShutdownTimeout);
+        connectionContext.Connection = connection;
+
+        _registry.Add(connection);
+        Log.ConnectionOpened(_logger, connectionId, remote);
+        using (context.RequestAborted.UnsafeRegister(static state => ((WsRestPeer)state!).Abort(new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The client's connection was lost.")), peer))
+        {
+            peer.Start();
+            await peer.Completion.ConfigureAwait(false);
+        }
+
+        var reason = peer.CloseReason;
+        _registry.Remove(connection, reason);
+        if (reason is null)
+        {
+            Log.ConnectionClosed(_logger, connectionId);
+        }
+        else
+        {
+            Log.ConnectionFailed(_logger, connectionId, reason);
+        }
+    }
+
+    private async Task<HelloFrame> HandshakeAsync(WebSocket socket, PeerSettings local, string connectionId, CancellationToken aborted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        timeout.CancelAfter(_options.HandshakeTimeout);
+        var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Hello, local.MaxMessageSize, timeout.Token).ConfigureAwait(false);
+        var hello = HelloFrame.Read(payload, _options.MaxMetadataSize);
+        if (hello.Version != WsRestProtocol.Version)
+        {
+            throw new WsRestProtocolException(WsRestErrorCode.UnsupportedVersion, $"Protocol version {hello.Version} is not supported; this server speaks {WsRestProtocol.Version}.");
+        }
+
+        var welcome = new WelcomeFrame(WsRestProtocol.Version, Convert.FromHexString(connectionId), local);
+        await HandshakeChannel.SendAsync(socket, FrameType.Welcome, welcome.Write, timeout.Token).ConfigureAwait(false);
+        var ready = await HandshakeChannel.ReceiveAsync(socket, FrameType.Ready, local.MaxMessageSize, timeout.Token).ConfigureAwait(false);
+        if (ready.Length != 0)
+        {
+            throw new WsRestProtocolException("Malformed frame: READY carries no payload.");
+        }
+
+        return hello;
+    }
+
+    private PeerSettings CreateLocalSettings() => new()
+    {
+        MaxConcurrentStreams = _options.MaxConcurrentStreams,
+        InitialStreamWindow = _options.InitialStreamWindowSize,
+        InitialConnectionWindow = _options.InitialConnectionWindowSize,
+        MaxMessageSize = _options.MaxMessageSize,
+        MaxHeaderListSize = _options.MaxHeaderListSize,
+        HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
+    };
+
+    private async Task RejectAsync(HttpContext context, int status, string reason)
+    {
+        Log.UpgradeRejected(_logger, reason);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(reason, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static IPEndPoint? ToEndPoint(IPAddress? address, int port) => address is null ? null : new IPEndPoint(address, port);
+
+    private static string? FormatEndPoint(IPAddress? address, int port) => ToEndPoint(address, port)?.ToString();
+}

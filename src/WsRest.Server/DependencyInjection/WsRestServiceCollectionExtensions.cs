@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using WsRest.Server;
+using WsRest.Server.Connections;
+using WsRest.Server.Hosting;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the WsRest server.</summary>
+public static class WsRestServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the WsRest server: the connection registry, WebSocket support, and a decorator around the
+    /// registered <see cref="IServer"/> (Kestrel) that lets tunneled requests run through the app's own
+    /// pipeline. Call it after <c>WebApplication.CreateBuilder</c> (which registers Kestrel), then map
+    /// the endpoint with <c>app.MapWsRest("/wsrest")</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No <see cref="IServer"/> is registered yet.</exception>
+    public static IServiceCollection AddWsRest(this IServiceCollection services, Action<WsRestServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var optionsBuilder = services.AddOptions<WsRestServerOptions>();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.Validate(o => o.MaxMessageSize >= 4096, "WsRestServerOptions.MaxMessageSize must be at least 4096 bytes.")
+            .Validate(o => o.MaxConcurrentStreams >= 1, "WsRestServerOptions.MaxConcurrentStreams must be at least 1.")
+            .Validate(o => o.InitialStreamWindowSize >= 1 && o.InitialConnectionWindowSize >= 1, "WsRestServerOptions window sizes must be positive.")
+            .Validate(o => o.HandshakeTimeout > TimeSpan.Zero, "WsRestServerOptions.HandshakeTimeout must be positive.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton<WsRestConnectionRegistry>();
+        services.TryAddSingleton<TunnelApplicationHolder>();
+        services.TryAddSingleton<WsRestConnectionHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketsStartupFilter>());
+        DecorateServer(services);
+        return services;
+    }
+
+    private static void DecorateServer(IServiceCollection services)
+    {
+        var index = -1;
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IServer))
+            {
+                index = i;
+                break;
+            }
+        }
+
+        if (index < 0)
+        {
+            throw new InvalidOperationException("AddWsRest needs the app's IServer (Kestrel) registered first: call it on WebApplicationBuilder.Services after WebApplication.CreateBuilder.");
+        }
+
+        var inner = services[index];
+        if (inner.ImplementationType == typeof(WsRestServerDecorator))
+        {
+            return;
+        }
+
+        services[index] = ServiceDescriptor.Singleton<IServer>(sp => new WsRestServerDecorator(
+            CreateInner(sp, inner),
+            sp.GetRequiredService<TunnelApplicationHolder>(),
+            sp.GetRequiredService<WsRestConnectionRegistry>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(new DecoratedServerMarker());
+    }
+
+    private static IServer CreateInner(IServiceProvider services, ServiceDescriptor descriptor)
+    {
+        if (descriptor.ImplementationInstance is IServer instance)
+        {
+            return instance;
+        }
+
+        if (descriptor.ImplementationFactory is { } factory)
+        {
+            return (IServer)factory(services);
+        }
+
+        // Kestrel's implementation type is internal, so it is built from its descriptor, not named.
+        return (IServer)ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!);
+    }
+
+    private sealed class DecoratedServerMarker;
+
+    /// <summary>WebSocket upgrades need the WebSockets middleware in front of routing; it is harmless if the app adds it too.</summary>
+    private sealed class WebSocketsStartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseWebSockets();
+            next(app);
+        };
+    }
+}

@@ -1,0 +1,31 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace WsRest.Server.Dispatch;
+
+/// <summary>What every request on one connection shares, taken once from the WebSocket upgrade request.</summary>
+internal sealed class TunnelConnectionContext
+{
+    public required string ConnectionId { get; init; }
+
+    public required string Scheme { get; init; }
+
+    public required string Host { get; init; }
+
+    public required ClaimsPrincipal User { get; init; }
+
+    public IPAddress? RemoteIpAddress { get; init; }
+
+    public int RemotePort { get; init; }
+
+    public IPAddress? LocalIpAddress { get; init; }
+
+    public int LocalPort { get; init; }
+
+    public ITlsConnectionFeature? Tls { get; init; }
+
+    public long? MaxRequestBodySize { get; init; }
+
+    public WsRestConnection? Connection { get; set; }
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace WsRest.Server.Dispatch;
+
+/// <summary>Per-request body size limit; read-only once the body is being read, as in Kestrel.</summary>
+internal sealed class TunnelMaxRequestBodySizeFeature : IHttpMaxRequestBodySizeFeature
+{
+    private long? _max;
+    private bool _reading;
+
+    public TunnelMaxRequestBodySizeFeature(long? max)
+    {
+        _max = max;
+    }
+
+    public bool IsReadOnly => _reading;
+
+    public long? MaxRequestBodySize
+    {
+        get => _max;
+        set
+        {
+            if (_reading)
+            {
+                throw new InvalidOperationException("The maximum request body size cannot be modified after the app has already started reading the request body.");
+            }
+
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), "The value must be null or non-negative.");
+            }
+
+            _max = value;
+        }
+    }
+
+    public long? StartReading()
+    {
+        _reading = true;
+        return _max;
+    }
+}

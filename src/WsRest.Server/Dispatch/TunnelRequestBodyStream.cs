@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Http;
+using WsRest.Engine;
+using WsRest.Http;
+
+namespace WsRest.Server.Dispatch;
+
+/// <summary>
+/// The request body of a tunneled request. Enforces <see cref="TunnelMaxRequestBodySizeFeature"/> the
+/// way Kestrel does: a declared Content-Length over the limit fails the first read, and reading past
+/// the limit fails with <see cref="BadHttpRequestException"/> (413).
+/// </summary>
+internal sealed class TunnelRequestBodyStream : Stream
+{
+    private readonly StreamBodyReadStream _inner;
+    private readonly TunnelMaxRequestBodySizeFeature _limit;
+    private readonly long? _declaredLength;
+    private long _read;
+
+    public TunnelRequestBodyStream(WsRestStream stream, TunnelMaxRequestBodySizeFeature limit, long? declaredLength)
+    {
+        _inner = new StreamBodyReadStream(stream, WsRestErrorCode.NoError);
+        _limit = limit;
+        _declaredLength = declaredLength;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+        => throw new InvalidOperationException("Synchronous operations are disallowed. Call ReadAsync or set AllowSynchronousIO to true instead.");
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var max = _limit.StartReading();
+        if (_read == 0 && max is { } declaredMax && _declaredLength > declaredMax)
+        {
+            throw TooLarge(declaredMax);
+        }
+
+        int read;
+        try
+        {
+            read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // Kestrel surfaces a client that went away mid-body as an IOException; keep that contract, with our reason.
+            throw new IOException($"The client aborted the request body: {ex.Message}", ex);
+        }
+
+        _read += read;
+        if (max is { } limit && _read > limit)
+        {
+            throw TooLarge(limit);
+        }
+
+        return read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        // The app disposing Request.Body early must not reset the stream: the response is still to come.
+        base.Dispose(disposing);
+    }
+
+    private static BadHttpRequestException TooLarge(long limit)
+        => new($"Request body too large. The max request body size is {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
+}

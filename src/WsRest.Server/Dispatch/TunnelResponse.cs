@@ -1,0 +1,263 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using WsRest.Engine;
+using WsRest.Http;
+using WsRest.Protocol;
+
+namespace WsRest.Server.Dispatch;
+
+/// <summary>
+/// The response side of a tunneled request: status, headers, body and the start/complete life cycle.
+/// The response "starts" on the first flush, write through the stream, or <see cref="StartAsync"/>:
+/// OnStarting callbacks run (last registered first), headers freeze, and only then the RESPONSE frame
+/// leaves. Used by one request at a time, from the app's own calls, as with Kestrel's features.
+/// </summary>
+[SuppressMessage("Reliability", "CA1001", Justification = "The body stream holds no resources; its pooled buffer is released when the response completes.")]
+internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFeature
+{
+    private readonly WsRestStream _stream;
+    private readonly bool _suppressBody;
+    private readonly TunnelResponseBodyWriter _writer;
+    private readonly TunnelResponseBodyStream _bodyStream;
+    private List<(Func<object, Task> Callback, object State)>? _onStarting;
+    private List<(Func<object, Task> Callback, object State)>? _onCompleted;
+    private bool _completed;
+    private bool _hasStarted;
+
+    public TunnelResponse(WsRestStream stream, bool suppressBody)
+    {
+        _stream = stream;
+        _suppressBody = suppressBody;
+        _writer = new TunnelResponseBodyWriter(this);
+        _bodyStream = new TunnelResponseBodyStream(this, _writer);
+#pragma warning disable CS0618 // IHttpResponseFeature.Body is obsolete but still part of the interface.
+        Body = _bodyStream;
+#pragma warning restore CS0618
+    }
+
+    public int StatusCode { get; set; } = StatusCodes.Status200OK;
+
+    public string? ReasonPhrase { get; set; }
+
+    public IHeaderDictionary Headers { get; set; } = new HeaderDictionary();
+
+    [Obsolete("Use IHttpResponseBodyFeature.Stream instead.")]
+    public Stream Body { get; set; }
+
+    public bool HasStarted => _hasStarted;
+
+    Stream IHttpResponseBodyFeature.Stream => _bodyStream;
+
+    PipeWriter IHttpResponseBodyFeature.Writer => _writer;
+
+    public void OnStarting(Func<object, Task> callback, object state)
+    {
+        if (_hasStarted)
+        {
+            throw new InvalidOperationException("The response has already started.");
+        }
+
+        (_onStarting ??= []).Add((callback, state));
+    }
+
+    public void OnCompleted(Func<object, Task> callback, object state) => (_onCompleted ??= []).Add((callback, state));
+
+    public void DisableBuffering()
+    {
+        // Nothing is held beyond the next flush, so there is no buffering to turn off.
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => FlushAsync(endStream: false, cancellationToken).AsTask();
+
+    public async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            file.Seek(offset, SeekOrigin.Begin);
+            var remaining = count ?? file.Length - offset;
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                while (remaining > 0)
+                {
+                    var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    await WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    remaining -= read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>IHttpResponseBodyFeature.CompleteAsync: the app is done; send what is left with END.</summary>
+    public Task CompleteAsync() => _completed ? Task.CompletedTask : FlushAsync(endStream: true, CancellationToken.None).AsTask();
+
+    internal void ThrowIfCompleted()
+    {
+        if (_completed)
+        {
+            throw new InvalidOperationException("The response body was already completed.");
+        }
+    }
+
+    /// <summary>Writes through: buffered bytes and <paramref name="data"/> go out now.</summary>
+    internal async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ThrowIfCompleted();
+        if (_hasStarted && _writer.BufferedCount == 0)
+        {
+            if (!_suppressBody)
+            {
+                await _stream.SendDataAsync(data, endStream: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        _writer.Write(data.Span);
+        await FlushAsync(endStream: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the response if needed and sends everything buffered; with <paramref name="endStream"/> the body ends.</summary>
+    internal async ValueTask FlushAsync(bool endStream, CancellationToken cancellationToken)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        if (endStream)
+        {
+            _completed = true;
+        }
+
+        var body = _suppressBody ? ReadOnlyMemory<byte>.Empty : _writer.Buffered;
+        try
+        {
+            if (!_hasStarted)
+            {
+                await FireOnStartingAsync().ConfigureAwait(false);
+                _hasStarted = true;
+                var head = EncodeHead();
+                await _stream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!body.IsEmpty)
+            {
+                await _stream.SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
+            }
+            else if (endStream)
+            {
+                await _stream.CompleteSendAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writer.ResetBuffer();
+            if (endStream)
+            {
+                _writer.ReleaseBuffer();
+            }
+        }
+    }
+
+    /// <summary>The pipeline returned: end the response (runs OnStarting if nothing was sent yet).</summary>
+    internal Task CompleteResponseAsync() => CompleteAsync();
+
+    /// <summary>
+    /// The pipeline threw. Before the response started, the client gets a 500 with no body (as Kestrel
+    /// does); after, the stream is reset because a half-sent response cannot be corrected.
+    /// </summary>
+    internal async Task FailAsync(Exception error)
+    {
+        if (_completed || _stream.IsResetOrRemoved)
+        {
+            return;
+        }
+
+        if (_hasStarted)
+        {
+            _completed = true;
+            _writer.ReleaseBuffer();
+            _stream.Reset(WsRestErrorCode.InternalError, error);
+            return;
+        }
+
+        StatusCode = StatusCodes.Status500InternalServerError;
+        ReasonPhrase = null;
+        Headers.Clear();
+        _writer.ResetBuffer();
+        try
+        {
+            await FlushAsync(endStream: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Http.HttpRequestException)
+        {
+            // The client is gone; it cannot receive the 500 either.
+        }
+    }
+
+    internal async Task FireOnCompletedAsync()
+    {
+        _writer.ReleaseBuffer();
+        if (_onCompleted is null)
+        {
+            return;
+        }
+
+        for (var i = _onCompleted.Count - 1; i >= 0; i--)
+        {
+            var (callback, state) = _onCompleted[i];
+            await callback(state).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FireOnStartingAsync()
+    {
+        if (_onStarting is null)
+        {
+            return;
+        }
+
+        var callbacks = _onStarting;
+        _onStarting = null;
+        for (var i = callbacks.Count - 1; i >= 0; i--)
+        {
+            var (callback, state) = callbacks[i];
+            await callback(state).ConfigureAwait(false);
+        }
+    }
+
+    private PooledBufferWriter EncodeHead()
+    {
+        var head = new PooledBufferWriter(256);
+        ResponseHead.WriteStart(head, StatusCode);
+        foreach (var (name, values) in Headers)
+        {
+            if (HopByHopHeaders.IsExcluded(name))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                HeaderCodec.WriteHeader(head, name, value ?? string.Empty);
+            }
+        }
+
+        HeaderCodec.WriteEnd(head);
+        return head;
+    }
+}

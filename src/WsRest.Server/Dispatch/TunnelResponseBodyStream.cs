@@ -1,0 +1,61 @@
+namespace WsRest.Server.Dispatch;
+
+/// <summary>
+/// The response body as a <see cref="Stream"/>, over <see cref="TunnelResponseBodyWriter"/>. Like
+/// Kestrel's response stream, every write is sent (write then flush), so streaming through the
+/// <see cref="Stream"/> API needs no explicit flush.
+/// </summary>
+internal sealed class TunnelResponseBodyStream : Stream
+{
+    private readonly TunnelResponse _response;
+    private readonly TunnelResponseBodyWriter _writer;
+
+    public TunnelResponseBodyStream(TunnelResponse response, TunnelResponseBodyWriter writer)
+    {
+        _response = response;
+        _writer = writer;
+    }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        // ASP.NET Core forbids synchronous IO by default (AllowSynchronousIO); this mirrors Kestrel.
+        throw new InvalidOperationException("Synchronous operations are disallowed. Call WriteAsync or set AllowSynchronousIO to true instead.");
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return;
+        }
+
+        await _response.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Flush() => throw new InvalidOperationException("Synchronous operations are disallowed. Call FlushAsync instead.");
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _response.FlushAsync(endStream: false, cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using WsRest.Server.Dispatch;
+
+namespace WsRest.Server.Hosting;
+
+/// <summary>
+/// Runs a tunneled request exactly as Kestrel runs one: CreateContext, ProcessRequestAsync, complete the
+/// response, OnCompleted, DisposeContext. Hosting diagnostics, Activity, logging scopes and request
+/// services all come from the app's own <see cref="IHttpApplication{TContext}"/>.
+/// </summary>
+internal sealed class TunnelApplication<TContext> : ITunnelApplication
+    where TContext : notnull
+{
+    private readonly IHttpApplication<TContext> _application;
+    private readonly ILogger _logger;
+
+    public TunnelApplication(IHttpApplication<TContext> application, ILogger logger)
+    {
+        _application = application;
+        _logger = logger;
+    }
+
+    public async Task ProcessRequestAsync(IFeatureCollection features, TunnelResponse response, string connectionId, ulong streamId)
+    {
+        var context = _application.CreateContext(features);
+        Exception? error = null;
+        try
+        {
+            await _application.ProcessRequestAsync(context).ConfigureAwait(false);
+            await response.CompleteResponseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            Log.ApplicationError(_logger, connectionId, streamId, ex);
+            await response.FailAsync(ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await response.FireOnCompletedAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.OnCompletedError(_logger, connectionId, streamId, ex);
+            }
+
+            _application.DisposeContext(context, error);
+        }
+    }
+}

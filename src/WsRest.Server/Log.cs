@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace WsRest.Server;
+
+/// <summary>Server log events. Ids are stable; metadata values and credentials are never logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "WsRest connection {ConnectionId} opened from {RemoteEndPoint}.")]
+    public static partial void ConnectionOpened(ILogger logger, string connectionId, string? remoteEndPoint);
+
+    [LoggerMessage(2, LogLevel.Information, "WsRest connection {ConnectionId} closed.")]
+    public static partial void ConnectionClosed(ILogger logger, string connectionId);
+
+    [LoggerMessage(3, LogLevel.Warning, "WsRest connection {ConnectionId} failed.")]
+    public static partial void ConnectionFailed(ILogger logger, string connectionId, Exception error);
+
+    [LoggerMessage(4, LogLevel.Warning, "WsRest handshake from {RemoteEndPoint} failed: {Reason}")]
+    public static partial void HandshakeFailed(ILogger logger, string? remoteEndPoint, string reason);
+
+    [LoggerMessage(5, LogLevel.Error, "Connection id \"{ConnectionId}\", stream {StreamId}: an unhandled exception was thrown by the application.")]
+    public static partial void ApplicationError(ILogger logger, string connectionId, ulong streamId, Exception error);
+
+    [LoggerMessage(6, LogLevel.Error, "Connection id \"{ConnectionId}\", stream {StreamId}: an OnCompleted callback threw.")]
+    public static partial void OnCompletedError(ILogger logger, string connectionId, ulong streamId, Exception error);
+
+    [LoggerMessage(7, LogLevel.Error, "A WsRest connection arrived but the application pipeline was not captured: AddWsRest must run after the server (Kestrel) is registered, and the app must run on that server (not TestServer).")]
+    public static partial void PipelineNotCaptured(ILogger logger);
+
+    [LoggerMessage(8, LogLevel.Debug, "WsRest upgrade rejected: {Reason}")]
+    public static partial void UpgradeRejected(ILogger logger, string reason);
+}

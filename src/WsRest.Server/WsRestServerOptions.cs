@@ -1,0 +1,44 @@
+namespace WsRest.Server;
+
+/// <summary>Configures the WsRest server. Defaults are documented on each property and in docs/server.md.</summary>
+public sealed class WsRestServerOptions
+{
+    /// <summary>How many streams one client may have open at once; further ones are refused (RefusedStream). Default 100.</summary>
+    public int MaxConcurrentStreams { get; set; } = 100;
+
+    /// <summary>Flow-control window per stream the server receives on. Default 256 KiB.</summary>
+    public int InitialStreamWindowSize { get; set; } = 256 * 1024;
+
+    /// <summary>Flow-control window per connection. Default 1 MiB.</summary>
+    public int InitialConnectionWindowSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest WebSocket message the server accepts; a larger one closes the connection (1009). Default 1 MiB.</summary>
+    public int MaxMessageSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest decoded request header block; a larger one resets only that request. Default 64 KiB.</summary>
+    public int MaxHeaderListSize { get; set; } = 64 * 1024;
+
+    /// <summary>Largest client metadata (UTF-8 bytes of keys and values) accepted in HELLO. Default 4 KiB.</summary>
+    public int MaxMetadataSize { get; set; } = 4 * 1024;
+
+    /// <summary>
+    /// Default request body limit for tunneled requests, as Kestrel's <c>MaxRequestBodySize</c> (30,000,000 bytes);
+    /// null means unlimited. Endpoints change it the usual way (<c>[RequestSizeLimit]</c>, <c>IHttpMaxRequestBodySizeFeature</c>).
+    /// </summary>
+    public long? MaxRequestBodySize { get; set; } = 30_000_000;
+
+    /// <summary>Time allowed from the WebSocket upgrade to READY. Default 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Interval of WebSocket PING frames sent by the server. Default 15 s; <see cref="TimeSpan.Zero"/> disables them.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the server waits for a PONG before it aborts the connection. Default 30 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>On shutdown, how long in-flight requests may run after GOAWAY before connections are closed. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many connection events the registry buffers per reader before it drops the oldest. Default 1024.</summary>
+    public int EventBufferCapacity { get; set; } = 1024;
+}
