@@ -83,33 +83,52 @@ internal static class HandshakeChannel
         }
     }
 
-    /// <summary>Tells the peer why the handshake failed (ERROR frame, then close), without waiting long for either.</summary>
+    /// <summary>
+    /// Tells the peer why the handshake failed (ERROR frame, then close) and waits briefly for its close
+    /// reply, so the reason is delivered before the connection goes away.
+    /// </summary>
     public static async Task RejectAsync(WebSocket socket, WsRestProtocolException error, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            if (socket.State == WebSocketState.Open)
-            {
-                using var frame = new PooledBufferWriter(128);
-                ControlFrames.WriteError(frame, error.ErrorCode, error.Message);
-                await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, cts.Token).ConfigureAwait(false);
-            }
+            await SendRejectionAsync(socket, error, cts.Token).ConfigureAwait(false);
 
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            // Drain until the peer answers the close; whatever else it sends is ignored.
+            var scratch = new byte[256];
+            while (socket.State == WebSocketState.CloseSent)
             {
-                var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.ProtocolError;
-                var text = error.Message.Length > 60 ? error.Message[..60] : error.Message;
-                await socket.CloseOutputAsync(status, text, cts.Token).ConfigureAwait(false);
+                var result = await socket.ReceiveAsync(scratch.AsMemory(), cts.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
-            // The peer is already gone or not listening; the rejection was best effort and the socket is aborted next.
+            // The peer is already gone or not listening; the rejection was best effort.
         }
-        finally
+    }
+
+    /// <summary>
+    /// Sends ERROR and a close frame without receiving: usable while a receive is pending (a timed-out
+    /// handshake must not cancel its receive, which would abort the socket before the reason is sent).
+    /// </summary>
+    public static async Task SendRejectionAsync(WebSocket socket, WsRestProtocolException error, CancellationToken cancellationToken)
+    {
+        if (socket.State == WebSocketState.Open)
         {
-            socket.Abort();
+            using var frame = new PooledBufferWriter(128);
+            ControlFrames.WriteError(frame, error.ErrorCode, error.Message);
+            await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.ProtocolError;
+            var text = error.Message.Length > 60 ? error.Message[..60] : error.Message;
+            await socket.CloseOutputAsync(status, text, cancellationToken).ConfigureAwait(false);
         }
     }
 

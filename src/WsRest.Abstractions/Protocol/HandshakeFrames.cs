@@ -33,12 +33,21 @@ internal sealed record HelloFrame(int Version, PeerSettings Settings, IReadOnlyL
         for (ulong i = 0; i < count; i++)
         {
             var before = reader.Remaining.Length;
-            var key = reader.ReadString(maxMetadataBytes);
-            var value = reader.ReadString(maxMetadataBytes);
+            string key, value;
+            try
+            {
+                key = reader.ReadString(maxMetadataBytes);
+                value = reader.ReadString(maxMetadataBytes);
+            }
+            catch (WsRestProtocolException ex) when (ex.ErrorCode == WsRestErrorCode.MessageTooLarge)
+            {
+                throw MetadataTooLarge(maxMetadataBytes);
+            }
+
             total += before - reader.Remaining.Length;
             if (total > maxMetadataBytes)
             {
-                throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The handshake metadata exceeds the limit of {maxMetadataBytes} bytes.");
+                throw MetadataTooLarge(maxMetadataBytes);
             }
 
             metadata.Add(new KeyValuePair<string, string>(key, value));
@@ -60,6 +69,9 @@ internal sealed record HelloFrame(int Version, PeerSettings Settings, IReadOnlyL
     }
 
     public const int ConnectionIdLength = 16;
+
+    private static WsRestProtocolException MetadataTooLarge(int limit)
+        => new(WsRestErrorCode.MessageTooLarge, $"The handshake metadata exceeds the limit of {limit} bytes.");
 }
 
 /// <summary>WELCOME payload (server to client, docs/protocol.md §4.2).</summary>

@@ -65,21 +65,31 @@ internal sealed class WsRestConnectionHandler
         var local = CreateLocalSettings();
         var connectionId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(HelloFrame.ConnectionIdLength));
         HelloFrame hello;
+        var handshake = new HandshakeState(socket, _options.HandshakeTimeout, _timeProvider);
         try
         {
-            hello = await HandshakeAsync(socket, local, connectionId, context.RequestAborted).ConfigureAwait(false);
+            hello = await HandshakeAsync(handshake, local, connectionId, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WsRestProtocolException or OperationCanceledException or WebSocketException)
         {
-            var error = ex as WsRestProtocolException
-                ?? (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested
-                    ? new WsRestProtocolException(WsRestErrorCode.HandshakeTimeout, $"The handshake did not complete within {_options.HandshakeTimeout.TotalSeconds:0.###} s.")
-                    : new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The connection ended during the handshake: {ex.Message}"));
-            Log.HandshakeFailed(_logger, remote, error.Message);
-            await HandshakeChannel.RejectAsync(socket, error, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            if (handshake.TimedOut)
+            {
+                Log.HandshakeFailed(_logger, remote, handshake.TimeoutError.Message);
+            }
+            else
+            {
+                var error = ex as WsRestProtocolException
+                    ?? new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The connection ended during the handshake: {ex.Message}");
+                Log.HandshakeFailed(_logger, remote, error.Message);
+                await HandshakeChannel.RejectAsync(socket, error, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+
+            await handshake.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
             return;
         }
+
+        await handshake.DisposeAsync().ConfigureAwait(false);
 
         var connectionContext = new TunnelConnectionContext
         {
@@ -139,11 +149,10 @@ internal sealed class WsRestConnectionHandler
         }
     }
 
-    private async Task<HelloFrame> HandshakeAsync(WebSocket socket, PeerSettings local, string connectionId, CancellationToken aborted)
+    private async Task<HelloFrame> HandshakeAsync(HandshakeState handshake, PeerSettings local, string connectionId, CancellationToken aborted)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        timeout.CancelAfter(_options.HandshakeTimeout);
-        var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Hello, local.MaxMessageSize, timeout.Token).ConfigureAwait(false);
+        var socket = handshake.Socket;
+        var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Hello, local.MaxMessageSize, handshake.CreateReceiveToken(aborted)).ConfigureAwait(false);
         var hello = HelloFrame.Read(payload, _options.MaxMetadataSize);
         if (hello.Version != WsRestProtocol.Version)
         {
@@ -151,11 +160,16 @@ internal sealed class WsRestConnectionHandler
         }
 
         var welcome = new WelcomeFrame(WsRestProtocol.Version, Convert.FromHexString(connectionId), local);
-        await HandshakeChannel.SendAsync(socket, FrameType.Welcome, welcome.Write, timeout.Token).ConfigureAwait(false);
-        var ready = await HandshakeChannel.ReceiveAsync(socket, FrameType.Ready, local.MaxMessageSize, timeout.Token).ConfigureAwait(false);
+        await handshake.SendAsync(FrameType.Welcome, welcome.Write, aborted).ConfigureAwait(false);
+        var ready = await HandshakeChannel.ReceiveAsync(socket, FrameType.Ready, local.MaxMessageSize, handshake.CreateReceiveToken(aborted)).ConfigureAwait(false);
         if (ready.Length != 0)
         {
             throw new WsRestProtocolException("Malformed frame: READY carries no payload.");
+        }
+
+        if (handshake.TimedOut)
+        {
+            throw handshake.TimeoutError;
         }
 
         return hello;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test project in WsRest.sln and ends with the plain line "N passed, N failed[, N skipped]"
+# computed from the TRX results. This is the README's test command; .ci/run calls it unchanged.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# A hung test fails the run (with a dump of where it hung) instead of holding CI until its limit.
+dotnet test WsRest.sln \
+  --logger "trx" \
+  --logger "console;verbosity=normal" \
+  --results-directory "$results" \
+  --blame-hang-timeout 5m \
+  "$@"
+status=$?
+
+passed=0 failed=0 skipped=0 total=0 files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  total=$((total + $(get total)))
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+done
+skipped=$((total - passed - failed))
+if [ "$files" -eq 0 ]; then
+  echo "No test results were produced (build failure?)."
+  failed=$((failed + 1))
+fi
+
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using WsRest.Engine;
+using WsRest.Protocol;
+
+namespace WsRest.Tests.Infrastructure;
+
+/// <summary>
+/// A hand-driven wsrest.v1 client over a bare <see cref="ClientWebSocket"/>, for tests that must send
+/// what a well-behaved peer never would.
+/// </summary>
+public sealed class RawConnection : IAsyncDisposable
+{
+    private RawConnection(ClientWebSocket socket)
+    {
+        Socket = socket;
+    }
+
+    public ClientWebSocket Socket { get; }
+
+    public static async Task<RawConnection> OpenAsync(Uri endpoint, bool handshake = true, string subProtocol = WsRestProtocol.SubProtocol)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol(subProtocol);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await socket.ConnectAsync(endpoint, timeout.Token);
+        var connection = new RawConnection(socket);
+        if (handshake)
+        {
+            await connection.HandshakeAsync();
+        }
+
+        return connection;
+    }
+
+    internal async Task<WelcomeFrame> HandshakeAsync(PeerSettings? settings = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var hello = new HelloFrame(WsRestProtocol.Version, settings ?? new PeerSettings(), [], null);
+        await HandshakeChannel.SendAsync(Socket, FrameType.Hello, hello.Write, timeout.Token);
+        var welcome = WelcomeFrame.Read(await HandshakeChannel.ReceiveAsync(Socket, FrameType.Welcome, 1 << 20, timeout.Token));
+        await HandshakeChannel.SendAsync(Socket, FrameType.Ready, static _ => { }, timeout.Token);
+        return welcome;
+    }
+
+    public Task SendBytesAsync(byte[] message) => Socket.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None);
+
+    internal Task SendFrameAsync(FrameType type, FrameFlags flags, ulong streamId, ReadOnlySpan<byte> payload)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        FrameCodec.WriteFrame(writer, type, flags, streamId, payload);
+        return SendBytesAsync(writer.WrittenSpan.ToArray());
+    }
+
+    /// <summary>A REQUEST frame for GET <paramref name="path"/> with END set.</summary>
+    internal static byte[] EncodeGet(string path, bool endStream = true, IEnumerable<KeyValuePair<string, string>>? headers = null)
+    {
+        var payload = new ArrayBufferWriter<byte>();
+        RequestHead.WriteStart(payload, "GET", path);
+        foreach (var (name, value) in headers ?? [])
+        {
+            HeaderCodec.WriteHeader(payload, name, value);
+        }
+
+        HeaderCodec.WriteEnd(payload);
+        return payload.WrittenSpan.ToArray();
+    }
+
+    internal Task SendGetAsync(ulong streamId, string path, bool endStream = true)
+        => SendFrameAsync(FrameType.Request, endStream ? FrameFlags.EndStream : FrameFlags.None, streamId, EncodeGet(path));
+
+    /// <summary>Receives frames until one of <paramref name="type"/> arrives (for <paramref name="streamId"/>, if given).</summary>
+    internal async Task<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReceiveFrameAsync(FrameType type, ulong? streamId = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var message = await ReceiveMessageAsync(timeout.Token);
+            if (message is null)
+            {
+                throw new InvalidOperationException($"The server closed the connection ({Socket.CloseStatus}: {Socket.CloseStatusDescription}) before a {type} frame arrived.");
+            }
+
+            var span = message.AsSpan();
+            while (!span.IsEmpty && FrameCodec.TryReadFrame(span, out var frame, out var consumed))
+            {
+                if (frame.Type == type && (streamId is null || frame.StreamId == streamId))
+                {
+                    return (frame.Type, frame.Flags, frame.StreamId, frame.Payload.ToArray());
+                }
+
+                span = span[consumed..];
+            }
+        }
+    }
+
+    /// <summary>Reads until the server closes; returns the ERROR frame it sent first, if any.</summary>
+    internal async Task<(WsRestErrorCode? Code, string? Reason)> ReceiveUntilClosedAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        (WsRestErrorCode?, string?) error = (null, null);
+        while (true)
+        {
+            byte[]? message;
+            try
+            {
+                message = await ReceiveMessageAsync(timeout.Token);
+            }
+            catch (WebSocketException)
+            {
+                return error;
+            }
+
+            if (message is null)
+            {
+                return error;
+            }
+
+            var span = message.AsSpan();
+            while (!span.IsEmpty && FrameCodec.TryReadFrame(span, out var frame, out var consumed))
+            {
+                if (frame.Type == FrameType.Error)
+                {
+                    var (code, reason) = ControlFrames.ReadError(frame.Payload);
+                    error = (code, reason);
+                }
+
+                span = span[consumed..];
+            }
+        }
+    }
+
+    private async Task<byte[]?> ReceiveMessageAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var result = await Socket.ReceiveAsync(memory, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            buffer.Advance(result.Count);
+            if (result.EndOfMessage)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Socket.Abort();
+        Socket.Dispose();
+        await Task.CompletedTask;
+    }
+}
