@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Http;
 using System.Net.WebSockets;
 using WsRest.Protocol;
 
@@ -208,16 +209,12 @@ internal sealed partial class WsRestPeer
 
         Volatile.Write(ref _lastRemoteStreamId, id);
         var head = new RequestHead();
-        ReadOnlySpan<byte> body;
-        try
-        {
-            body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize);
-        }
-        catch (WsRestProtocolException ex) when (ex.ErrorCode == WsRestErrorCode.MessageTooLarge)
+        var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize);
+        if (head.HeadersTooLarge)
         {
             // The frame itself was well formed; only this request is over a limit, so only it is reset.
             Enqueue(OutgoingFrame.Cancel(id, WsRestErrorCode.MessageTooLarge));
-            ConsumeConnectionCreditOf(frame, body: 0);
+            ConsumeConnectionCreditOf(frame, body.Length);
             return;
         }
 
@@ -284,6 +281,13 @@ internal sealed partial class WsRestPeer
             return;
         }
 
+        if (head.HeadersTooLarge)
+        {
+            ConsumeConnectionCreditOf(frame, body.Length);
+            stream.Reset(WsRestErrorCode.MessageTooLarge, new HttpProtocolException((long)WsRestErrorCode.MessageTooLarge, $"The response headers on stream {id} exceed this side's limit of {_options.Local.MaxHeaderListSize} bytes (MessageTooLarge).", null));
+            return;
+        }
+
         ConsumeBodyCredit(stream, body.Length);
         stream.OnBody(body, frame.EndStream);
         stream.OnResponseHead(head);
@@ -344,7 +348,7 @@ internal sealed partial class WsRestPeer
         var (lastStreamId, _, reason) = ControlFrames.ReadGoAway(frame.Payload);
         _remoteGoAwayLastStreamId = lastStreamId;
         _remoteGoAway = true;
-        var refused = new System.Net.Http.HttpRequestException(System.Net.Http.HttpRequestError.ConnectionError, $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.");
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.");
         foreach (var stream in _streams.Values)
         {
             if (stream.IsLocal && stream.Id > lastStreamId)

@@ -19,7 +19,12 @@ internal static class ControlFrames
     {
         var reader = new PayloadReader(payload);
         var increment = reader.ReadVarInt();
-        if (increment is 0 or > int.MaxValue || !reader.End)
+        if (!reader.End)
+        {
+            throw PayloadReader.Malformed("trailing bytes after WINDOW");
+        }
+
+        if (increment is 0 or > int.MaxValue)
         {
             throw new WsRestProtocolException(WsRestErrorCode.FlowControlError, $"A WINDOW increment must be 1..{int.MaxValue}.");
         }
@@ -56,6 +61,11 @@ internal static class ControlFrames
         var last = reader.ReadVarInt();
         var code = (WsRestErrorCode)Math.Min(reader.ReadVarInt(), int.MaxValue);
         var reason = reader.ReadString(MaxReasonBytes);
+        if (!reader.End)
+        {
+            throw PayloadReader.Malformed("trailing bytes after GOAWAY");
+        }
+
         return (last, code, reason);
     }
 
@@ -67,6 +77,11 @@ internal static class ControlFrames
         var reader = new PayloadReader(payload);
         var code = (WsRestErrorCode)Math.Min(reader.ReadVarInt(), int.MaxValue);
         var reason = reader.ReadString(MaxReasonBytes);
+        if (!reader.End)
+        {
+            throw PayloadReader.Malformed("trailing bytes after ERROR");
+        }
+
         return (code, reason);
     }
 
@@ -74,7 +89,14 @@ internal static class ControlFrames
     {
         if (reason.Length > MaxReasonBytes / 4)
         {
-            reason = reason[..(MaxReasonBytes / 4)];
+            // Cut at a code point boundary so the reason stays valid UTF-8.
+            var cut = MaxReasonBytes / 4;
+            if (char.IsHighSurrogate(reason[cut - 1]))
+            {
+                cut--;
+            }
+
+            reason = reason[..cut];
         }
 
         var payload = new ArrayBufferWriter<byte>(64);

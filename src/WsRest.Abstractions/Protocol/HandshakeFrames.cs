@@ -79,6 +79,11 @@ internal sealed record WelcomeFrame(int Version, byte[] ConnectionId, PeerSettin
 {
     public void Write(IBufferWriter<byte> writer)
     {
+        if (ConnectionId.Length != HelloFrame.ConnectionIdLength)
+        {
+            throw new InvalidOperationException($"A connection id is {HelloFrame.ConnectionIdLength} bytes.");
+        }
+
         VarInt.Write(writer, (ulong)Version);
         writer.Write(ConnectionId);
         Settings.Write(writer);

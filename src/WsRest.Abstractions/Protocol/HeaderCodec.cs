@@ -32,47 +32,116 @@ internal static class HeaderCodec
     public static void WriteEnd(IBufferWriter<byte> writer) => VarInt.Write(writer, EndOfBlock);
 
     /// <summary>
-    /// Reads a header block into <paramref name="headers"/>. <paramref name="maxHeaderBytes"/> bounds
-    /// the decoded size (names plus values, as in HTTP/2's SETTINGS_MAX_HEADER_LIST_SIZE).
+    /// Reads a header block into <paramref name="headers"/>. <paramref name="maxHeaderBytes"/> bounds the
+    /// UTF-8 size of names plus values (as HTTP/2's SETTINGS_MAX_HEADER_LIST_SIZE). Past the limit the
+    /// rest of the block is skipped, not decoded, and the method returns false: the frame stays
+    /// well formed, so the caller can reset just that stream and still account for the body after it.
     /// </summary>
-    public static void ReadHeaders(ref PayloadReader reader, List<KeyValuePair<string, string>> headers, int maxHeaderBytes)
+    public static bool ReadHeaders(ref PayloadReader reader, List<KeyValuePair<string, string>> headers, int maxHeaderBytes)
     {
         var total = 0;
+        var withinLimit = true;
         while (true)
         {
             var code = reader.ReadVarInt();
-            string name;
-            string? value;
             if (code == EndOfBlock)
             {
-                return;
+                return withinLimit;
             }
 
+            if (!withinLimit)
+            {
+                Skip(ref reader, code);
+                continue;
+            }
+
+            string name;
+            string? value;
             if (code == Literal)
             {
-                name = reader.ReadString(maxHeaderBytes);
-                value = reader.ReadString(maxHeaderBytes);
-                if (name.Length == 0)
+                name = reader.ReadString(int.MaxValue, out var nameBytes);
+                if (!IsToken(name))
                 {
-                    throw PayloadReader.Malformed("an empty header name");
+                    throw PayloadReader.Malformed("a header name is empty or not an HTTP token");
                 }
+
+                value = reader.ReadString(int.MaxValue, out var valueBytes);
+                total += nameBytes + valueBytes;
             }
             else if (StaticTable.TryGetEntry(code, out name, out value))
             {
-                value ??= reader.ReadString(maxHeaderBytes);
+                // Static names and values are ASCII: their length is their byte count.
+                if (value is null)
+                {
+                    value = reader.ReadString(int.MaxValue, out var valueBytes);
+                    total += valueBytes;
+                }
+                else
+                {
+                    total += value.Length;
+                }
+
+                total += name.Length;
             }
             else
             {
                 throw PayloadReader.Malformed($"header index {code} is not in the static table");
             }
 
-            total += name.Length + value.Length;
+            if (!IsValidValue(value))
+            {
+                throw PayloadReader.Malformed($"the value of header '{name}' contains CR, LF or NUL");
+            }
+
             if (total > maxHeaderBytes)
             {
-                throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The header block exceeds the limit of {maxHeaderBytes} bytes.");
+                withinLimit = false;
+                continue;
             }
 
             headers.Add(new KeyValuePair<string, string>(name, value));
         }
     }
+
+    private static void Skip(ref PayloadReader reader, ulong code)
+    {
+        if (code == Literal)
+        {
+            reader.SkipString();
+            reader.SkipString();
+        }
+        else if (StaticTable.TryGetEntry(code, out _, out var value))
+        {
+            if (value is null)
+            {
+                reader.SkipString();
+            }
+        }
+        else
+        {
+            throw PayloadReader.Malformed($"header index {code} is not in the static table");
+        }
+    }
+
+    /// <summary>RFC 9110 §5.6.2 token characters.</summary>
+    internal static bool IsToken(string value)
+    {
+        if (value.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (c <= ' ' || c >= 0x7F || "\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A field value may not carry CR, LF or NUL (RFC 9110 §5.5); they would allow header injection downstream.</summary>
+    private static bool IsValidValue(string value) => value.AsSpan().IndexOfAny('\r', '\n', '\0') < 0;
 }

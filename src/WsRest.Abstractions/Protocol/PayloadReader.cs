@@ -55,9 +55,13 @@ internal ref struct PayloadReader
         return span;
     }
 
-    public string ReadString(int maxLength)
+    public string ReadString(int maxLength) => ReadString(maxLength, out _);
+
+    /// <summary>Reads a length-prefixed UTF-8 string; <paramref name="byteLength"/> is its encoded size.</summary>
+    public string ReadString(int maxLength, out int byteLength)
     {
         var length = ReadInt32("string length");
+        byteLength = length;
         if (length > maxLength)
         {
             throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"Malformed frame: a string of {length} bytes exceeds the limit of {maxLength}.");
@@ -73,6 +77,16 @@ internal ref struct PayloadReader
             throw new WsRestProtocolException(WsRestErrorCode.ProtocolError, "Malformed frame: a string is not valid UTF-8.", ex);
         }
     }
+
+    /// <summary>Skips a length-prefixed string without decoding it; returns its byte length.</summary>
+    public int SkipString()
+    {
+        var length = ReadInt32("string length");
+        ReadBytes(length);
+        return length;
+    }
+
+    public readonly int Position => _position;
 
     public static WsRestProtocolException Malformed(string detail)
         => new(WsRestErrorCode.ProtocolError, $"Malformed frame: {detail}.");

@@ -15,6 +15,9 @@ internal sealed class RequestHead
 
     public List<KeyValuePair<string, string>> Headers { get; } = [];
 
+    /// <summary>The header block exceeded the receiver's limit; <see cref="Headers"/> is incomplete and the stream must be reset.</summary>
+    public bool HeadersTooLarge { get; private set; }
+
     public static void WriteStart(IBufferWriter<byte> writer, string method, string pathAndQuery)
     {
         var code = MethodCodec.GetCode(method);
@@ -34,8 +37,8 @@ internal sealed class RequestHead
         var code = reader.ReadVarInt();
         if (code == MethodCodec.Literal)
         {
-            Method = reader.ReadString(maxHeaderBytes);
-            if (Method.Length == 0 || !IsToken(Method))
+            Method = reader.ReadString(int.MaxValue);
+            if (!HeaderCodec.IsToken(Method))
             {
                 throw PayloadReader.Malformed("the request method is not an HTTP token");
             }
@@ -49,26 +52,14 @@ internal sealed class RequestHead
             throw PayloadReader.Malformed($"unknown method code {code}");
         }
 
-        PathAndQuery = reader.ReadString(maxHeaderBytes);
+        PathAndQuery = reader.ReadString(int.MaxValue);
         if (PathAndQuery.Length == 0 || (PathAndQuery[0] != '/' && PathAndQuery != "*"))
         {
             throw PayloadReader.Malformed("the request target must start with '/'");
         }
 
-        HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes);
+        var withinLimit = HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes - PathAndQuery.Length);
+        HeadersTooLarge = !withinLimit || PathAndQuery.Length > maxHeaderBytes;
         return reader.Remaining;
-    }
-
-    private static bool IsToken(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c <= ' ' || c >= 0x7F || "\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -9,8 +9,15 @@ internal sealed class ResponseHead
 
     public List<KeyValuePair<string, string>> Headers { get; } = [];
 
+    /// <summary>The header block exceeded the receiver's limit; <see cref="Headers"/> is incomplete and the stream must be reset.</summary>
+    public bool HeadersTooLarge { get; private set; }
+
     public static void WriteStart(IBufferWriter<byte> writer, int statusCode)
-        => VarInt.Write(writer, (ulong)statusCode);
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 999);
+        VarInt.Write(writer, (ulong)statusCode);
+    }
 
     /// <summary>Decodes the head; returns the inline body that follows it.</summary>
     public ReadOnlySpan<byte> Read(ReadOnlySpan<byte> payload, int maxHeaderBytes)
@@ -23,7 +30,7 @@ internal sealed class ResponseHead
         }
 
         StatusCode = (int)status;
-        HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes);
+        HeadersTooLarge = !HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes);
         return reader.Remaining;
     }
 }

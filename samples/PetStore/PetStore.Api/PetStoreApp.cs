@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace PetStore.Api;
+
+/// <summary>
+/// Builds the PetStore application. The standalone program, the demo and the tests all start it
+/// through this class, so every host runs the very same pipeline: plain HTTP and WsRest (at
+/// <see cref="WsRestPath"/>) reach the same endpoints.
+/// </summary>
+public static class PetStoreApp
+{
+    /// <summary>The address the standalone program listens on when no URL is configured.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>The path of the WsRest WebSocket endpoint.</summary>
+    public const string WsRestPath = "/wsrest";
+
+    /// <summary>The path of the OpenAPI document.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>Creates a builder with the PetStore services registered.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(PetStoreApp).Assembly.GetName().Name,
+        });
+
+        builder.Services.AddSingleton(_ => PetRepository.CreateSeeded());
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            // Numbers are numbers: the web default also accepts them as strings, which types ids as
+            // "integer or string" in the OpenAPI document.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, PetStoreJsonContext.Default);
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddWsRest();
+        return builder;
+    }
+
+    /// <summary>Builds the application from <paramref name="builder"/> and maps its middleware and endpoints.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapWsRest(WsRestPath);
+        app.MapPetEndpoints();
+        return app;
+    }
+
+    /// <summary>
+    /// Builds and starts the application on <paramref name="url"/> (e.g. <c>http://127.0.0.1:0</c> for
+    /// a free port). Read the bound address with <see cref="GetBaseAddress"/>; stop it with
+    /// <c>StopAsync</c> and dispose it.
+    /// </summary>
+    /// <param name="url">The URL to listen on.</param>
+    /// <param name="configure">Adjusts the builder before the app is built (logging, services), or null.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<WebApplication> StartAsync(string url, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        var builder = CreateBuilder([]);
+        builder.WebHost.UseUrls(url);
+        configure?.Invoke(builder);
+        var app = Build(builder);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The first address a started application listens on, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <exception cref="InvalidOperationException">The application has not started or listens nowhere.</exception>
+    public static Uri GetBaseAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault()
+            ?? throw new InvalidOperationException("The application has no bound address; start it first.");
+        return new Uri(first.EndsWith('/') ? first : first + "/");
+    }
+
+    /// <summary>The WsRest endpoint (<c>ws://host:port/wsrest</c>) for an HTTP base address.</summary>
+    public static Uri GetWsRestEndpoint(Uri baseAddress)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        var builder = new UriBuilder(baseAddress)
+        {
+            Scheme = baseAddress.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
+            Path = WsRestPath,
+        };
+        return builder.Uri;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PetStore.Demo;
+
+/// <summary>Numbers, times and prints the steps of the demo; turns an unexpected failure into <see cref="DemoFailedException"/>.</summary>
+internal sealed class DemoLog(TextWriter output)
+{
+    private int _step;
+
+    /// <summary>How many steps ran to completion.</summary>
+    public int CompletedSteps { get; private set; }
+
+    /// <summary>Writes a line that is not a step.</summary>
+    public void Info(string line) => output.WriteLine(line);
+
+    /// <summary>Writes an indented detail line under the current step.</summary>
+    public void Detail(string line) => output.WriteLine("      " + line);
+
+    /// <summary>Runs one step: prints its title, the one-line outcome <paramref name="action"/> returns, and how long it took.</summary>
+    public async Task<T> StepAsync<T>(string title, Func<Task<(T Result, string Outcome)>> action)
+    {
+        var number = ++_step;
+        var start = Stopwatch.GetTimestamp();
+        (T Result, string Outcome) done;
+        try
+        {
+            done = await action().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            output.WriteLine($"[{number}] {title} -> FAILED: {ex.GetType().Name}: {ex.Message}");
+            throw new DemoFailedException($"Step {number} ({title}) failed: {ex.Message}", ex);
+        }
+
+        output.WriteLine($"[{number}] {title} -> {done.Outcome} ({FormatMs(Stopwatch.GetElapsedTime(start))})");
+        CompletedSteps++;
+        return done.Result;
+    }
+
+    /// <summary>Formats a duration as milliseconds with one decimal, culture-invariant.</summary>
+    public static string FormatMs(TimeSpan elapsed)
+        => elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+}

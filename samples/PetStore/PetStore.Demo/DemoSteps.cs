@@ -1,0 +1,99 @@
+using System.Net;
+using PetStore.Api;
+
+namespace PetStore.Demo;
+
+/// <summary>The scripted CRUD walk through the PetStore API; every step checks what it got back.</summary>
+internal sealed class DemoSteps(PetStoreClient client, DemoLog log)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var initial = await log.StepAsync("GET /pets", async () =>
+        {
+            var pets = await client.ListPetsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (pets, $"200 OK, {pets.Count} pets");
+        }).ConfigureAwait(false);
+        PrintPets(initial);
+
+        var created = await log.StepAsync("POST /pets {name: \"Bubbles\", tags: [fish]}", async () =>
+        {
+            var pet = await client.CreatePetAsync(new PetInput { Name = "Bubbles", Tags = ["fish"] }, cancellationToken).ConfigureAwait(false);
+            DemoExpect.That(pet is { Name: "Bubbles", Status: PetStatus.Available }, $"Created {Describe(pet)}; expected Bubbles (available).");
+            return (pet, $"201 Created {Describe(pet)}");
+        }).ConfigureAwait(false);
+
+        await log.StepAsync($"GET /pets/{created.Id}", async () =>
+        {
+            var pet = await client.GetPetAsync(created.Id, cancellationToken).ConfigureAwait(false);
+            DemoExpect.That(pet.Id == created.Id && pet.Name == created.Name, $"Got {Describe(pet)}; expected {Describe(created)}.");
+            return (pet, $"200 OK {Describe(pet)}");
+        }).ConfigureAwait(false);
+
+        await log.StepAsync($"PUT /pets/{created.Id} {{status: pending}}", async () =>
+        {
+            var input = new PetInput { Name = created.Name, Status = PetStatus.Pending, Tags = created.Tags };
+            var pet = await client.UpdatePetAsync(created.Id, input, cancellationToken).ConfigureAwait(false);
+            DemoExpect.That(pet.Status == PetStatus.Pending, $"Updated {Describe(pet)}; expected status pending.");
+            return (pet, $"200 OK {Describe(pet)}");
+        }).ConfigureAwait(false);
+
+        await ExpectProblemAsync("POST /pets {name: \"\", status: \"lost\"} (invalid)", HttpStatusCode.BadRequest,
+            () => client.CreatePetAsync(new PetInput { Name = string.Empty, Status = "lost" }, cancellationToken),
+            problem => problem.Errors is { } errors && errors.ContainsKey("name") && errors.ContainsKey("status")).ConfigureAwait(false);
+
+        await log.StepAsync($"DELETE /pets/{created.Id}", async () =>
+        {
+            await client.DeletePetAsync(created.Id, cancellationToken).ConfigureAwait(false);
+            return (true, "204 No Content");
+        }).ConfigureAwait(false);
+
+        await ExpectProblemAsync($"GET /pets/{created.Id} (just deleted)", HttpStatusCode.NotFound,
+            () => client.GetPetAsync(created.Id, cancellationToken),
+            problem => problem.Status == 404).ConfigureAwait(false);
+
+        var remaining = await log.StepAsync("GET /pets", async () =>
+        {
+            var pets = await client.ListPetsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            DemoExpect.That(pets.All(p => p.Id != created.Id), $"{Describe(created)} is still listed after its deletion.");
+            return (pets, $"200 OK, {pets.Count} pets");
+        }).ConfigureAwait(false);
+        PrintPets(remaining);
+
+        await new ConcurrentProbe(client, log).RunAsync(remaining, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ExpectProblemAsync(string title, HttpStatusCode expected, Func<Task<Pet>> call, Func<ApiProblem, bool> isExpected)
+    {
+        var problem = await log.StepAsync(title, async () =>
+        {
+            try
+            {
+                var pet = await call().ConfigureAwait(false);
+                throw new DemoFailedException($"Expected {(int)expected} {expected} but got {Describe(pet)}.");
+            }
+            catch (PetStoreApiException ex) when (ex.StatusCode == expected)
+            {
+                DemoExpect.That(ex.Problem is not null, $"The {(int)expected} response carried no problem details.");
+                DemoExpect.That(isExpected(ex.Problem!), $"The problem details are not the expected ones: {ex.Problem!.Title}.");
+                return (ex.Problem!, $"{(int)expected} {expected}, as expected");
+            }
+        }).ConfigureAwait(false);
+
+        log.Detail($"problem: type={problem.Type} title=\"{problem.Title}\" status={problem.Status}" + (problem.Detail is null ? string.Empty : $" detail=\"{problem.Detail}\""));
+        foreach (var (field, messages) in problem.Errors ?? [])
+        {
+            log.Detail($"errors.{field}: {string.Join(" ", messages)}");
+        }
+    }
+
+    private void PrintPets(IReadOnlyList<Pet> pets)
+    {
+        foreach (var pet in pets)
+        {
+            log.Detail(Describe(pet));
+        }
+    }
+
+    private static string Describe(Pet pet)
+        => $"#{pet.Id} {pet.Name} ({pet.Status})" + (pet.Tags.Count == 0 ? string.Empty : $" [{string.Join(", ", pet.Tags)}]");
+}

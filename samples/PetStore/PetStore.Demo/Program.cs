@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using PetStore.Api;
+
+namespace PetStore.Demo;
+
+/// <summary>Runs <see cref="DemoSession"/> against an in-process PetStore API, or against <c>--url</c>.</summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        if (!DemoArguments.TryParse(args, out var parsed, out var error))
+        {
+            await Console.Error.WriteLineAsync(error + Environment.NewLine + DemoArguments.Usage);
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        try
+        {
+            if (parsed!.Url is { } url)
+            {
+                await DemoSession.RunAsync(Console.Out, url, cancel.Token);
+            }
+            else
+            {
+                await RunInProcessAsync(cancel.Token);
+            }
+
+            return 0;
+        }
+        catch (Exception ex) when (ex is DemoFailedException or HttpRequestException)
+        {
+            // The transcript already shows the failing step; the message says what went wrong.
+            var cause = ex.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : string.Empty;
+            await Console.Error.WriteLineAsync($"Demo FAILED: {ex.Message}{cause}");
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"Demo FAILED unexpectedly: {ex}");
+            return 1;
+        }
+    }
+
+    private static async Task RunInProcessAsync(CancellationToken cancellationToken)
+    {
+        await using var app = await PetStoreApp.StartAsync(
+            "http://127.0.0.1:0",
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning),
+            cancellationToken);
+        var baseAddress = PetStoreApp.GetBaseAddress(app);
+        Console.WriteLine($"PetStore API started in-process at {baseAddress} (plain HTTP and WsRest)");
+        await DemoSession.RunAsync(Console.Out, PetStoreApp.GetWsRestEndpoint(baseAddress), cancellationToken);
+        await app.StopAsync(CancellationToken.None);
+    }
+}
