@@ -72,6 +72,10 @@ internal static class HttpRequestSender
             {
                 WriteHeaders(head, content.Headers.NonValidated);
             }
+            else if (NeedsExplicitEmptyLength(request.Method))
+            {
+                HeaderCodec.WriteHeader(head, "content-length", "0");
+            }
 
             HeaderCodec.WriteEnd(head);
 
@@ -149,6 +153,11 @@ internal static class HttpRequestSender
         return uri.PathAndQuery;
     }
 
+    /// <summary>
+    /// One entry per header, its values joined with the header's own separator (", ", "; " for Cookie,
+    /// " " for User-Agent) exactly as SocketsHttpHandler writes one HTTP/1.1 line, so the app sees the
+    /// same values over WsRest as over plain HTTP.
+    /// </summary>
     private static void WriteHeaders(PooledBufferWriter writer, HttpHeadersNonValidated headers)
     {
         foreach (var header in headers)
@@ -158,12 +167,25 @@ internal static class HttpRequestSender
                 continue;
             }
 
-            foreach (var value in header.Value)
+            var values = header.Value;
+            if (values.Count == 1)
             {
-                HeaderCodec.WriteHeader(writer, header.Key, value);
+                foreach (var value in values)
+                {
+                    HeaderCodec.WriteHeader(writer, header.Key, value);
+                }
+            }
+            else if (values.Count > 1)
+            {
+                HeaderCodec.WriteHeader(writer, header.Key, values.ToString());
             }
         }
     }
+
+    /// <summary>As SocketsHttpHandler: a method that normally carries a body but has none says so with Content-Length: 0.</summary>
+    private static bool NeedsExplicitEmptyLength(HttpMethod method)
+        => method != HttpMethod.Get && method != HttpMethod.Head && method != HttpMethod.Delete
+           && method != HttpMethod.Options && method != HttpMethod.Connect;
 
     private static HttpResponseMessage BuildResponse(HttpRequestMessage request, WsRestStream stream, ResponseHead head)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using WsRest.Engine;
 using WsRest.Server.Hosting;
@@ -29,7 +30,8 @@ internal sealed class TunnelRequestDispatcher : IWsRestStreamHandler
         IHeaderDictionary headers = new HeaderDictionary();
         foreach (var (name, value) in head.Headers)
         {
-            headers.Append(name, value);
+            // Not Append: it drops empty values, which Kestrel keeps.
+            headers[name] = headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
         }
 
         if (!headers.ContainsKey(HeaderNames.Host))
@@ -46,7 +48,7 @@ internal sealed class TunnelRequestDispatcher : IWsRestStreamHandler
             Scheme = _connection.Scheme,
             Method = head.Method,
             PathBase = string.Empty,
-            Path = rawPath == "*" ? string.Empty : PathString.FromUriComponent(rawPath).Value ?? "/",
+            Path = rawPath == "*" ? string.Empty : PathNormalizer.RemoveDotSegments(PathString.FromUriComponent(rawPath).Value ?? "/"),
             QueryString = queryStart < 0 ? string.Empty : target[queryStart..],
             RawTarget = target,
             Headers = headers,

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 using WsRest.Engine;
 using WsRest.Http;
 using WsRest.Protocol;
@@ -151,6 +152,11 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
             {
                 await FireOnStartingAsync().ConfigureAwait(false);
                 _hasStarted = true;
+                if (endStream)
+                {
+                    SetLengthOfCompletedResponse(body.Length);
+                }
+
                 var head = EncodeHead();
                 await _stream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken).ConfigureAwait(false);
             }
@@ -177,8 +183,9 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
     internal Task CompleteResponseAsync() => CompleteAsync();
 
     /// <summary>
-    /// The pipeline threw. Before the response started, the client gets a 500 with no body (as Kestrel
-    /// does); after, the stream is reset because a half-sent response cannot be corrected.
+    /// The pipeline threw. Before the response started, the client gets a 500 with no body, or the
+    /// status of a <see cref="BadHttpRequestException"/> such as 413 (as Kestrel does); after, the stream
+    /// is reset because a half-sent response cannot be corrected.
     /// </summary>
     internal async Task FailAsync(Exception error)
     {
@@ -195,7 +202,7 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
             return;
         }
 
-        StatusCode = StatusCodes.Status500InternalServerError;
+        StatusCode = error is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError;
         ReasonPhrase = null;
         Headers.Clear();
         _writer.ResetBuffer();
@@ -238,6 +245,21 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
             var (callback, state) = callbacks[i];
             await callback(state).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// As Kestrel does when the app completes before the response started: the whole body is known,
+    /// so a response that may have a body states its length (0 included).
+    /// </summary>
+    private void SetLengthOfCompletedResponse(int length)
+    {
+        if (_suppressBody || Headers.ContentLength is not null || Headers.ContainsKey(HeaderNames.TransferEncoding)
+            || StatusCode is < 200 or StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent or StatusCodes.Status304NotModified)
+        {
+            return;
+        }
+
+        Headers.ContentLength = length;
     }
 
     private PooledBufferWriter EncodeHead()

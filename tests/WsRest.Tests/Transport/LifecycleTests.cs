@@ -42,9 +42,17 @@ public class LifecycleTests
     public async Task TwoConnectionsGetDifferentIds()
     {
         await using var host = await TestHost.StartAsync(_ => { });
+        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
         var a = await host.ConnectAsync();
         var b = await host.ConnectAsync();
         Assert.That(a.ConnectionId, Is.Not.EqualTo(b.ConnectionId));
+
+        // ConnectAsync completes once READY is sent; the server registers when it has read it.
+        for (var seen = 0; seen < 2; seen++)
+        {
+            Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.True);
+        }
+
         Assert.That(host.Registry.Connections.Select(c => c.Id), Is.EquivalentTo(new[] { a.ConnectionId, b.ConnectionId }));
     }
 
