@@ -59,10 +59,11 @@ public sealed class WsRestConnectionRegistry
         return ReadAsync(channel, cancellationToken);
     }
 
+    /// <remarks>The event goes out first, so a connection found in the registry has always been announced.</remarks>
     internal void Add(WsRestConnection connection)
     {
-        _connections[connection.Id] = connection;
         Publish(WsRestConnectionEventKind.Connected, connection, null);
+        _connections[connection.Id] = connection;
     }
 
     internal void Remove(WsRestConnection connection, Exception? error)

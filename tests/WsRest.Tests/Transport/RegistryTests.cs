@@ -1,0 +1,58 @@
+using WsRest.Server;
+using WsRest.Tests.Infrastructure;
+
+namespace WsRest.Tests.Transport;
+
+/// <summary>The registry's event stream never makes the server wait for its readers.</summary>
+public class RegistryTests
+{
+    [Test]
+    public async Task AnUnreadWatcherDropsItsOldestEventsInsteadOfBlocking()
+    {
+        await using var host = await TestHost.StartAsync(_ => { }, o => o.EventBufferCapacity = 2);
+        using var stop = new CancellationTokenSource();
+        await using var slow = host.Registry.WatchAsync(stop.Token).GetAsyncEnumerator();
+
+        // Five connections while "slow" reads nothing: the server is not held up by it.
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var client = await host.ConnectAsync();
+            ids.Add(client.ConnectionId!);
+        }
+
+        // A listed connection has been announced (the registry publishes before it lists).
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (host.Registry.Count < 5)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        // "slow" kept only the newest two events of its bounded buffer.
+        Assert.That(await slow.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.True);
+        var first = slow.Current;
+        Assert.That(await slow.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.True);
+        var second = slow.Current;
+        Assert.That(new[] { first.Connection.Id, second.Connection.Id }, Is.EqualTo(ids.Skip(3).ToArray()));
+        Assert.That(first.Kind, Is.EqualTo(WsRestConnectionEventKind.Connected));
+    }
+
+    [Test]
+    public async Task AProtocolViolationIsReportedAsAFailedEvent()
+    {
+        await using var host = await TestHost.StartAsync(_ => { });
+        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
+        await using var raw = await RawConnection.OpenAsync(host.WsRestEndpoint);
+        Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(events.Current.Kind, Is.EqualTo(WsRestConnectionEventKind.Connected));
+
+        await raw.SendBytesAsync([0x7F, 0, 0, 0]);
+
+        Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(events.Current.Kind, Is.EqualTo(WsRestConnectionEventKind.Failed));
+        Assert.That(events.Current.Error, Is.InstanceOf<WsRestProtocolException>());
+        Assert.That(events.Current.Error!.Message, Does.Contain("0x7F"));
+    }
+}
