@@ -10,8 +10,9 @@ namespace WsRest.Engine;
 /// </summary>
 internal readonly struct OutgoingFrame
 {
-    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value)
+    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value, WsRestStream? owner = null)
     {
+        Owner = owner;
         Type = type;
         Flags = flags;
         StreamId = streamId;
@@ -35,8 +36,11 @@ internal readonly struct OutgoingFrame
     /// <summary>WINDOW increment or CANCEL code for control frames without a payload array.</summary>
     public long Value { get; }
 
-    public static OutgoingFrame WithPayload(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length)
-        => new(type, flags, streamId, payload, length, 0);
+    public static OutgoingFrame WithPayload(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, WsRestStream? owner = null)
+        => new(type, flags, streamId, payload, length, 0, owner);
+
+    /// <summary>The stream whose queue share this DATA frame holds; the writer releases it once the frame is copied.</summary>
+    public WsRestStream? Owner { get; }
 
     /// <summary>A frame already encoded whole (envelope and payload), such as GOAWAY or ERROR.</summary>
     public static OutgoingFrame Raw(byte[] frame, int length)

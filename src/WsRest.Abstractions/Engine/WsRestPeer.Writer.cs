@@ -27,6 +27,7 @@ internal sealed partial class WsRestPeer
                 {
                     frame.WriteTo(message);
                     frame.ReturnPayload();
+                    frame.Owner?.OnQueuedDataWritten(frame.Length);
                 }
 
                 await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);

@@ -67,6 +67,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     public int InlineBodyLimit => _maxDataPayload;
 
+    /// <summary>How many DATA bytes one stream may have waiting for the writer (docs/architecture.md, fairness).</summary>
+    public int QueuedDataPerStream => 4 * _maxDataPayload;
+
     public int ActiveStreamCount => Volatile.Read(ref _activeStreams);
 
     /// <summary>Completes when both loops have ended and the socket is disposed.</summary>

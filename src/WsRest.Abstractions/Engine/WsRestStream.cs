@@ -33,6 +33,7 @@ internal sealed class WsRestStream
     private readonly ReceiveWindow _receiveWindow;
     private readonly Lock _pipeLock = new();
     private readonly CancellationTokenSource _aborted = new();
+    private readonly SendWindow _queueBudget;
     private TaskCompletionSource<ResponseHead>? _responseHead;
     private int _state;
     private int _buffered;
@@ -46,6 +47,7 @@ internal sealed class WsRestStream
         IsLocal = isLocal;
         _receiveWindow = new ReceiveWindow(peer.LocalSettings.InitialStreamWindow);
         SendWindow = new SendWindow(peer.RemoteSettings.InitialStreamWindow);
+        _queueBudget = new SendWindow(peer.QueuedDataPerStream);
         if (isLocal)
         {
             _responseHead = new TaskCompletionSource<ResponseHead>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -270,7 +272,7 @@ internal sealed class WsRestStream
                 TrySetState(StateEndSent);
             }
 
-            if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, Id, payload, take)))
+            if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, Id, payload, take, owner: this)))
             {
                 throw _peer.CreateClosedException();
             }
@@ -374,6 +376,7 @@ internal sealed class WsRestStream
         ReleaseBody();
 
         SendWindow.Abort(reason);
+        _queueBudget.Abort(reason);
 
         // CancelAsync runs the callbacks on the thread pool: application code (RequestAborted
         // callbacks) must never run on the read loop.
@@ -408,10 +411,50 @@ internal sealed class WsRestStream
         return true;
     }
 
+    /// <summary>
+    /// Takes what one DATA frame may carry: room in this stream's share of the write queue first, then
+    /// stream and connection credit. The queue share (<see cref="WsRestPeer.QueuedDataPerStream"/>) is what makes
+    /// streams interleave fairly: a stream never has more than a few chunks waiting for the writer, so a
+    /// small response queued behind many bulk transfers waits for a few chunks of each, not a window.
+    /// </summary>
     private async ValueTask<int> TakeCreditAsync(int want, CancellationToken cancellationToken)
     {
-        var stream = SendWindow.TryTake(want);
         CancellationTokenSource? linked = null;
+        var budget = _queueBudget.TryTake(want);
+        try
+        {
+            if (budget == 0)
+            {
+                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+                budget = await _queueBudget.TakeAsync(want, linked.Token).ConfigureAwait(false);
+            }
+
+            var credit = await TakeWindowCreditAsync(budget, linked, cancellationToken).ConfigureAwait(false);
+            if (credit < budget)
+            {
+                _queueBudget.Add(budget - credit);
+            }
+
+            return credit;
+        }
+        catch
+        {
+            _queueBudget.Add(budget);
+            throw;
+        }
+        finally
+        {
+            linked?.Dispose();
+        }
+    }
+
+    /// <summary>The writer copied a DATA frame of this stream into a message: its share of the queue is free again.</summary>
+    public void OnQueuedDataWritten(int length) => _queueBudget.Add(length);
+
+    private async ValueTask<int> TakeWindowCreditAsync(int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
+    {
+        var stream = SendWindow.TryTake(want);
+        CancellationTokenSource? linked = sharedLinked;
         try
         {
             if (stream == 0)
@@ -440,7 +483,10 @@ internal sealed class WsRestStream
         }
         finally
         {
-            linked?.Dispose();
+            if (!ReferenceEquals(linked, sharedLinked))
+            {
+                linked?.Dispose();
+            }
         }
     }
 
