@@ -15,6 +15,10 @@ public sealed class WsRestClient : IAsyncDisposable
 {
     private readonly WsRestClientOptions _options;
     private readonly Lock _lock = new();
+
+    // The shared connect runs on the client's own token (cancelled by DisposeAsync), never on the
+    // first caller's: one caller giving up must not fail the connection for everyone else.
+    private readonly CancellationTokenSource _disposing = new();
     private Task<WsRestPeer>? _connect;
     private WsRestPeer? _peer;
     private Dictionary<string, string> _metadata;
@@ -67,20 +71,21 @@ public sealed class WsRestClient : IAsyncDisposable
         }
 
         _state = WsRestConnectionState.Closed;
-        if (connect is null)
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        if (connect is not null)
         {
-            return;
+            try
+            {
+                var peer = await connect.ConfigureAwait(false);
+                await peer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The connection never came up (failed, or cancelled by this dispose): nothing to close.
+            }
         }
 
-        try
-        {
-            var peer = await connect.ConfigureAwait(false);
-            await peer.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (HttpRequestException)
-        {
-            // The connection never came up: there is nothing to close.
-        }
+        _disposing.Dispose();
     }
 
     internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -101,10 +106,10 @@ public sealed class WsRestClient : IAsyncDisposable
                     : Task.FromResult(peer);
             }
 
-            if (_connect is null || (_connect.IsFaulted && _state != WsRestConnectionState.Closed))
+            if (_connect is null || (_connect.IsCompleted && !_connect.IsCompletedSuccessfully))
             {
                 _state = WsRestConnectionState.Connecting;
-                _connect = ConnectCoreAsync(cancellationToken);
+                _connect = ConnectCoreAsync(_disposing.Token);
             }
 
             return _connect.WaitAsync(cancellationToken);
@@ -134,7 +139,8 @@ public sealed class WsRestClient : IAsyncDisposable
 
             var local = new PeerSettings
             {
-                MaxConcurrentStreams = _options.MaxConcurrentStreams,
+                // Nothing serves requests from the server yet, so announce that none are accepted.
+                MaxConcurrentStreams = 0,
                 InitialStreamWindow = _options.InitialStreamWindowSize,
                 InitialConnectionWindow = _options.InitialConnectionWindowSize,
                 MaxMessageSize = _options.MaxMessageSize,
@@ -185,7 +191,7 @@ public sealed class WsRestClient : IAsyncDisposable
             throw ex switch
             {
                 HttpRequestException => ex,
-                OperationCanceledException when cancellationToken.IsCancellationRequested => ex,
+                OperationCanceledException when cancellationToken.IsCancellationRequested => new ObjectDisposedException(nameof(WsRestClient), "The client was disposed while connecting."),
                 OperationCanceledException => new HttpRequestException(HttpRequestError.ConnectionError, $"Connecting to {_options.Endpoint} timed out.", ex),
                 WsRestProtocolException => new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest handshake with {_options.Endpoint} failed: {ex.Message}", ex),
                 _ => new HttpRequestException(HttpRequestError.ConnectionError, $"Could not connect to {_options.Endpoint}: {ex.Message}", ex),

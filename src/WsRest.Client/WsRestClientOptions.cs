@@ -26,9 +26,6 @@ public sealed class WsRestClientOptions
     /// <summary>How long to wait for the PONG before the connection is considered dead. Default 30 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many streams the server may open to this client at once (reverse calls). Default 100.</summary>
-    public int MaxConcurrentStreams { get; set; } = 100;
-
     /// <summary>Flow-control window per stream this client receives on. Default 256 KiB.</summary>
     public int InitialStreamWindowSize { get; set; } = 256 * 1024;
 
@@ -64,7 +61,7 @@ public sealed class WsRestClientOptions
             throw new InvalidOperationException($"{nameof(MaxMessageSize)} must be at least 4096 bytes.");
         }
 
-        if (MaxConcurrentStreams < 0 || InitialStreamWindowSize < 1 || InitialConnectionWindowSize < 1 || MaxHeaderListSize < 1)
+        if (InitialStreamWindowSize < 1 || InitialConnectionWindowSize < 1 || MaxHeaderListSize < 1)
         {
             throw new InvalidOperationException("Stream, window and header limits must be positive.");
         }

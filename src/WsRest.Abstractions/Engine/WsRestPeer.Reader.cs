@@ -26,14 +26,14 @@ internal sealed partial class WsRestPeer
                 ValueWebSocketReceiveResult result;
                 do
                 {
+                    if (total >= maxMessage)
+                    {
+                        await EnsureMessageEndsAsync().ConfigureAwait(false);
+                        break;
+                    }
+
                     if (total == buffer.Length)
                     {
-                        if (total >= maxMessage)
-                        {
-                            await EnsureMessageEndsAsync().ConfigureAwait(false);
-                            break;
-                        }
-
                         var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxMessage));
                         buffer.AsSpan(0, total).CopyTo(larger);
                         ArrayPool<byte>.Shared.Return(buffer);
@@ -58,9 +58,10 @@ internal sealed partial class WsRestPeer
                 while (!result.EndOfMessage);
 
                 ProcessMessage(buffer.AsSpan(0, total));
-                if (buffer.Length > InitialReceiveBuffer)
+                if (buffer.Length > InitialReceiveBuffer && total <= InitialReceiveBuffer)
                 {
-                    // A burst is over: do not hold a large buffer for an idle connection.
+                    // Large messages have stopped: do not hold a large buffer for a quiet connection
+                    // (kept while they continue, so a bulk transfer does not regrow it per message).
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
                 }
@@ -202,47 +203,66 @@ internal sealed partial class WsRestPeer
             throw new WsRestProtocolException($"A REQUEST used stream id {id}, which is not the {_options.RemoteName}'s to open.");
         }
 
-        if (id <= _lastRemoteStreamId)
-        {
-            throw new WsRestProtocolException($"A REQUEST reused stream id {id}; stream ids must increase.");
-        }
-
-        Volatile.Write(ref _lastRemoteStreamId, id);
         var head = new RequestHead();
         var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize);
-        if (head.HeadersTooLarge)
+        WsRestStream? stream = null;
+        var refusal = WsRestErrorCode.NoError;
+        lock (_streamLock)
         {
-            // The frame itself was well formed; only this request is over a limit, so only it is reset.
-            Enqueue(OutgoingFrame.Cancel(id, WsRestErrorCode.MessageTooLarge));
+            if (id <= _lastRemoteStreamId)
+            {
+                throw new WsRestProtocolException($"A REQUEST reused stream id {id}; stream ids must increase.");
+            }
+
+            _lastRemoteStreamId = id;
+            if (head.HeadersTooLarge)
+            {
+                // The frame itself was well formed; only this request is over a limit, so only it is reset.
+                refusal = WsRestErrorCode.MessageTooLarge;
+            }
+            else if (Volatile.Read(ref _localGoAway) != 0 || _closing.IsCancellationRequested || _options.Handler is null
+                || _activeRemoteStreams >= _options.Local.MaxConcurrentStreams
+                || Volatile.Read(ref _runningHandlers) >= _maxRunningHandlers)
+            {
+                refusal = WsRestErrorCode.RefusedStream;
+            }
+            else
+            {
+                stream = new WsRestStream(this, isLocal: false) { RequestHead = head, RequestHasNoBody = frame.EndStream && body.IsEmpty };
+                stream.AssignId(id);
+                stream.MarkHeadReceived();
+                _streams[id] = stream;
+                _activeRemoteStreams++;
+                Interlocked.Increment(ref _activeStreams);
+                Interlocked.Increment(ref _runningHandlers);
+            }
+        }
+
+        if (stream is null)
+        {
+            Enqueue(OutgoingFrame.Cancel(id, refusal));
             ConsumeConnectionCreditOf(frame, body.Length);
             return;
         }
 
-        if (_localGoAway || _closing.IsCancellationRequested)
-        {
-            Enqueue(OutgoingFrame.Cancel(id, WsRestErrorCode.RefusedStream));
-            ConsumeConnectionCreditOf(frame, body.Length);
-            return;
-        }
-
-        if (_options.Handler is null || Volatile.Read(ref _activeRemoteStreams) >= _options.Local.MaxConcurrentStreams)
-        {
-            Enqueue(OutgoingFrame.Cancel(id, WsRestErrorCode.RefusedStream));
-            ConsumeConnectionCreditOf(frame, body.Length);
-            return;
-        }
-
-        var stream = new WsRestStream(this, id, isLocal: false) { RequestHead = head, RequestHasNoBody = frame.EndStream && body.IsEmpty };
-        stream.MarkHeadReceived();
         ConsumeBodyCredit(stream, body.Length);
-        _streams[id] = stream;
-        Interlocked.Increment(ref _activeRemoteStreams);
-        Interlocked.Increment(ref _activeStreams);
         stream.OnBody(body, frame.EndStream);
         ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Peer.RunHandlerAsync(state), stream, preferLocal: false);
     }
 
     private async Task RunHandlerAsync(WsRestStream stream)
+    {
+        try
+        {
+            await RunHandlerCoreAsync(stream).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningHandlers);
+        }
+    }
+
+    private async Task RunHandlerCoreAsync(WsRestStream stream)
     {
         try
         {
@@ -346,8 +366,12 @@ internal sealed partial class WsRestPeer
         }
 
         var (lastStreamId, _, reason) = ControlFrames.ReadGoAway(frame.Payload);
-        _remoteGoAwayLastStreamId = lastStreamId;
-        _remoteGoAway = true;
+        lock (_streamLock)
+        {
+            // Under the lock that starts local streams: none can slip out with an id past the GOAWAY.
+            _remoteGoAway = true;
+        }
+
         var refused = new HttpRequestException(HttpRequestError.ConnectionError, $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.");
         foreach (var stream in _streams.Values)
         {

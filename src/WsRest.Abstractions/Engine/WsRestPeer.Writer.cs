@@ -14,12 +14,11 @@ internal sealed partial class WsRestPeer
         var reader = _writes.Reader;
         var limit = _options.Remote.MaxMessageSize;
         var batch = Math.Min(_options.BatchSize, limit);
-        PooledBufferWriter? message = null;
+        var message = new PooledBufferWriter(0);
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                message ??= new PooledBufferWriter(Math.Min(batch, 16 * 1024));
                 while (message.WrittenCount < batch
                        && reader.TryPeek(out var next)
                        && (message.WrittenCount == 0 || message.WrittenCount + next.EncodedLengthUpperBound <= limit)
@@ -34,9 +33,8 @@ internal sealed partial class WsRestPeer
                 message.Reset();
                 if (!reader.TryPeek(out _))
                 {
-                    // Idle: hold no buffer between bursts.
+                    // Idle: hold no buffer between bursts (the writer object itself is kept).
                     message.Dispose();
-                    message = null;
                 }
             }
 
@@ -45,13 +43,15 @@ internal sealed partial class WsRestPeer
                 await _socket.CloseOutputAsync(_closeStatus, _closeDescription, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex)
         {
+            // Whatever failed, a writer that stopped must take the connection down with it; otherwise
+            // frames would pile up in a queue nobody drains and every caller would hang.
             Abort(ex);
         }
         finally
         {
-            message?.Dispose();
+            message.Dispose();
             while (reader.TryRead(out var frame))
             {
                 frame.ReturnPayload();

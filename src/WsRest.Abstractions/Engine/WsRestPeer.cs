@@ -30,13 +30,19 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _maxDataPayload;
 
+    // Handlers still running after their stream was reset (a "rapid reset" flood: REQUEST then
+    // CANCEL) count here; past twice the stream limit new streams are refused, as Kestrel bounds
+    // tracked HTTP/2 streams (CVE-2023-44487).
+    private readonly int _maxRunningHandlers;
+
+    private readonly Lock _streamLock = new();
     private long _nextLocalStreamId;
     private ulong _lastRemoteStreamId;
     private int _activeRemoteStreams;
     private int _activeStreams;
-    private volatile bool _localGoAway;
+    private int _runningHandlers;
+    private int _localGoAway;
     private volatile bool _remoteGoAway;
-    private ulong _remoteGoAwayLastStreamId = ulong.MaxValue;
     private Exception? _closeReason;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeDescription = string.Empty;
@@ -48,6 +54,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _socket = socket;
         _options = options;
         _nextLocalStreamId = options.Role == PeerRole.Client ? 1 : 2;
+        _maxRunningHandlers = 2 * Math.Max(options.Local.MaxConcurrentStreams, 1);
         _connectionReceiveWindow = new ReceiveWindow(options.Local.InitialConnectionWindow);
         ConnectionSendWindow = new SendWindow(options.Remote.InitialConnectionWindow);
         _localStreamSlots = new SemaphoreSlim(Math.Max(options.Remote.MaxConcurrentStreams, 0));
@@ -80,7 +87,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     public bool IsClosing => _closing.IsCancellationRequested;
 
-    public bool IsAcceptingStreams => !_closing.IsCancellationRequested && !_localGoAway && !_remoteGoAway;
+    public bool IsAcceptingStreams => !_closing.IsCancellationRequested && Volatile.Read(ref _localGoAway) == 0 && !_remoteGoAway;
 
     /// <summary>Starts the read and write loops. Call once.</summary>
     public void Start()
@@ -118,10 +125,19 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     // ---------------- streams ----------------
 
-    /// <summary>Opens a stream this side initiates, waiting while the remote's concurrent-stream limit is reached.</summary>
+    /// <summary>
+    /// Reserves a slot for a stream this side initiates, waiting while the remote's concurrent-stream
+    /// limit is reached. The stream gets its id only when its REQUEST is queued
+    /// (<see cref="TryStartLocalStream"/>), so ids reach the wire in increasing order.
+    /// </summary>
     public async ValueTask<WsRestStream> OpenStreamAsync(CancellationToken cancellationToken)
     {
         ThrowIfNotAccepting();
+        if (_options.Remote.MaxConcurrentStreams == 0)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"The {_options.RemoteName} accepts no requests on this connection (it announced a concurrent-stream limit of 0).");
+        }
+
         if (!_localStreamSlots.Wait(0, CancellationToken.None))
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
@@ -135,45 +151,60 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             }
         }
 
-        try
+        return new WsRestStream(this, isLocal: true);
+    }
+
+    /// <summary>
+    /// Assigns the next local stream id, registers the stream and queues its REQUEST frame in one step
+    /// under the stream lock, so a REQUEST with a lower id can never follow one with a higher id
+    /// (a receiver treats that as id reuse, docs/protocol.md §3.3). False once the connection no
+    /// longer accepts streams (closing, or GOAWAY either way).
+    /// </summary>
+    internal bool TryStartLocalStream(WsRestStream stream, FrameFlags flags, byte[] head, int length)
+    {
+        lock (_streamLock)
         {
-            ThrowIfNotAccepting();
-            var id = (ulong)Interlocked.Add(ref _nextLocalStreamId, 2) - 2;
-            var stream = new WsRestStream(this, id, isLocal: true);
-            _streams[id] = stream;
-            Interlocked.Increment(ref _activeStreams);
-            if (_closing.IsCancellationRequested)
+            if (!IsAcceptingStreams)
             {
-                // Lost a race with the close: AbortStreams may have run before the add.
-                stream.Abort(CreateClosedException());
+                return false;
             }
 
-            return stream;
-        }
-        catch
-        {
-            _localStreamSlots.Release();
-            throw;
+            var id = (ulong)_nextLocalStreamId;
+            _nextLocalStreamId += 2;
+            stream.AssignId(id);
+            _streams[id] = stream;
+            Interlocked.Increment(ref _activeStreams);
+            if (!_writes.Writer.TryWrite(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length)))
+            {
+                _streams.TryRemove(id, out _);
+                Interlocked.Decrement(ref _activeStreams);
+                return false;
+            }
+
+            return true;
         }
     }
 
+    internal void ReleaseLocalSlot() => _localStreamSlots.Release();
+
     internal void RemoveStream(WsRestStream stream)
     {
-        if (!_streams.TryRemove(new KeyValuePair<ulong, WsRestStream>(stream.Id, stream)))
+        if (stream.IsLocal)
+        {
+            ReleaseLocalSlot();
+        }
+
+        if (stream.Id == 0 || !_streams.TryRemove(new KeyValuePair<ulong, WsRestStream>(stream.Id, stream)))
         {
             return;
         }
 
-        if (stream.IsLocal)
-        {
-            _localStreamSlots.Release();
-        }
-        else
+        if (!stream.IsLocal)
         {
             Interlocked.Decrement(ref _activeRemoteStreams);
         }
 
-        if (Interlocked.Decrement(ref _activeStreams) == 0 && (_localGoAway || _remoteGoAway))
+        if (Interlocked.Decrement(ref _activeStreams) == 0 && (Volatile.Read(ref _localGoAway) != 0 || _remoteGoAway))
         {
             _drained.TrySetResult();
         }
@@ -196,17 +227,29 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// </summary>
     public async Task GoAwayAsync(string reason, TimeSpan drainTimeout)
     {
-        if (!_localGoAway)
+        ulong lastStreamId;
+        bool drainedNow;
+        bool first;
+        lock (_streamLock)
         {
-            _localGoAway = true;
+            // Under the lock the read loop takes to accept a REQUEST: the id announced here is exactly
+            // the last stream accepted, so the peer's "not processed, retry" is never wrong (§6.2).
+            first = Interlocked.Exchange(ref _localGoAway, 1) == 0;
+            lastStreamId = _lastRemoteStreamId;
+            drainedNow = Volatile.Read(ref _activeStreams) == 0;
+        }
+
+        if (first)
+        {
             var payload = new PooledBufferWriter(64);
-            ControlFrames.WriteGoAway(payload, Volatile.Read(ref _lastRemoteStreamId), WsRestErrorCode.GoingAway, reason);
-            var frame = new FrameBytes(payload);
-            Enqueue(frame.ToOutgoing());
-            if (Volatile.Read(ref _activeStreams) == 0)
-            {
-                _drained.TrySetResult();
-            }
+            ControlFrames.WriteGoAway(payload, lastStreamId, WsRestErrorCode.GoingAway, reason);
+            var buffer = payload.DetachBuffer(out var length);
+            Enqueue(OutgoingFrame.Raw(buffer, length));
+        }
+
+        if (drainedNow)
+        {
+            _drained.TrySetResult();
         }
 
         try
@@ -233,9 +276,12 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _closeStatus = status;
         _closeDescription = TruncateCloseDescription(description);
         Interlocked.CompareExchange(ref _closeReason, reason, null);
-        AbortStreams(reason is null ? CreateClosedException() : CreateConnectionException(reason));
+
+        // Order matters: stop new streams, then seal the writer (nothing may follow an ERROR or the
+        // close), then fail what is in flight.
         _closing.Cancel();
         _writes.Writer.TryComplete();
+        AbortStreams(reason is null ? CreateClosedException() : CreateConnectionException(reason));
 
         // A peer that never answers our close must not keep the socket open forever.
         _ = AbortAfterAsync(_options.CloseTimeout);
@@ -246,9 +292,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     {
         Interlocked.CompareExchange(ref _closeReason, reason, null);
         Interlocked.Exchange(ref _closeStarted, 1);
-        AbortStreams(CreateConnectionException(reason));
         _closing.Cancel();
         _writes.Writer.TryComplete();
+        AbortStreams(CreateConnectionException(reason));
         _socket.Abort();
     }
 
@@ -323,13 +369,4 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             : description[..Math.Min(description.Length, 60)];
     }
 
-    /// <summary>A pre-encoded frame (type byte, flags, stream id and payload) built by a control-frame codec.</summary>
-    private readonly struct FrameBytes(PooledBufferWriter writer)
-    {
-        public OutgoingFrame ToOutgoing()
-        {
-            var buffer = writer.DetachBuffer(out var length);
-            return OutgoingFrame.Raw(buffer, length);
-        }
-    }
 }

@@ -33,6 +33,10 @@ internal sealed class WsRestStream
     private readonly ReceiveWindow _receiveWindow;
     private readonly Lock _pipeLock = new();
     private readonly CancellationTokenSource _aborted = new();
+
+    // Cancels waits of the sending side only: a CANCEL(NoError) stops our body while the response
+    // we already received stays readable.
+    private readonly CancellationTokenSource _sendStopped = new();
     private readonly SendWindow _queueBudget;
     private TaskCompletionSource<ResponseHead>? _responseHead;
     private int _state;
@@ -40,10 +44,9 @@ internal sealed class WsRestStream
     private bool _pipeWriterCompleted;
     private bool _bodyReleased;
 
-    public WsRestStream(WsRestPeer peer, ulong id, bool isLocal)
+    public WsRestStream(WsRestPeer peer, bool isLocal)
     {
         _peer = peer;
-        Id = id;
         IsLocal = isLocal;
         _receiveWindow = new ReceiveWindow(peer.LocalSettings.InitialStreamWindow);
         SendWindow = new SendWindow(peer.RemoteSettings.InitialStreamWindow);
@@ -54,7 +57,10 @@ internal sealed class WsRestStream
         }
     }
 
-    public ulong Id { get; }
+    /// <summary>The stream id; 0 until assigned (a local stream gets it when its REQUEST is queued).</summary>
+    public ulong Id { get; private set; }
+
+    public void AssignId(ulong id) => Id = id;
 
     /// <summary>True when this side opened the stream (it sent the REQUEST).</summary>
     public bool IsLocal { get; }
@@ -156,7 +162,10 @@ internal sealed class WsRestStream
             // The peer answered in full and does not want the rest of our body (an early response): stop sending quietly.
             if (TrySetState(StateReset))
             {
-                SendWindow.Abort(new StreamCompletedEarlyException());
+                var stop = new StreamCompletedEarlyException();
+                SendWindow.Abort(stop);
+                _queueBudget.Abort(stop);
+                _ = _sendStopped.CancelAsync();
                 Remove();
             }
 
@@ -235,8 +244,16 @@ internal sealed class WsRestStream
             var flags = inline && endStream ? FrameFlags.EndStream : FrameFlags.None;
             var buffer = head.DetachBuffer(out var length);
             TrySetState(flags == FrameFlags.EndStream ? StateHeadSent | StateEndSent : StateHeadSent);
-            if (!_peer.Enqueue(OutgoingFrame.WithPayload(type, flags, Id, buffer, length)))
+            var queued = type == FrameType.Request
+                ? _peer.TryStartLocalStream(this, flags, buffer, length)
+                : _peer.Enqueue(OutgoingFrame.WithPayload(type, flags, Id, buffer, length));
+            if (!queued)
             {
+                if (type == FrameType.Request)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+
                 throw _peer.CreateClosedException();
             }
         }
@@ -311,18 +328,24 @@ internal sealed class WsRestStream
     /// <summary>Resets the stream from this side: sends CANCEL with <paramref name="code"/> unless the exchange already finished.</summary>
     public void Reset(WsRestErrorCode code, Exception? localReason = null)
     {
-        var state = Volatile.Read(ref _state);
-        if ((state & (StateEndSent | StateEndReceived)) == (StateEndSent | StateEndReceived))
+        // One compare-and-swap decides, so an END arriving concurrently cannot make us send CANCEL for
+        // an exchange that already finished both ways (§6.1).
+        int state;
+        while (true)
         {
-            return;
+            state = Volatile.Read(ref _state);
+            if ((state & StateReset) != 0 || (state & (StateEndSent | StateEndReceived)) == (StateEndSent | StateEndReceived))
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, state | StateReset, state) == state)
+            {
+                break;
+            }
         }
 
-        if (!TrySetState(StateReset))
-        {
-            return;
-        }
-
-        if ((state & StateRemoved) == 0)
+        if ((state & StateRemoved) == 0 && Id != 0)
         {
             _peer.Enqueue(OutgoingFrame.Cancel(Id, code));
         }
@@ -380,6 +403,7 @@ internal sealed class WsRestStream
 
         // CancelAsync runs the callbacks on the thread pool: application code (RequestAborted
         // callbacks) must never run on the read loop.
+        _ = _sendStopped.CancelAsync();
         _ = _aborted.CancelAsync();
     }
 
@@ -425,7 +449,7 @@ internal sealed class WsRestStream
         {
             if (budget == 0)
             {
-                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sendStopped.Token);
                 budget = await _queueBudget.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
@@ -459,14 +483,14 @@ internal sealed class WsRestStream
         {
             if (stream == 0)
             {
-                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sendStopped.Token);
                 stream = await SendWindow.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
             var connection = _peer.ConnectionSendWindow.TryTake(stream);
             if (connection == 0)
             {
-                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sendStopped.Token);
                 connection = await _peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
             }
 
@@ -477,9 +501,21 @@ internal sealed class WsRestStream
 
             return connection;
         }
-        catch (OperationCanceledException) when (_aborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            throw new HttpProtocolException((long)WsRestErrorCode.Cancel, $"Stream {Id} was reset.", null);
+            // Credit taken from the stream window but not sent must go back, or a retried write would
+            // find the window permanently smaller.
+            if (stream > 0)
+            {
+                SendWindow.Add(stream);
+            }
+
+            if (ex is OperationCanceledException && _sendStopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new HttpProtocolException((long)WsRestErrorCode.Cancel, $"Stream {Id} was reset.", null);
+            }
+
+            throw;
         }
         finally
         {

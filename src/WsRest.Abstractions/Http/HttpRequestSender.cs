@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -16,55 +17,61 @@ internal static class HttpRequestSender
     public static async Task<HttpResponseMessage> SendAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var stream = await peer.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+
+        // Everything that can fail or wait on the caller's content happens before a stream slot is
+        // taken, so a bad request never holds a slot and never reaches the wire.
+        var outgoing = await PrepareAsync(peer, request, cancellationToken).ConfigureAwait(false);
+        WsRestStream? stream = null;
         CancellationTokenRegistration registration = default;
         try
         {
+            stream = await peer.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
             if (cancellationToken.CanBeCanceled)
             {
                 registration = cancellationToken.UnsafeRegister(static (state, token) =>
                     ((WsRestStream)state!).Reset(WsRestErrorCode.Cancel, new OperationCanceledException(token)), stream);
             }
 
-            await SendRequestAsync(stream, request, cancellationToken).ConfigureAwait(false);
-            var head = await stream.ResponseHeadTask.ConfigureAwait(false);
-            return BuildResponse(request, stream, head);
+            var head = outgoing.TakeHead();
+            await stream.SendHeadAsync(FrameType.Request, head, outgoing.InlineBody, outgoing.EndStream, cancellationToken).ConfigureAwait(false);
+            if (!outgoing.EndStream)
+            {
+                // The body streams while we wait for the response: a server may answer early.
+                _ = PumpBodyAsync(stream, request.Content!);
+            }
+
+            var responseHead = await stream.ResponseHeadTask.ConfigureAwait(false);
+            return BuildResponse(request, stream, responseHead);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            stream.Reset(WsRestErrorCode.Cancel);
-            throw new TaskCanceledException("The request was cancelled.", null, cancellationToken);
-        }
-        catch (HttpProtocolException ex)
-        {
-            stream.Reset(WsRestErrorCode.Cancel);
-            var error = ex.ErrorCode == (long)WsRestErrorCode.RefusedStream ? HttpRequestError.ConnectionError : HttpRequestError.HttpProtocolError;
-            throw new HttpRequestException(error, ex.Message, ex);
-        }
-        catch (HttpRequestException)
-        {
-            stream.Reset(WsRestErrorCode.Cancel);
-            throw;
-        }
-        catch (WsRestProtocolException ex)
-        {
-            stream.Reset(WsRestErrorCode.Cancel);
-            throw new HttpRequestException(HttpRequestError.Unknown, ex.Message, ex);
+            stream?.Reset(WsRestErrorCode.Cancel);
+            throw Translate(ex, cancellationToken);
         }
         finally
         {
+            outgoing.Dispose();
             await registration.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private static async Task SendRequestAsync(WsRestStream stream, HttpRequestMessage request, CancellationToken cancellationToken)
+    private static Exception Translate(Exception ex, CancellationToken cancellationToken) => ex switch
     {
-        var head = new PooledBufferWriter(256);
-        var content = request.Content;
-        byte[]? inline = null;
-        var inlineLength = 0;
+        OperationCanceledException when cancellationToken.IsCancellationRequested => new TaskCanceledException("The request was cancelled.", ex, cancellationToken),
+        HttpRequestException => ex,
+        HttpProtocolException protocol => new HttpRequestException(
+            protocol.ErrorCode == (long)WsRestErrorCode.RefusedStream ? HttpRequestError.ConnectionError : HttpRequestError.HttpProtocolError, protocol.Message, protocol),
+        WsRestProtocolException => new HttpRequestException(HttpRequestError.Unknown, ex.Message, ex),
+        _ => new HttpRequestException(HttpRequestError.Unknown, $"Sending the request failed: {ex.Message}", ex),
+    };
+
+    private static async Task<OutgoingRequest> PrepareAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var outgoing = new OutgoingRequest();
         try
         {
+            var head = outgoing.Head;
+            var content = request.Content;
             RequestHead.WriteStart(head, request.Method.Method, GetPathAndQuery(request));
             WriteHeaders(head, request.Headers.NonValidated);
             var contentLength = content?.Headers.ContentLength;
@@ -78,43 +85,26 @@ internal static class HttpRequestSender
             }
 
             HeaderCodec.WriteEnd(head);
-
             if (content is null || contentLength == 0)
             {
-                var owned = head;
-                head = null;
-                await stream.SendHeadAsync(FrameType.Request, owned, ReadOnlyMemory<byte>.Empty, endStream: true, cancellationToken).ConfigureAwait(false);
-                return;
+                outgoing.EndStream = true;
             }
-
-            if (contentLength is { } length && length <= stream.Peer.InlineBodyLimit)
+            else if (contentLength is { } length && length <= peer.InlineBodyLimit)
             {
                 // Small body of known size: read it now so it can ride in the REQUEST frame.
-                inline = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
-                using var target = new MemoryStream(inline, 0, (int)length, writable: true);
-                await content.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
-                inlineLength = (int)target.Position;
-                var owned = head;
-                head = null;
-                await stream.SendHeadAsync(FrameType.Request, owned, inline.AsMemory(0, inlineLength), endStream: true, cancellationToken).ConfigureAwait(false);
-                return;
+                await outgoing.ReadInlineAsync(content, (int)length, cancellationToken).ConfigureAwait(false);
+                outgoing.EndStream = true;
             }
 
-            var ownedHead = head;
-            head = null;
-            await stream.SendHeadAsync(FrameType.Request, ownedHead, ReadOnlyMemory<byte>.Empty, endStream: false, cancellationToken).ConfigureAwait(false);
+            return outgoing;
         }
-        finally
+        catch (Exception ex)
         {
-            head?.Dispose();
-            if (inline is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(inline);
-            }
+            outgoing.Dispose();
+            throw ex is HttpRequestException or OperationCanceledException
+                ? ex
+                : new HttpRequestException(HttpRequestError.Unknown, $"The request could not be encoded: {ex.Message}", ex);
         }
-
-        // Larger or unknown-size bodies stream while we wait for the response: a server may answer early.
-        _ = PumpBodyAsync(stream, content);
     }
 
     private static async Task PumpBodyAsync(WsRestStream stream, HttpContent content)
@@ -125,7 +115,7 @@ internal static class HttpRequestSender
             await content.CopyToAsync(target, stream.Aborted).ConfigureAwait(false);
             if (content.Headers.ContentLength is { } declared && declared != target.BytesWritten)
             {
-                throw new HttpRequestException(HttpRequestError.Unknown, $"The request content declared {declared} bytes but produced {target.BytesWritten}.");
+                throw new HttpRequestException(HttpRequestError.Unknown, $"The request content declared Content-Length {declared} but produced {target.BytesWritten} bytes.");
             }
 
             await stream.CompleteSendAsync().ConfigureAwait(false);
@@ -156,7 +146,8 @@ internal static class HttpRequestSender
     /// <summary>
     /// One entry per header, its values joined with the header's own separator (", ", "; " for Cookie,
     /// " " for User-Agent) exactly as SocketsHttpHandler writes one HTTP/1.1 line, so the app sees the
-    /// same values over WsRest as over plain HTTP.
+    /// same values over WsRest as over plain HTTP. Invalid names or values fail this request only
+    /// (the receiver would have to fail the whole connection, docs/protocol.md §5.2).
     /// </summary>
     private static void WriteHeaders(PooledBufferWriter writer, HttpHeadersNonValidated headers)
     {
@@ -168,17 +159,29 @@ internal static class HttpRequestSender
             }
 
             var values = header.Value;
+            if (values.Count == 0)
+            {
+                continue;
+            }
+
+            string value;
             if (values.Count == 1)
             {
-                foreach (var value in values)
-                {
-                    HeaderCodec.WriteHeader(writer, header.Key, value);
-                }
+                using var enumerator = values.GetEnumerator();
+                enumerator.MoveNext();
+                value = enumerator.Current;
             }
-            else if (values.Count > 1)
+            else
             {
-                HeaderCodec.WriteHeader(writer, header.Key, values.ToString());
+                value = values.ToString();
             }
+
+            if (!HeaderCodec.IsValidHeader(header.Key, value))
+            {
+                throw new HttpRequestException(HttpRequestError.Unknown, $"The request header '{header.Key}' has an invalid name or a value containing CR, LF or NUL.");
+            }
+
+            HeaderCodec.WriteHeader(writer, header.Key, value);
         }
     }
 
@@ -205,5 +208,62 @@ internal static class HttpRequestSender
         }
 
         return response;
+    }
+
+    /// <summary>The encoded head and the inline body of a request not yet sent; owns their pooled buffers.</summary>
+    private sealed class OutgoingRequest : IDisposable
+    {
+        private PooledBufferWriter? _head = new(256);
+        private byte[]? _inline;
+        private int _inlineLength;
+
+        public PooledBufferWriter Head => _head ?? throw new InvalidOperationException("The head was already handed over.");
+
+        public ReadOnlyMemory<byte> InlineBody => _inline is null ? ReadOnlyMemory<byte>.Empty : _inline.AsMemory(0, _inlineLength);
+
+        public bool EndStream { get; set; }
+
+        public PooledBufferWriter TakeHead()
+        {
+            var head = Head;
+            _head = null;
+            return head;
+        }
+
+        public async Task ReadInlineAsync(HttpContent content, int length, CancellationToken cancellationToken)
+        {
+            _inline = ArrayPool<byte>.Shared.Rent(length);
+            var target = new MemoryStream(_inline, 0, length, writable: true);
+            try
+            {
+                await content.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+                _inlineLength = (int)target.Position;
+            }
+            catch (NotSupportedException ex)
+            {
+                // The fixed-size target refused to grow: the content is longer than it declared.
+                throw new HttpRequestException(HttpRequestError.Unknown, $"The request content produced more bytes than its Content-Length {length}.", ex);
+            }
+            finally
+            {
+                await target.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_inlineLength != length)
+            {
+                throw new HttpRequestException(HttpRequestError.Unknown, $"The request content declared Content-Length {length} but produced {_inlineLength} bytes.");
+            }
+        }
+
+        public void Dispose()
+        {
+            _head?.Dispose();
+            _head = null;
+            if (_inline is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_inline);
+                _inline = null;
+            }
+        }
     }
 }

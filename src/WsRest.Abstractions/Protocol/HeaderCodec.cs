@@ -123,6 +123,9 @@ internal static class HeaderCodec
         }
     }
 
+    /// <summary>What a sender must check before encoding: receivers fail the connection on anything else.</summary>
+    internal static bool IsValidHeader(string name, string value) => IsToken(name) && IsValidValue(value);
+
     /// <summary>RFC 9110 §5.6.2 token characters.</summary>
     internal static bool IsToken(string value)
     {

@@ -19,8 +19,13 @@ internal sealed class HandshakeState : IAsyncDisposable
     private readonly ITimer _timer;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _hardDeadline;
+    private const int Pending = 0;
+    private const int Completed = 1;
+    private const int Expired = 2;
+
     private CancellationTokenSource? _linked;
-    private volatile bool _timedOut;
+    private Task? _rejection;
+    private int _state;
 
     public HandshakeState(WebSocket socket, TimeSpan timeout, TimeProvider timeProvider)
     {
@@ -28,12 +33,23 @@ internal sealed class HandshakeState : IAsyncDisposable
         _timeProvider = timeProvider;
         TimeoutError = new WsRestProtocolException(WsRestErrorCode.HandshakeTimeout, $"The handshake did not complete within {timeout.TotalSeconds:0.###} s.");
         _hardDeadline = new CancellationTokenSource(timeout + CloseGrace, timeProvider);
-        _timer = timeProvider.CreateTimer(static state => _ = ((HandshakeState)state!).OnTimeoutAsync(), this, timeout, Timeout.InfiniteTimeSpan);
+        _timer = timeProvider.CreateTimer(static state =>
+        {
+            var self = (HandshakeState)state!;
+            self._rejection = self.OnTimeoutAsync();
+        }, this, timeout, Timeout.InfiniteTimeSpan);
     }
 
     public WebSocket Socket { get; }
 
-    public bool TimedOut => _timedOut;
+    public bool TimedOut => Volatile.Read(ref _state) == Expired;
+
+    /// <summary>
+    /// Marks the handshake done. False if the deadline won the race: the timer has sent (or is sending)
+    /// the rejection, and the connection must not start. One compare-and-swap decides, so the timer never
+    /// writes to a socket whose peer engine has started.
+    /// </summary>
+    public bool TryComplete() => Interlocked.CompareExchange(ref _state, Completed, Pending) == Pending;
 
     public WsRestProtocolException TimeoutError { get; }
 
@@ -49,7 +65,7 @@ internal sealed class HandshakeState : IAsyncDisposable
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_timedOut)
+            if (Volatile.Read(ref _state) != Pending)
             {
                 throw TimeoutError;
             }
@@ -64,7 +80,14 @@ internal sealed class HandshakeState : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Timer.DisposeAsync waits for a running callback, so _rejection is settled afterwards; the
+        // rejection is awaited before the socket and the lock go away under it.
         await _timer.DisposeAsync().ConfigureAwait(false);
+        if (_rejection is { } rejection)
+        {
+            await rejection.ConfigureAwait(false);
+        }
+
         _linked?.Dispose();
         _hardDeadline.Dispose();
         _sendLock.Dispose();
@@ -72,18 +95,14 @@ internal sealed class HandshakeState : IAsyncDisposable
 
     private async Task OnTimeoutAsync()
     {
-        try
+        if (Interlocked.CompareExchange(ref _state, Expired, Pending) != Pending)
         {
-            await _sendLock.WaitAsync().ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            return; // the handshake finished as the timer fired
+            return; // the handshake completed first
         }
 
+        await _sendLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            _timedOut = true;
             using var cts = new CancellationTokenSource(CloseGrace, _timeProvider);
             await HandshakeChannel.SendRejectionAsync(Socket, TimeoutError, cts.Token).ConfigureAwait(false);
         }
@@ -93,14 +112,7 @@ internal sealed class HandshakeState : IAsyncDisposable
         }
         finally
         {
-            try
-            {
-                _sendLock.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // Disposed while we were sending: nothing else waits on the lock.
-            }
+            _sendLock.Release();
         }
     }
 }

@@ -167,7 +167,7 @@ internal sealed class WsRestConnectionHandler
             throw new WsRestProtocolException("Malformed frame: READY carries no payload.");
         }
 
-        if (handshake.TimedOut)
+        if (!handshake.TryComplete())
         {
             throw handshake.TimeoutError;
         }

@@ -140,39 +140,41 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
             return;
         }
 
-        if (endStream)
-        {
-            _completed = true;
-        }
-
         var body = _suppressBody ? ReadOnlyMemory<byte>.Empty : _writer.Buffered;
         try
         {
             if (!_hasStarted)
             {
+                // OnStarting and encoding may throw (bad header value): nothing has been sent then, so
+                // the failure still becomes a 500 like Kestrel's.
                 await FireOnStartingAsync().ConfigureAwait(false);
-                _hasStarted = true;
                 if (endStream)
                 {
                     SetLengthOfCompletedResponse(body.Length);
                 }
 
                 var head = EncodeHead();
+                _hasStarted = true;
+                _completed = endStream;
                 await _stream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken).ConfigureAwait(false);
             }
-            else if (!body.IsEmpty)
+            else
             {
-                await _stream.SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
-            }
-            else if (endStream)
-            {
-                await _stream.CompleteSendAsync().ConfigureAwait(false);
+                _completed = endStream;
+                if (!body.IsEmpty)
+                {
+                    await _stream.SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
+                }
+                else if (endStream)
+                {
+                    await _stream.CompleteSendAsync().ConfigureAwait(false);
+                }
             }
         }
         finally
         {
             _writer.ResetBuffer();
-            if (endStream)
+            if (_completed)
             {
                 _writer.ReleaseBuffer();
             }
@@ -275,7 +277,14 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
 
             foreach (var value in values)
             {
-                HeaderCodec.WriteHeader(head, name, value ?? string.Empty);
+                var text = value ?? string.Empty;
+                if (!HeaderCodec.IsValidHeader(name, text))
+                {
+                    head.Dispose();
+                    throw new InvalidOperationException($"Invalid response header '{name}': the name must be an HTTP token and the value must not contain CR, LF or NUL.");
+                }
+
+                HeaderCodec.WriteHeader(head, name, text);
             }
         }
 

@@ -70,7 +70,11 @@ public sealed class RawConnection : IAsyncDisposable
         => SendFrameAsync(FrameType.Request, endStream ? FrameFlags.EndStream : FrameFlags.None, streamId, EncodeGet(path));
 
     /// <summary>Receives frames until one of <paramref name="type"/> arrives (for <paramref name="streamId"/>, if given).</summary>
-    internal async Task<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReceiveFrameAsync(FrameType type, ulong? streamId = null)
+    internal Task<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReceiveFrameAsync(FrameType type, ulong? streamId = null)
+        => ReceiveFrameAsync([type], streamId);
+
+    /// <summary>Receives frames until one of <paramref name="types"/> arrives (for <paramref name="streamId"/>, if given).</summary>
+    internal async Task<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReceiveFrameAsync(FrameType[] types, ulong? streamId = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
@@ -78,13 +82,13 @@ public sealed class RawConnection : IAsyncDisposable
             var message = await ReceiveMessageAsync(timeout.Token);
             if (message is null)
             {
-                throw new InvalidOperationException($"The server closed the connection ({Socket.CloseStatus}: {Socket.CloseStatusDescription}) before a {type} frame arrived.");
+                throw new InvalidOperationException($"The server closed the connection ({Socket.CloseStatus}: {Socket.CloseStatusDescription}) before a {string.Join('/', types)} frame arrived.");
             }
 
             var span = message.AsSpan();
             while (!span.IsEmpty && FrameCodec.TryReadFrame(span, out var frame, out var consumed))
             {
-                if (frame.Type == type && (streamId is null || frame.StreamId == streamId))
+                if (types.Contains(frame.Type) && (streamId is null || frame.StreamId == streamId))
                 {
                     return (frame.Type, frame.Flags, frame.StreamId, frame.Payload.ToArray());
                 }

@@ -111,6 +111,21 @@ public class LifecycleTests
     }
 
     [Test]
+    public async Task ACancelledFirstConnectDoesNotBreakTheClient()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
+        await using var client = new WsRestClient(new WsRestClientOptions { Endpoint = host.WsRestEndpoint });
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        Assert.CatchAsync<OperationCanceledException>(() => client.ConnectAsync(cancelled.Token));
+
+        await client.ConnectAsync();
+        using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
+        Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
+    }
+
+    [Test]
     public void OptionsWithoutEndpointAreRejected()
     {
         var error = Assert.Throws<InvalidOperationException>(() => _ = new WsRestClient(new WsRestClientOptions()));

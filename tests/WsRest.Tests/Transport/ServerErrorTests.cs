@@ -100,4 +100,48 @@ public class ServerErrorTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
     }
+
+    [Test]
+    public async Task InvalidResponseHeaderValueIs500AndTheConnectionSurvives()
+    {
+        await using var host = await TestHost.StartAsync(app =>
+        {
+            app.MapGet("/bad-header", (HttpContext context) =>
+            {
+                context.Response.Headers["X-Test"] = "a\nb";
+                return "never sent";
+            });
+            app.MapGet("/ping", () => "pong");
+        });
+        using var http = await host.CreateWsRestHttpClientAsync();
+
+        using var response = await http.GetAsync("/bad-header");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+        Assert.That(response.Headers.Contains("X-Test"), Is.False);
+        Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
+    }
+
+    [Test]
+    public async Task OnStartingThatThrowsIs500()
+    {
+        await using var host = await TestHost.StartAsync(app =>
+        {
+            app.Use(async (context, next) =>
+            {
+                if (context.Request.Path == "/ok")
+                {
+                    context.Response.OnStarting(() => throw new InvalidOperationException("OnStarting failed"));
+                }
+
+                await next(context);
+            });
+            app.MapGet("/ok", (HttpContext context) => Results.Empty);
+        });
+        using var http = await host.CreateWsRestHttpClientAsync();
+
+        using var response = await http.GetAsync("/ok");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+    }
 }
