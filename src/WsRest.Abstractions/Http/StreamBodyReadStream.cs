@@ -9,7 +9,7 @@ namespace WsRest.Http;
 /// credit, so the sender can go on; disposing before the end resets the stream so the sender stops.
 /// Single consumer, like the <see cref="PipeReader"/> under it.
 /// </summary>
-internal sealed class StreamBodyReadStream : Stream
+internal sealed class StreamBodyReadStream : ReadOnlyBodyStream
 {
     private readonly WsRestStream _stream;
     private readonly WsRestErrorCode _resetCodeOnEarlyDispose;
@@ -20,20 +20,6 @@ internal sealed class StreamBodyReadStream : Stream
     {
         _stream = stream;
         _resetCodeOnEarlyDispose = resetCodeOnEarlyDispose;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -53,9 +39,6 @@ internal sealed class StreamBodyReadStream : Stream
             ArrayPool<byte>.Shared.Return(rented);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -125,16 +108,6 @@ internal sealed class StreamBodyReadStream : Stream
             }
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

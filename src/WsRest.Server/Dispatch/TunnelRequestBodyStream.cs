@@ -9,7 +9,7 @@ namespace WsRest.Server.Dispatch;
 /// way Kestrel does: a declared Content-Length over the limit fails the first read, and reading past
 /// the limit fails with <see cref="BadHttpRequestException"/> (413).
 /// </summary>
-internal sealed class TunnelRequestBodyStream : Stream
+internal sealed class TunnelRequestBodyStream : ReadOnlyBodyStream
 {
     private readonly StreamBodyReadStream _inner;
     private readonly TunnelMaxRequestBodySizeFeature _limit;
@@ -23,25 +23,8 @@ internal sealed class TunnelRequestBodyStream : Stream
         _declaredLength = declaredLength;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count)
         => throw new InvalidOperationException("Synchronous operations are disallowed. Call ReadAsync or set AllowSynchronousIO to true instead.");
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -70,16 +53,6 @@ internal sealed class TunnelRequestBodyStream : Stream
 
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using WsRest.Http;
+
 namespace WsRest.Server.Dispatch;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace WsRest.Server.Dispatch;
 /// Kestrel's response stream, every write is sent (write then flush), so streaming through the
 /// <see cref="Stream"/> API needs no explicit flush.
 /// </summary>
-internal sealed class TunnelResponseBodyStream : Stream
+internal sealed class TunnelResponseBodyStream : WriteOnlyBodyStream
 {
     private readonly TunnelResponse _response;
     private readonly TunnelResponseBodyWriter _writer;
@@ -16,28 +18,11 @@ internal sealed class TunnelResponseBodyStream : Stream
         _writer = writer;
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override void Write(byte[] buffer, int offset, int count)
     {
         // ASP.NET Core forbids synchronous IO by default (AllowSynchronousIO); this mirrors Kestrel.
         throw new InvalidOperationException("Synchronous operations are disallowed. Call WriteAsync or set AllowSynchronousIO to true instead.");
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -53,9 +38,4 @@ internal sealed class TunnelResponseBodyStream : Stream
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _response.FlushAsync(endStream: false, cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
