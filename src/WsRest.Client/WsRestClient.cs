@@ -1,5 +1,7 @@
 using System.Net.Http;
 using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using WsRest.Engine;
 using WsRest.Http;
 using WsRest.Protocol;
@@ -14,6 +16,8 @@ namespace WsRest.Client;
 public sealed class WsRestClient : IAsyncDisposable
 {
     private readonly WsRestClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
 
     // The shared connect runs on the client's own token (cancelled by DisposeAsync), never on the
@@ -26,12 +30,17 @@ public sealed class WsRestClient : IAsyncDisposable
     private bool _disposed;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first request.</summary>
+    /// <param name="options">The endpoint, metadata, limits and timeouts.</param>
+    /// <param name="loggerFactory">Where the client logs (category <c>WsRest.Client</c>); none if null.</param>
+    /// <param name="timeProvider">The clock for heartbeats and reconnect delays; <see cref="TimeProvider.System"/> if null.</param>
     /// <exception cref="InvalidOperationException">The options are invalid (for example, no <see cref="WsRestClientOptions.Endpoint"/>).</exception>
-    public WsRestClient(WsRestClientOptions options)
+    public WsRestClient(WsRestClientOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsRest.Client");
+        _timeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal);
     }
 

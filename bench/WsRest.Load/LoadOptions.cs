@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace WsRest.Load;
+
+/// <summary>
+/// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
+/// [--wire-requests 1000] [--transports http11,http2,wsrest,raw]</c>.
+/// </summary>
+internal sealed record LoadOptions(
+    TimeSpan Duration,
+    TimeSpan Warmup,
+    IReadOnlyList<int> Concurrency,
+    int EchoConcurrency,
+    int WireRequests,
+    IReadOnlyList<TransportKind> Transports)
+{
+    public static LoadOptions Parse(string[] args)
+    {
+        var duration = 5.0;
+        var warmup = 2.0;
+        IReadOnlyList<int> concurrency = [1, 16, 64, 256];
+        var echoConcurrency = 16;
+        var wireRequests = 1000;
+        TransportKind[] transports = Enum.GetValues<TransportKind>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"Missing value after {args[i]}.");
+            switch (args[i])
+            {
+                case "--duration":
+                    duration = double.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--warmup":
+                    warmup = double.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--concurrency":
+                    concurrency = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+                    break;
+                case "--echo-concurrency":
+                    echoConcurrency = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--wire-requests":
+                    wireRequests = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--transports":
+                    transports = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseTransport).Order()];
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,raw");
+            }
+
+            i++;
+        }
+
+        if (duration <= 0 || warmup < 0 || concurrency.Count == 0 || concurrency.Any(c => c < 1 || c > 4096) || echoConcurrency < 1 || wireRequests < 1 || transports.Length == 0)
+        {
+            throw new ArgumentException("Durations must be positive, concurrency levels in 1..4096, counts positive.");
+        }
+
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports);
+    }
+
+    private static TransportKind ParseTransport(string name) => name.ToUpperInvariant() switch
+    {
+        "HTTP11" => TransportKind.Http11,
+        "HTTP2" => TransportKind.Http2,
+        "WSREST" => TransportKind.WsRest,
+        "RAW" => TransportKind.RawWebSocket,
+        _ => throw new ArgumentException($"Unknown transport '{name}': use http11, http2, wsrest, raw."),
+    };
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+
+namespace WsRest.Load;
+
+/// <summary>What one (scenario, transport) run measured.</summary>
+internal sealed record RunResult(
+    TransportKind Transport,
+    long Requests,
+    TimeSpan Elapsed,
+    LatencyHistogram Latency,
+    long AllocatedBytes,
+    TimeSpan CpuTime,
+    long Errors,
+    string? FirstError,
+    int HungLoops)
+{
+    public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
+
+    public double AllocatedBytesPerRequest => Requests == 0 ? double.NaN : (double)AllocatedBytes / Requests;
+
+    public double CpuMicrosecondsPerRequest => Requests == 0 ? double.NaN : CpuTime.TotalMicroseconds / Requests;
+
+    /// <summary>Share of all cores the whole process (clients and server) used in the window.</summary>
+    public double CpuUtilization => CpuTime / Elapsed / Environment.ProcessorCount;
+
+    public static RunResult Failed(TransportKind transport, Exception error) =>
+        new(transport, 0, TimeSpan.FromSeconds(1), new LatencyHistogram(), 0, TimeSpan.Zero, 1, Describe(error, RunPhase.Warmup), 0);
+
+    public static string Describe(Exception error, int phase)
+    {
+        var where = phase == RunPhase.Measure ? "measuring" : phase == RunPhase.Stop ? "stopping" : "warm-up/connect";
+        var inner = error.InnerException is { } e ? $" <- {e.GetType().Name}: {e.Message}" : string.Empty;
+        return $"[{where}] {error.GetType().Name}: {error.Message}{inner}";
+    }
+}
+
+/// <summary>Runs N concurrent closed loops over one transport: warm-up, then a timed window.</summary>
+internal static class LoadRunner
+{
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
+
+    public static async Task<RunResult> RunAsync(TransportKind kind, ITransport transport, Workload workload, int concurrency, TimeSpan warmup, TimeSpan duration)
+    {
+        var phase = new RunPhase();
+        var loops = new LoadLoop[concurrency];
+        for (var i = 0; i < loops.Length; i++)
+        {
+            loops[i] = new LoadLoop(transport.CreateRequester(workload), phase);
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var tasks = new Task[loops.Length];
+        for (var i = 0; i < loops.Length; i++)
+        {
+            tasks[i] = loops[i].RunAsync();
+        }
+
+        await Task.Delay(warmup).ConfigureAwait(false);
+        using var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        var start = Stopwatch.GetTimestamp();
+        phase.Value = RunPhase.Measure;
+
+        await Task.Delay(duration).ConfigureAwait(false);
+
+        phase.Value = RunPhase.Stop;
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var allocated1 = GC.GetTotalAllocatedBytes(precise: true);
+        process.Refresh();
+        var cpu1 = process.TotalProcessorTime;
+
+        var hung = await WaitForLoopsAsync(tasks).ConfigureAwait(false);
+        var latency = new LatencyHistogram();
+        long errors = 0;
+        string? firstError = null;
+        foreach (var loop in loops)
+        {
+            latency.Add(loop.Histogram);
+            errors += loop.Errors;
+            if (firstError is null && loop.FirstError is { } error)
+            {
+                firstError = RunResult.Describe(error, loop.FirstErrorPhase);
+            }
+        }
+
+        if (hung > 0)
+        {
+            firstError = $"{hung} of {concurrency} loops still waiting for a response {StopGrace.TotalSeconds:0} s after the window closed; " + (firstError ?? "no request had failed");
+        }
+
+        return new RunResult(kind, latency.Count, elapsed, latency, allocated1 - allocated0, cpu1 - cpu0, errors, firstError, hung);
+    }
+
+    /// <summary>Waits for the loops to see Stop; returns how many are stuck in a request (a hang, reported, not hidden).</summary>
+    private static async Task<int> WaitForLoopsAsync(Task[] tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(StopGrace).ConfigureAwait(false);
+            return 0;
+        }
+        catch (TimeoutException)
+        {
+            return tasks.Count(t => !t.IsCompleted);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Runtime;
+using WsRest.Load;
+
+// Compares transports side by side in one process: see docs/benchmarks.md.
+var options = LoadOptions.Parse(args);
+var total = Stopwatch.StartNew();
+Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}");
+Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");
+Console.WriteLine();
+
+var problems = new List<string>();
+var server = await BenchServer.StartAsync();
+await using (server)
+{
+    int PortOf(TransportKind kind) => kind == TransportKind.Http2 ? server.Http2Port : server.Http1Port;
+
+    var scenarios = new List<(string Name, Workload Workload, int Concurrency)>();
+    scenarios.AddRange(options.Concurrency.Select(c => ($"GET /small, {c} in flight", Workload.SmallGet, c)));
+    scenarios.Add(($"POST /echo4k (4 KiB each way), {options.EchoConcurrency} in flight", Workload.Echo4K, options.EchoConcurrency));
+
+    var all = new List<(string Scenario, IReadOnlyList<RunResult> Results)>();
+    foreach (var (name, workload, concurrency) in scenarios)
+    {
+        var results = new List<RunResult>();
+        foreach (var kind in options.Transports)
+        {
+            results.Add(await RunOneAsync(kind, PortOf(kind), workload, concurrency, options));
+        }
+
+        all.Add((name, results));
+        Console.WriteLine(Report.ScenarioTable(name, results));
+    }
+
+    Console.WriteLine(Report.RatioTable(all));
+
+    var wire = new List<WireResult>();
+    foreach (var kind in options.Transports)
+    {
+        wire.Add(await WireMeasurement.MeasureAsync(kind, PortOf(kind), options.WireRequests));
+    }
+
+    Console.WriteLine(Report.WireTable(wire));
+    Console.WriteLine("Response headers of one GET /small:");
+    Console.WriteLine();
+    foreach (var kind in options.Transports.Where(k => k != TransportKind.RawWebSocket))
+    {
+        Console.WriteLine("- " + await HeaderProbe.DescribeAsync(kind, PortOf(kind)));
+    }
+
+    Console.WriteLine();
+    problems.AddRange(all.SelectMany(s => s.Results.Where(r => r.FirstError is not null).Select(r => $"- {s.Scenario}, {Transports.Name(r.Transport)}: {r.Errors} failed requests, {r.HungLoops} hung loops. First: {r.FirstError}")));
+    problems.AddRange(wire.Where(w => w.Error is not null).Select(w => $"- wire bytes, {Transports.Name(w.Transport)}: {w.Error}"));
+}
+
+Console.WriteLine(problems.Count == 0 ? "No failed or hung requests." : "## Problems seen\n\n" + string.Join('\n', problems));
+Console.WriteLine();
+Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s");
+return problems.Count == 0 ? 0 : 1;
+
+static async Task<RunResult> RunOneAsync(TransportKind kind, int port, Workload workload, int concurrency, LoadOptions options)
+{
+    ITransport transport;
+    try
+    {
+        using var connectTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        transport = await Transports.ConnectAsync(kind, port, concurrency, connectTimeout.Token);
+    }
+    catch (Exception ex)
+    {
+        return RunResult.Failed(kind, ex);
+    }
+
+    RunResult result;
+    try
+    {
+        result = await LoadRunner.RunAsync(kind, transport, workload, concurrency, options.Warmup, options.Duration);
+    }
+    finally
+    {
+        try
+        {
+            // A transport that cannot close is a finding too: bounded, and reported.
+            await transport.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex)
+        {
+            Console.WriteLine($"!! {Transports.Name(kind)}: closing the transport failed: {RunResult.Describe(ex, RunPhase.Stop)}");
+        }
+    }
+
+    return result;
+}

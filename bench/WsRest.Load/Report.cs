@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+
+namespace WsRest.Load;
+
+/// <summary>Markdown tables for the console (and, pasted, for docs/benchmarks.md).</summary>
+internal static class Report
+{
+    public static string ScenarioTable(string title, IReadOnlyList<RunResult> results)
+    {
+        var baseline = results.FirstOrDefault(r => r.Transport == TransportKind.Http11)?.RequestsPerSecond ?? double.NaN;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"### {title}");
+        text.AppendLine();
+        text.AppendLine("| transport | req/s | vs HTTP/1.1 | p50 ms | p90 ms | p99 ms | alloc B/req | CPU µs/req | CPU % | errors |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            if (r.Requests == 0)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {Transports.Name(r.Transport)} | failed | – | – | – | – | – | – | {r.CpuUtilization * 100:0} | {r.Errors + r.HungLoops} |");
+                continue;
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {Transports.Name(r.Transport)} | {r.RequestsPerSecond:N0} | {r.RequestsPerSecond / baseline:0.00}x | {r.Latency.QuantileMs(0.50):0.000} | {r.Latency.QuantileMs(0.90):0.000} | {r.Latency.QuantileMs(0.99):0.000} | {r.AllocatedBytesPerRequest:N0} | {r.CpuMicrosecondsPerRequest:0.0} | {r.CpuUtilization * 100:0} | {r.Errors + r.HungLoops} |");
+        }
+
+        foreach (var r in results.Where(r => r.FirstError is not null))
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"- **{Transports.Name(r.Transport)}**: {r.Errors} failed requests, {r.HungLoops} hung loops. First: {r.FirstError}");
+        }
+
+        return text.ToString();
+    }
+
+    public static string RatioTable(IReadOnlyList<(string Scenario, IReadOnlyList<RunResult> Results)> scenarios)
+    {
+        var kinds = scenarios.SelectMany(s => s.Results).Select(r => r.Transport).Distinct().Order().ToArray();
+        var text = new StringBuilder();
+        text.AppendLine("### Requests/s relative to HTTP/1.1");
+        text.AppendLine();
+        text.Append("| scenario |");
+        foreach (var kind in kinds)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {Transports.Name(kind)} |");
+        }
+
+        text.AppendLine();
+        text.Append("|---|");
+        text.AppendLine(string.Concat(Enumerable.Repeat("---:|", kinds.Length)));
+        foreach (var (scenario, results) in scenarios)
+        {
+            var baseline = results.FirstOrDefault(r => r.Transport == TransportKind.Http11)?.RequestsPerSecond ?? double.NaN;
+            text.Append(CultureInfo.InvariantCulture, $"| {scenario} |");
+            foreach (var kind in kinds)
+            {
+                var result = results.FirstOrDefault(r => r.Transport == kind);
+                text.Append(result is { Requests: > 0 } ? string.Create(CultureInfo.InvariantCulture, $" {result.RequestsPerSecond / baseline:0.00}x |") : " failed |");
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    public static string WireTable(IReadOnlyList<WireResult> results)
+    {
+        var text = new StringBuilder();
+        var n = results.Count > 0 ? results[0].Requests : 0;
+        text.AppendLine(CultureInfo.InvariantCulture, $"### Bytes on the wire per small GET (N = {n} sequential, after 200 warm-up requests)");
+        text.AppendLine();
+        text.AppendLine("| transport | client→server B/req | server→client B/req | total B/req | connect + warm-up bytes |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            text.AppendLine(r.Error is null
+                ? string.Create(CultureInfo.InvariantCulture, $"| {Transports.Name(r.Transport)} | {r.UpPerRequest:0.0} | {r.DownPerRequest:0.0} | {r.TotalPerRequest:0.0} | {r.ConnectAndWarmupBytes:N0} |")
+                : string.Create(CultureInfo.InvariantCulture, $"| {Transports.Name(r.Transport)} | failed: {r.Error} | | | |"));
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,55 @@
+namespace WsRest.Load;
+
+/// <summary>The transports compared, in the order each scenario runs them.</summary>
+internal enum TransportKind
+{
+    Http11,
+    Http2,
+    WsRest,
+    RawWebSocket,
+}
+
+/// <summary>What one request of a scenario is.</summary>
+internal enum Workload
+{
+    /// <summary>GET /small: a 100-byte JSON response.</summary>
+    SmallGet,
+
+    /// <summary>POST /echo4k: 4 KiB up, the same 4 KiB back.</summary>
+    Echo4K,
+}
+
+/// <summary>A client-side connection (or pool) to the bench server.</summary>
+internal interface ITransport : IAsyncDisposable
+{
+    /// <summary>Creates the state one load loop reuses for every request it sends.</summary>
+    IRequester CreateRequester(Workload workload);
+}
+
+/// <summary>Sends one request and reads its whole response; throws if the response is not the expected one.</summary>
+internal interface IRequester
+{
+    ValueTask SendAsync();
+}
+
+internal static class Transports
+{
+    public static string Name(TransportKind kind) => kind switch
+    {
+        TransportKind.Http11 => "HTTP/1.1 (pool)",
+        TransportKind.Http2 => "HTTP/2 (1 conn)",
+        TransportKind.WsRest => "WsRest (1 conn)",
+        TransportKind.RawWebSocket => "raw WebSocket (1 conn)",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>Opens a transport to <paramref name="port"/> on 127.0.0.1 (the server's or a counting proxy's).</summary>
+    public static async Task<ITransport> ConnectAsync(TransportKind kind, int port, int concurrency, CancellationToken cancellationToken) => kind switch
+    {
+        TransportKind.Http11 => HttpTransport.CreateHttp11(port, concurrency),
+        TransportKind.Http2 => HttpTransport.CreateHttp2(port),
+        TransportKind.WsRest => await HttpTransport.ConnectWsRestAsync(port, cancellationToken).ConfigureAwait(false),
+        TransportKind.RawWebSocket => await RawTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}
