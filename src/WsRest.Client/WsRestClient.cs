@@ -1,36 +1,45 @@
 using System.Net.Http;
-using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 using WsRest.Engine;
 using WsRest.Http;
-using WsRest.Protocol;
 
 namespace WsRest.Client;
 
 /// <summary>
-/// One persistent WsRest connection to a server: it owns the WebSocket, runs the handshake and
-/// multiplexes every request sent through it. Share one instance per endpoint; send requests with an
-/// <see cref="HttpClient"/> over a <see cref="WebSocketMessageHandler"/>.
+/// One persistent WsRest connection to a server: it owns the WebSocket, runs the handshake,
+/// multiplexes every request sent through it, keeps the connection alive and reconnects when it is
+/// lost. Share one instance per endpoint; send requests with an <see cref="HttpClient"/> over a
+/// <see cref="WebSocketMessageHandler"/>.
 /// </summary>
-public sealed class WsRestClient : IAsyncDisposable
+public sealed partial class WsRestClient : IAsyncDisposable
 {
     private readonly WsRestClientOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
 
-    // The shared connect runs on the client's own token (cancelled by DisposeAsync), never on the
-    // first caller's: one caller giving up must not fail the connection for everyone else.
+    // Connects run on the client's own token (cancelled by DisposeAsync), never on a caller's: one
+    // caller giving up must not fail the connection for everyone else.
     private readonly CancellationTokenSource _disposing = new();
-    private Task<WsRestPeer>? _connect;
+    private readonly EventBroadcaster<WsRestClientEvent> _events = new(256);
+    private readonly HashSet<WsRestPeer> _livePeers = [];
+    private readonly ResiliencePipeline _reconnectPipeline;
+    private readonly Dictionary<string, string> _metadata;
+
     private WsRestPeer? _peer;
-    private Dictionary<string, string> _metadata;
+    private Task<WsRestPeer>? _firstConnect;
+    private Task? _reconnect;
+    private TaskCompletionSource<WsRestPeer>? _nextPeer;
+    private HttpRequestException? _closedError;
+    private int _pendingRequests;
+    private TimeSpan _nextRetryDelay;
     private volatile WsRestConnectionState _state = WsRestConnectionState.Disconnected;
     private bool _disposed;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first request.</summary>
-    /// <param name="options">The endpoint, metadata, limits and timeouts.</param>
+    /// <param name="options">The endpoint, metadata, limits, timeouts and reconnect policy.</param>
     /// <param name="loggerFactory">Where the client logs (category <c>WsRest.Client</c>); none if null.</param>
     /// <param name="timeProvider">The clock for heartbeats and reconnect delays; <see cref="TimeProvider.System"/> if null.</param>
     /// <exception cref="InvalidOperationException">The options are invalid (for example, no <see cref="WsRestClientOptions.Endpoint"/>).</exception>
@@ -42,32 +51,48 @@ public sealed class WsRestClient : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsRest.Client");
         _timeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal);
+        _reconnectPipeline = options.Reconnect.Pipeline ?? ReconnectPipeline.Create(options.Reconnect, _timeProvider, delay => _nextRetryDelay = delay);
     }
+
+    /// <summary>Raised for each connection event (connecting, connected, disconnected, reconnecting, reconnected, closed).</summary>
+    /// <remarks>Handlers run on the client's lifecycle thread, never on the connection's read loop; keep them short. Exceptions are logged.</remarks>
+    public event EventHandler<WsRestClientEvent>? ConnectionEvent;
 
     /// <summary>The connection's state.</summary>
     public WsRestConnectionState State => _state;
 
-    /// <summary>The id the server assigned in the handshake (32 hex digits, 128 random bits); null before the first connection.</summary>
+    /// <summary>The id the server assigned in the latest handshake (32 hex digits, 128 random bits); it changes on reconnect.</summary>
     public string? ConnectionId { get; private set; }
 
-    /// <summary>The metadata sent in the handshake.</summary>
+    /// <summary>The metadata sent in every handshake.</summary>
     public IReadOnlyDictionary<string, string> Metadata => _metadata;
 
     /// <summary>The endpoint this client connects to.</summary>
     public Uri Endpoint => _options.Endpoint!;
 
     /// <summary>
-    /// Connects and runs the handshake. Completes when the connection is ready; calling it again while
-    /// connecting or connected returns the same connection.
+    /// Streams connection events from this call on (subscribed before the method returns) until
+    /// <paramref name="cancellationToken"/> fires. A watcher that falls 256 events behind loses its oldest.
+    /// </summary>
+    public IAsyncEnumerable<WsRestClientEvent> WatchAsync(CancellationToken cancellationToken = default)
+        => _events.WatchAsync(cancellationToken);
+
+    /// <summary>
+    /// Connects and runs the handshake (one attempt; reconnects after a later loss follow
+    /// <see cref="WsRestClientOptions.Reconnect"/>). Completes when the connection is ready; calling it
+    /// while connected returns at once.
     /// </summary>
     /// <exception cref="HttpRequestException">The server could not be reached, refused the upgrade or failed the handshake.</exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
         => await GetPeerAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Closes the connection. Requests still in flight fail with <see cref="HttpRequestException"/>.</summary>
+    /// <summary>Closes the connection. Requests in flight and waiting fail with <see cref="HttpRequestException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        Task<WsRestPeer>? connect;
+        WsRestPeer[] peers;
+        Task? firstConnect;
+        Task? reconnect;
+        TaskCompletionSource<WsRestPeer>? waiting;
         lock (_lock)
         {
             if (_disposed)
@@ -76,135 +101,301 @@ public sealed class WsRestClient : IAsyncDisposable
             }
 
             _disposed = true;
-            connect = _connect;
+            _state = WsRestConnectionState.Closed;
+            _closedError = new HttpRequestException(HttpRequestError.ConnectionError, "The WsRest client was disposed.");
+            peers = [.. _livePeers];
+            _peer = null;
+            firstConnect = _firstConnect;
+            reconnect = _reconnect;
+            waiting = _nextPeer;
+            _nextPeer = null;
         }
 
-        _state = WsRestConnectionState.Closed;
         await _disposing.CancelAsync().ConfigureAwait(false);
-        if (connect is not null)
+        waiting?.TrySetException(_closedError);
+        foreach (var peer in peers)
         {
-            try
+            await peer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var pending in new[] { firstConnect, reconnect })
+        {
+            if (pending is not null)
             {
-                var peer = await connect.ConfigureAwait(false);
-                await peer.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The connection never came up (failed, or cancelled by this dispose): nothing to close.
+                await pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
+        Raise(WsRestClientEventKind.Closed, null);
         _disposing.Dispose();
     }
 
+    /// <summary>
+    /// Sends through the current connection, waiting for a reconnection if there is none. A request
+    /// the server certainly did not process (refused, or past its GOAWAY) is sent again on the next
+    /// connection when its content can be replayed.
+    /// </summary>
     internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var peer = await GetPeerAsync(cancellationToken).ConfigureAwait(false);
-        return await HttpRequestSender.SendAsync(peer, request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private Task<WsRestPeer> GetPeerAsync(CancellationToken cancellationToken)
-    {
-        lock (_lock)
+        for (var attempt = 1; ; attempt++)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_peer is { } peer)
+            var peer = await GetPeerAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                return peer.IsClosing
-                    ? Task.FromException<WsRestPeer>(peer.CreateClosedException())
-                    : Task.FromResult(peer);
+                return await HttpRequestSender.SendAsync(peer, request, cancellationToken).ConfigureAwait(false);
             }
-
-            if (_connect is null || (_connect.IsCompleted && !_connect.IsCompletedSuccessfully))
+            catch (HttpRequestException ex) when (attempt < 3 && _options.Reconnect.Enabled && RequestNotProcessedException.IsIn(ex) && CanSendAgain(request))
             {
-                _state = WsRestConnectionState.Connecting;
-                _connect = ConnectCoreAsync(_disposing.Token);
+                // Not processed by the server: safe to send again whatever the method.
             }
-
-            return _connect.WaitAsync(cancellationToken);
         }
     }
 
-    private async Task<WsRestPeer> ConnectCoreAsync(CancellationToken cancellationToken)
+    private static bool CanSendAgain(HttpRequestMessage request)
+        => request.Content is null or ByteArrayContent or ReadOnlyMemoryContent;
+
+    private async Task<WsRestPeer> GetPeerAsync(CancellationToken cancellationToken)
     {
-        var socket = new ClientWebSocket();
+        Task<WsRestPeer> waiter;
+        var counted = false;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_peer is { IsAcceptingStreams: true } current)
+            {
+                return current;
+            }
+
+            switch (_state)
+            {
+                case WsRestConnectionState.Closed:
+                    throw _closedError ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest client for {Endpoint} is closed.");
+                case WsRestConnectionState.Disconnected:
+                    _state = WsRestConnectionState.Connecting;
+                    _firstConnect = FirstConnectAsync();
+                    waiter = _firstConnect;
+                    break;
+                case WsRestConnectionState.Connecting:
+                    waiter = _firstConnect!;
+                    break;
+                default:
+                    // Reconnecting, or connected to a server that has just sent GOAWAY: wait for the next connection.
+                    if (!_options.Reconnect.Enabled)
+                    {
+                        throw _peer?.CreateClosedException(notSent: true)
+                            ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest connection to {Endpoint} is closed and reconnect is disabled.");
+                    }
+
+                    if (_pendingRequests >= _options.Reconnect.MaxPendingRequests)
+                    {
+                        throw new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest client is reconnecting to {Endpoint} and {_pendingRequests} requests already wait (MaxPendingRequests); this one fails instead of queueing without bound.");
+                    }
+
+                    _nextPeer ??= new TaskCompletionSource<WsRestPeer>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _pendingRequests++;
+                    counted = true;
+                    waiter = _nextPeer.Task;
+                    break;
+            }
+        }
+
         try
         {
-            socket.Options.AddSubProtocol(WsRestProtocol.SubProtocol);
-            socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
-            socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
-            _options.ConfigureWebSocket?.Invoke(socket.Options);
-
-            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            return await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (counted)
             {
-                connectTimeout.CancelAfter(_options.ConnectTimeout);
-                await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker, connectTimeout.Token).ConfigureAwait(false);
-            }
-
-            if (socket.SubProtocol != WsRestProtocol.SubProtocol)
-            {
-                throw new WsRestProtocolException($"The server at {_options.Endpoint} did not accept the '{WsRestProtocol.SubProtocol}' subprotocol.");
-            }
-
-            var local = new PeerSettings
-            {
-                // Nothing serves requests from the server yet, so announce that none are accepted.
-                MaxConcurrentStreams = 0,
-                InitialStreamWindow = _options.InitialStreamWindowSize,
-                InitialConnectionWindow = _options.InitialConnectionWindowSize,
-                MaxMessageSize = _options.MaxMessageSize,
-                MaxHeaderListSize = _options.MaxHeaderListSize,
-            };
-
-            WelcomeFrame welcome;
-            using (var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                handshakeTimeout.CancelAfter(_options.HandshakeTimeout);
-                var hello = new HelloFrame(WsRestProtocol.Version, local, [.. _metadata], PreviousConnectionId: null);
-                await HandshakeChannel.SendAsync(socket, FrameType.Hello, hello.Write, handshakeTimeout.Token).ConfigureAwait(false);
-                var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Welcome, local.MaxMessageSize, handshakeTimeout.Token).ConfigureAwait(false);
-                welcome = WelcomeFrame.Read(payload);
-                if (welcome.Version != WsRestProtocol.Version)
+                lock (_lock)
                 {
-                    throw new WsRestProtocolException(WsRestErrorCode.UnsupportedVersion, $"The server answered with protocol version {welcome.Version}; this client speaks {WsRestProtocol.Version}.");
+                    _pendingRequests--;
                 }
-
-                await HandshakeChannel.SendAsync(socket, FrameType.Ready, static _ => { }, handshakeTimeout.Token).ConfigureAwait(false);
             }
+        }
+    }
 
-            var peer = new WsRestPeer(socket, new PeerOptions
-            {
-                Role = PeerRole.Client,
-                Local = local,
-                Remote = welcome.Settings,
-                RemoteName = "server",
-            });
-
-            lock (_lock)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                ConnectionId = Convert.ToHexStringLower(welcome.ConnectionId);
-                _peer = peer;
-                _state = WsRestConnectionState.Connected;
-            }
-
-            peer.Start();
-            _ = peer.Completion.ContinueWith(static (_, state) => ((WsRestClient)state!)._state = WsRestConnectionState.Closed, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    private async Task<WsRestPeer> FirstConnectAsync()
+    {
+        Raise(WsRestClientEventKind.Connecting, null);
+        try
+        {
+            var peer = await ConnectOnceAsync(previousConnectionId: null, _disposing.Token).ConfigureAwait(false);
+            Install(peer, reconnected: false);
             return peer;
         }
         catch (Exception ex)
         {
-            socket.Abort();
-            socket.Dispose();
-            _state = WsRestConnectionState.Disconnected;
-            throw ex switch
+            lock (_lock)
             {
-                HttpRequestException => ex,
-                OperationCanceledException when cancellationToken.IsCancellationRequested => new ObjectDisposedException(nameof(WsRestClient), "The client was disposed while connecting."),
-                OperationCanceledException => new HttpRequestException(HttpRequestError.ConnectionError, $"Connecting to {_options.Endpoint} timed out.", ex),
-                WsRestProtocolException => new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest handshake with {_options.Endpoint} failed: {ex.Message}", ex),
-                _ => new HttpRequestException(HttpRequestError.ConnectionError, $"Could not connect to {_options.Endpoint}: {ex.Message}", ex),
-            };
+                if (!_disposed)
+                {
+                    // The next call tries again; a first connect is one attempt (docs/resilience.md).
+                    _state = WsRestConnectionState.Disconnected;
+                }
+            }
+
+            Raise(WsRestClientEventKind.Disconnected, null, ex);
+            if (ex is OperationCanceledException && _disposing.IsCancellationRequested)
+            {
+                throw new ObjectDisposedException(nameof(WsRestClient), "The client was disposed while connecting.");
+            }
+
+            throw;
         }
     }
+
+    /// <summary>Makes <paramref name="peer"/> the current connection and releases the requests that waited for it.</summary>
+    private void Install(WsRestPeer peer, bool reconnected)
+    {
+        TaskCompletionSource<WsRestPeer>? waiting;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                _ = peer.DisposeAsync().AsTask();
+                throw new ObjectDisposedException(nameof(WsRestClient), "The client was disposed while connecting.");
+            }
+
+            _peer = peer;
+            _livePeers.Add(peer);
+            _state = WsRestConnectionState.Connected;
+            waiting = _nextPeer;
+            _nextPeer = null;
+        }
+
+        peer.Start();
+        _ = peer.RemoteGoAway.ContinueWith(static (_, state) => ((Retirement)state!).Client.OnPeerRetiring(((Retirement)state).Peer, goAway: true), new Retirement(this, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = peer.Completion.ContinueWith(static (_, state) => ((Retirement)state!).Client.OnPeerRetiring(((Retirement)state).Peer, goAway: false), new Retirement(this, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        ClientLog.Connected(_logger, Endpoint, ConnectionId!);
+        Raise(WsRestClientEventKind.Connected, ConnectionId);
+        if (reconnected)
+        {
+            Raise(WsRestClientEventKind.Reconnected, ConnectionId);
+        }
+
+        waiting?.TrySetResult(peer);
+    }
+
+    /// <summary>The current connection is going away: by GOAWAY (it drains) or because it ended.</summary>
+    private void OnPeerRetiring(WsRestPeer peer, bool goAway)
+    {
+        Exception? reason = goAway ? null : peer.CloseReason;
+        var lostId = ConnectionId;
+        lock (_lock)
+        {
+            if (!goAway)
+            {
+                _livePeers.Remove(peer);
+            }
+
+            if (_disposed || !ReferenceEquals(_peer, peer))
+            {
+                return;
+            }
+
+            _peer = null;
+            if (!_options.Reconnect.Enabled)
+            {
+                _state = WsRestConnectionState.Closed;
+                _closedError = peer.CreateClosedException(notSent: true);
+            }
+            else
+            {
+                _state = WsRestConnectionState.Reconnecting;
+                _reconnect = ReconnectAsync(lostId);
+            }
+        }
+
+        if (goAway)
+        {
+            ClientLog.GoAway(_logger, Endpoint, lostId);
+        }
+        else
+        {
+            ClientLog.ConnectionLost(_logger, lostId, reason);
+        }
+
+        Raise(WsRestClientEventKind.Disconnected, lostId, reason);
+        if (!_options.Reconnect.Enabled)
+        {
+            FailWaiting(_closedError!);
+            Raise(WsRestClientEventKind.Closed, lostId);
+        }
+    }
+
+    private async Task ReconnectAsync(string? previousConnectionId)
+    {
+        // Off the caller's thread: the retiring peer's continuation must not run the whole loop.
+        await Task.Yield();
+        var attempt = 0;
+        _nextRetryDelay = TimeSpan.Zero;
+        try
+        {
+            var peer = await _reconnectPipeline.ExecuteAsync(
+                async token =>
+                {
+                    attempt++;
+                    ClientLog.Reconnecting(_logger, attempt, Endpoint, _nextRetryDelay);
+                    Raise(WsRestClientEventKind.Reconnecting, previousConnectionId, attempt: attempt, delay: _nextRetryDelay);
+                    return await ConnectOnceAsync(previousConnectionId, token).ConfigureAwait(false);
+                },
+                _disposing.Token).ConfigureAwait(false);
+            Install(peer, reconnected: true);
+        }
+        catch (Exception ex) when (!_disposing.IsCancellationRequested)
+        {
+            var error = new HttpRequestException(HttpRequestError.ConnectionError, $"Gave up reconnecting to {Endpoint} after {attempt} attempt(s): {ex.Message}", ex);
+            lock (_lock)
+            {
+                _state = WsRestConnectionState.Closed;
+                _closedError = error;
+            }
+
+            ClientLog.GaveUp(_logger, Endpoint, ex);
+            FailWaiting(error);
+            Raise(WsRestClientEventKind.Closed, previousConnectionId, error);
+        }
+        catch (Exception) when (_disposing.IsCancellationRequested)
+        {
+            // DisposeAsync owns the outcome: it fails the waiting requests and raises Closed.
+        }
+    }
+
+    private void FailWaiting(Exception error)
+    {
+        TaskCompletionSource<WsRestPeer>? waiting;
+        lock (_lock)
+        {
+            waiting = _nextPeer;
+            _nextPeer = null;
+        }
+
+        waiting?.TrySetException(error);
+    }
+
+    private void Raise(WsRestClientEventKind kind, string? connectionId, Exception? error = null, int attempt = 0, TimeSpan delay = default)
+    {
+        var item = new WsRestClientEvent(kind, connectionId, error, attempt, delay, _timeProvider.GetUtcNow());
+        _events.Publish(item);
+        var handlers = ConnectionEvent;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<WsRestClientEvent>)handler)(this, item);
+            }
+            catch (Exception ex)
+            {
+                ClientLog.EventHandlerFailed(_logger, ex);
+            }
+        }
+    }
+
+    private sealed record Retirement(WsRestClient Client, WsRestPeer Peer);
 }

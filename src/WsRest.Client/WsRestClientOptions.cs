@@ -20,11 +20,17 @@ public sealed class WsRestClientOptions
     /// <summary>How long the HELLO/WELCOME/READY exchange may take once the socket is open. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Interval of WebSocket PING frames. Default 15 s; <see cref="TimeSpan.Zero"/> disables them.</summary>
+    /// <summary>
+    /// Silence after which a liveness probe goes out: a WebSocket PING and, since that cannot see a peer
+    /// whose engine is stuck, a wsrest PING. Default 15 s; <see cref="TimeSpan.Zero"/> disables both.
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long to wait for the PONG before the connection is considered dead. Default 30 s.</summary>
+    /// <summary>How long a probe may go unanswered before the connection is considered dead and dropped. Default 30 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How the client reconnects after losing its connection (on by default).</summary>
+    public WsRestReconnectOptions Reconnect { get; } = new();
 
     /// <summary>Flow-control window per stream this client receives on. Default 256 KiB.</summary>
     public int InitialStreamWindowSize { get; set; } = 256 * 1024;
@@ -59,6 +65,16 @@ public sealed class WsRestClientOptions
         if (MaxMessageSize < 4096)
         {
             throw new InvalidOperationException($"{nameof(MaxMessageSize)} must be at least 4096 bytes.");
+        }
+
+        if (Reconnect.MaxAttempts is < 1 || Reconnect.InitialDelay < TimeSpan.Zero || Reconnect.MaxDelay < Reconnect.InitialDelay || Reconnect.MaxPendingRequests < 0)
+        {
+            throw new InvalidOperationException("Reconnect options are invalid: MaxAttempts must be at least 1, delays non-negative with MaxDelay >= InitialDelay, MaxPendingRequests non-negative.");
+        }
+
+        if (KeepAliveInterval < TimeSpan.Zero || KeepAliveTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("KeepAliveInterval must be non-negative and KeepAliveTimeout positive.");
         }
 
         if (InitialStreamWindowSize < 1 || InitialConnectionWindowSize < 1 || MaxHeaderListSize < 1)

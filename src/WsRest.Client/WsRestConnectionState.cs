@@ -6,12 +6,15 @@ public enum WsRestConnectionState
     /// <summary>Not connected yet: <see cref="WsRestClient.ConnectAsync"/> (or the first request) connects.</summary>
     Disconnected,
 
-    /// <summary>Opening the WebSocket and running the handshake.</summary>
+    /// <summary>Opening the WebSocket and running the first handshake.</summary>
     Connecting,
 
     /// <summary>The handshake finished; requests flow.</summary>
     Connected,
 
-    /// <summary>The connection ended (closed by either side, failed, or disposed). Requests fail at once.</summary>
+    /// <summary>The connection was lost; the client is reconnecting and requests wait for it.</summary>
+    Reconnecting,
+
+    /// <summary>The client is closed (disposed, reconnect disabled or given up). Requests fail at once.</summary>
     Closed,
 }

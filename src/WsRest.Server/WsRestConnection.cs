@@ -23,6 +23,12 @@ public sealed class WsRestConnection
     /// <summary>The connection id assigned in the handshake: 32 lowercase hex digits (128 random bits).</summary>
     public string Id { get; }
 
+    /// <summary>
+    /// The id of the connection this client had before it reconnected, as the client claims it (not
+    /// verified, and never used to grant anything: every connection gets a fresh id); null on a first connection.
+    /// </summary>
+    public string? PreviousConnectionId { get; init; }
+
     /// <summary>The metadata the client sent in its HELLO.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace WsRest.Server;
@@ -14,15 +12,15 @@ namespace WsRest.Server;
 public sealed class WsRestConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, WsRestConnection> _connections = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Channel<WsRestConnectionEvent>, byte> _watchers = new();
-    private readonly int _eventCapacity;
+    private readonly EventBroadcaster<WsRestConnectionEvent> _events;
     private readonly TimeProvider _timeProvider;
+    private int _shuttingDown;
 
     /// <summary>Creates a registry; the server registers one as a singleton.</summary>
     public WsRestConnectionRegistry(IOptions<WsRestServerOptions> options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _eventCapacity = Math.Max(options.Value.EventBufferCapacity, 1);
+        _events = new EventBroadcaster<WsRestConnectionEvent>(options.Value.EventBufferCapacity);
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
@@ -41,25 +39,8 @@ public sealed class WsRestConnectionRegistry
     /// method returns, not on first iteration) until <paramref name="cancellationToken"/> fires.
     /// </summary>
     public IAsyncEnumerable<WsRestConnectionEvent> WatchAsync(CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateBounded<WsRestConnectionEvent>(new BoundedChannelOptions(_eventCapacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-            SingleWriter = false,
-        });
-        _watchers.TryAdd(channel, 0);
+        => _events.WatchAsync(cancellationToken);
 
-        // A caller that cancels without ever iterating must not leave its buffer behind.
-        cancellationToken.UnsafeRegister(static (state, _) =>
-        {
-            var (watchers, watcher) = ((ConcurrentDictionary<Channel<WsRestConnectionEvent>, byte>, Channel<WsRestConnectionEvent>))state!;
-            watchers.TryRemove(watcher, out byte _);
-        }, (_watchers, channel));
-        return ReadAsync(channel, cancellationToken);
-    }
-
-    /// <remarks>The event goes out first, so a connection found in the registry has always been announced.</remarks>
     internal void Add(WsRestConnection connection)
     {
         Publish(WsRestConnectionEventKind.Connected, connection, null);
@@ -72,9 +53,12 @@ public sealed class WsRestConnectionRegistry
         Publish(error is null ? WsRestConnectionEventKind.Closed : WsRestConnectionEventKind.Failed, connection, error);
     }
 
+    internal bool IsShuttingDown => Volatile.Read(ref _shuttingDown) != 0;
+
     /// <summary>Server shutdown: GOAWAY to every connection; in-flight requests finish until the timeout or <paramref name="cancellationToken"/>.</summary>
     internal async Task ShutdownAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Exchange(ref _shuttingDown, 1);
         var closing = _connections.Values.Select(c => c.CloseAsync()).ToArray();
         try
         {
@@ -91,29 +75,5 @@ public sealed class WsRestConnectionRegistry
     }
 
     private void Publish(WsRestConnectionEventKind kind, WsRestConnection connection, Exception? error)
-    {
-        var item = new WsRestConnectionEvent(kind, connection, error, _timeProvider.GetUtcNow());
-        foreach (var watcher in _watchers.Keys)
-        {
-            watcher.Writer.TryWrite(item);
-        }
-    }
-
-    private async IAsyncEnumerable<WsRestConnectionEvent> ReadAsync(Channel<WsRestConnectionEvent> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (channel.Reader.TryRead(out var item))
-                {
-                    yield return item;
-                }
-            }
-        }
-        finally
-        {
-            _watchers.TryRemove(channel, out _);
-        }
-    }
+        => _events.Publish(new WsRestConnectionEvent(kind, connection, error, _timeProvider.GetUtcNow()));
 }

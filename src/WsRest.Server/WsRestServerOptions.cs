@@ -30,10 +30,14 @@ public sealed class WsRestServerOptions
     /// <summary>Time allowed from the WebSocket upgrade to READY. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Interval of WebSocket PING frames sent by the server. Default 15 s; <see cref="TimeSpan.Zero"/> disables them.</summary>
+    /// <summary>
+    /// Silence after which the server probes a connection: a WebSocket PING and a wsrest PING (which also
+    /// catches a client whose engine is stuck, and browsers, which cannot send PINGs). Default 15 s;
+    /// <see cref="TimeSpan.Zero"/> disables both.
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long the server waits for a PONG before it aborts the connection. Default 30 s.</summary>
+    /// <summary>How long a probe may go unanswered before the server drops the connection (Failed event). Default 30 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>On shutdown, how long in-flight requests may run after GOAWAY before connections are closed. Default 30 s.</summary>

@@ -52,6 +52,9 @@ internal readonly struct OutgoingFrame
     public static OutgoingFrame Cancel(ulong streamId, WsRestErrorCode code)
         => new(FrameType.Cancel, FrameFlags.None, streamId, null, 0, (long)code);
 
+    public static OutgoingFrame Ping(FrameType type, long opaque)
+        => new(type, FrameFlags.None, 0, null, 0, opaque);
+
     /// <summary>Upper bound of the encoded size, used to decide whether the frame fits in the current message.</summary>
     public int EncodedLengthUpperBound => FrameCodec.MaxHeaderLength + (Payload is null ? 8 : Length);
 
@@ -67,6 +70,9 @@ internal readonly struct OutgoingFrame
                 break;
             case FrameType.Cancel when Payload is null:
                 ControlFrames.WriteCancel(writer, StreamId, (WsRestErrorCode)Value);
+                break;
+            case FrameType.Ping or FrameType.Pong when Payload is null:
+                ControlFrames.WritePing(writer, Type, Value);
                 break;
             default:
                 FrameCodec.WriteFrame(writer, Type, Flags, StreamId, Payload.AsSpan(0, Length));

@@ -25,7 +25,16 @@ internal sealed class PeerOptions
     /// <summary>How long to wait for the peer's close reply after sending ours.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Used for the close timeout; tests replace it.</summary>
+    /// <summary>
+    /// Silence after which this side sends a PING; <see cref="TimeSpan.Zero"/> turns the application
+    /// heartbeat off (docs/protocol.md §6.4).
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; init; }
+
+    /// <summary>How long a PING may go unanswered (with nothing else arriving) before the peer is declared dead.</summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Used for the close timeout and the heartbeat; tests replace it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Text for exceptions: who the remote is ("server", "client 1f3a...").</summary>

@@ -57,6 +57,7 @@ internal sealed partial class WsRestPeer
                 }
                 while (!result.EndOfMessage);
 
+                _heartbeat?.OnReceived(_options.TimeProvider.GetTimestamp());
                 ProcessMessage(buffer.AsSpan(0, total));
                 if (buffer.Length > InitialReceiveBuffer && total <= InitialReceiveBuffer)
                 {
@@ -182,6 +183,15 @@ internal sealed partial class WsRestPeer
                 break;
             case FrameType.GoAway:
                 OnGoAwayFrame(frame);
+                break;
+            case FrameType.Ping:
+                RequireConnectionFrame(frame);
+                Enqueue(OutgoingFrame.Ping(FrameType.Pong, ControlFrames.ReadPing(frame.Payload)));
+                break;
+            case FrameType.Pong:
+                // Any arrival already counts as liveness; the payload only has to be well formed.
+                RequireConnectionFrame(frame);
+                ControlFrames.ReadPing(frame.Payload);
                 break;
             case FrameType.Error:
                 var (code, text) = ControlFrames.ReadError(frame.Payload);
@@ -372,7 +382,8 @@ internal sealed partial class WsRestPeer
             _remoteGoAway = true;
         }
 
-        var refused = new HttpRequestException(HttpRequestError.ConnectionError, $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.");
+        var message = $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.";
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, message, new RequestNotProcessedException(message));
         foreach (var stream in _streams.Values)
         {
             if (stream.IsLocal && stream.Id > lastStreamId)
@@ -385,6 +396,8 @@ internal sealed partial class WsRestPeer
         {
             _drained.TrySetResult();
         }
+
+        _remoteGoAwayReceived.TrySetResult();
     }
 
     /// <summary>Body bytes count against both receive windows (docs/protocol.md §7); exceeding either is a connection error.</summary>
@@ -420,6 +433,14 @@ internal sealed partial class WsRestPeer
         }
 
         ReleaseConnectionWindow(body);
+    }
+
+    private static void RequireConnectionFrame(in Frame frame)
+    {
+        if (frame.StreamId != 0)
+        {
+            throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame must be sent on stream 0.");
+        }
     }
 
     private bool IsLocalStreamId(ulong id) => (id & 1) == (_options.Role == PeerRole.Client ? 1UL : 0UL);

@@ -28,6 +28,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _remoteGoAwayReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _maxDataPayload;
 
     // Handlers still running after their stream was reset (a "rapid reset" flood: REQUEST then
@@ -47,6 +48,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeDescription = string.Empty;
     private int _started;
+    private Heartbeat? _heartbeat;
+    private long _pingSequence;
+    private int _heartbeatTicking;
     private int _closeStarted;
 
     public WsRestPeer(WebSocket socket, PeerOptions options)
@@ -82,6 +86,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// <summary>Completes when both loops have ended and the socket is disposed.</summary>
     public Task Completion => _completion.Task;
 
+    /// <summary>Completes when the remote sends GOAWAY: no new streams here; the owner may start another connection.</summary>
+    public Task RemoteGoAway => _remoteGoAwayReceived.Task;
+
     /// <summary>Why the connection ended; null for a clean close.</summary>
     public Exception? CloseReason => Volatile.Read(ref _closeReason);
 
@@ -104,7 +111,13 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     {
         var writer = Task.Run(WriteLoopAsync);
         var reader = Task.Run(ReadLoopAsync);
+        var heartbeat = StartHeartbeat();
         await Task.WhenAll(reader, writer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (heartbeat is not null)
+        {
+            await heartbeat.DisposeAsync().ConfigureAwait(false);
+        }
+
         _socket.Dispose();
         AbortStreams(CreateClosedException());
         _closing.Cancel();
@@ -121,6 +134,55 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
         frame.ReturnPayload();
         return false;
+    }
+
+    // ---------------- heartbeat ----------------
+
+    private ITimer? StartHeartbeat()
+    {
+        if (_options.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var clock = _options.TimeProvider;
+        _heartbeat = new Heartbeat(_options.HeartbeatInterval, _options.HeartbeatTimeout, clock.GetTimestamp(), clock.TimestampFrequency);
+
+        // A quarter of the shorter period: detection lands within interval + timeout + one tick.
+        var tick = TimeSpan.FromTicks(Math.Max(Math.Min(_options.HeartbeatInterval.Ticks, _options.HeartbeatTimeout.Ticks) / 4, TimeSpan.TicksPerMillisecond));
+        return clock.CreateTimer(static state => ((WsRestPeer)state!).OnHeartbeatTick(), this, tick, tick);
+    }
+
+    private void OnHeartbeatTick()
+    {
+        // Timer callbacks can overlap when the pool is starved; the state machine must not.
+        if (_closing.IsCancellationRequested || Interlocked.Exchange(ref _heartbeatTicking, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            OnHeartbeatTickCore();
+        }
+        finally
+        {
+            Volatile.Write(ref _heartbeatTicking, 0);
+        }
+    }
+
+    private void OnHeartbeatTickCore()
+    {
+        switch (_heartbeat!.OnTick(_options.TimeProvider.GetTimestamp()))
+        {
+            case Heartbeat.Action.SendPing:
+                Enqueue(OutgoingFrame.Ping(FrameType.Ping, Interlocked.Increment(ref _pingSequence)));
+                break;
+            case Heartbeat.Action.PeerDead:
+                var silence = _options.HeartbeatInterval + _options.HeartbeatTimeout;
+                Abort(new TimeoutException($"Nothing arrived from the {_options.RemoteName} for {silence.TotalSeconds:0.###} s (heartbeat interval + timeout): the connection is considered dead."));
+                break;
+        }
     }
 
     // ---------------- streams ----------------
@@ -147,7 +209,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw CreateClosedException();
+                throw CreateClosedException(notSent: true);
             }
         }
 
@@ -311,20 +373,34 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _closing.Dispose();
     }
 
-    internal HttpRequestException CreateClosedException()
+    /// <param name="notSent">The request never reached the wire, so it is marked as not processed (safe to send again).</param>
+    internal HttpRequestException CreateClosedException(bool notSent = false)
     {
         var reason = Volatile.Read(ref _closeReason);
+        string message;
+        Exception? inner = reason;
         if (reason is not null)
         {
-            return CreateConnectionException(reason);
-        }
+            if (!notSent)
+            {
+                return CreateConnectionException(reason);
+            }
 
-        if (_remoteGoAway)
+            message = $"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}";
+        }
+        else
         {
-            return new HttpRequestException(HttpRequestError.ConnectionError, $"The {_options.RemoteName} is shutting down (GOAWAY); the request was not sent.");
+            message = _remoteGoAway
+                ? $"The {_options.RemoteName} is shutting down (GOAWAY); the request was not sent."
+                : $"The WsRest connection to the {_options.RemoteName} is closed.";
         }
 
-        return new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest connection to the {_options.RemoteName} is closed.");
+        if (notSent)
+        {
+            inner = new RequestNotProcessedException(message);
+        }
+
+        return new HttpRequestException(HttpRequestError.ConnectionError, message, inner);
     }
 
     private HttpRequestException CreateConnectionException(Exception reason)
@@ -335,7 +411,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     {
         if (!IsAcceptingStreams)
         {
-            throw CreateClosedException();
+            throw CreateClosedException(notSent: true);
         }
     }
 

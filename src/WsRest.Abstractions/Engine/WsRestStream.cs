@@ -251,10 +251,10 @@ internal sealed class WsRestStream
             {
                 if (type == FrameType.Request)
                 {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
 
-                throw _peer.CreateClosedException();
+                throw _peer.CreateClosedException(notSent: type == FrameType.Request);
             }
         }
         finally

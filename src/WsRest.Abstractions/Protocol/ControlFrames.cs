@@ -51,6 +51,24 @@ internal static class ControlFrames
         return (WsRestErrorCode)Math.Min(code, int.MaxValue);
     }
 
+    /// <summary>PING or PONG (§6.4): eight opaque bytes, echoed unchanged in the PONG.</summary>
+    public static void WritePing(IBufferWriter<byte> writer, FrameType type, long opaque)
+    {
+        Span<byte> payload = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload, opaque);
+        FrameCodec.WriteFrame(writer, type, FrameFlags.None, 0, payload);
+    }
+
+    public static long ReadPing(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length != 8)
+        {
+            throw PayloadReader.Malformed("a PING or PONG payload is 8 bytes");
+        }
+
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(payload);
+    }
+
     /// <summary>GOAWAY: the highest peer-initiated stream id the sender will still process, a code and a reason.</summary>
     public static void WriteGoAway(IBufferWriter<byte> writer, ulong lastStreamId, WsRestErrorCode code, string reason)
         => WriteCodeAndReason(writer, FrameType.GoAway, lastStreamId, code, reason, includeStreamId: true);

@@ -17,6 +17,8 @@ internal enum FrameType : byte
     Unsubscribe = 0x0C,
     Ack = 0x0D,
     Error = 0x0E,
+    Ping = 0x0F,
+    Pong = 0x10,
 }
 
 /// <summary>Frame flags (docs/protocol.md §3.2).</summary>

@@ -47,6 +47,14 @@ internal sealed class WsRestConnectionHandler
             return;
         }
 
+        if (_registry.IsShuttingDown)
+        {
+            // A client reconnecting after our GOAWAY must not land on this server again while it stops.
+            context.Response.Headers.RetryAfter = "1";
+            await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, "The server is shutting down.").ConfigureAwait(false);
+            return;
+        }
+
         if (_holder.Application is not { } application)
         {
             Log.PipelineNotCaptured(_logger);
@@ -113,6 +121,8 @@ internal sealed class WsRestConnectionHandler
             Handler = new TunnelRequestDispatcher(application, connectionContext),
             RemoteName = $"client {connectionId}",
             TimeProvider = _timeProvider,
+            HeartbeatInterval = _options.KeepAliveInterval,
+            HeartbeatTimeout = _options.KeepAliveTimeout,
         });
 
         var metadata = hello.Metadata
@@ -126,7 +136,10 @@ internal sealed class WsRestConnectionHandler
             ToEndPoint(context.Connection.LocalIpAddress, context.Connection.LocalPort),
             _timeProvider.GetUtcNow(),
             peer,
-            _options.ShutdownTimeout);
+            _options.ShutdownTimeout)
+        {
+            PreviousConnectionId = hello.PreviousConnectionId is { } previous ? Convert.ToHexStringLower(previous) : null,
+        };
         connectionContext.Connection = connection;
 
         _registry.Add(connection);

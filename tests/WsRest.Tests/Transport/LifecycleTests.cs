@@ -82,7 +82,7 @@ public class LifecycleTests
     public async Task RequestOnAConnectionTheServerClosedFailsAtOnce()
     {
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
-        var client = await host.ConnectAsync();
+        var client = await host.ConnectAsync(o => o.Reconnect.Enabled = false);
         using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
         Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
 
@@ -133,7 +133,7 @@ public class LifecycleTests
     }
 
     [Test]
-    public async Task ServerShutdownSendsGoAwayAndInFlightRequestsFinish()
+    public async Task ServerShutdownSendsGoAwayAndInFlightRequestsFinishWithReconnectDisabled()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -147,7 +147,7 @@ public class LifecycleTests
             });
             app.MapGet("/fast", () => "fast");
         });
-        var client = await host.ConnectAsync();
+        var client = await host.ConnectAsync(o => o.Reconnect.Enabled = false);
         using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
         var inFlight = http.GetStringAsync("/slow");
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace WsRest.Client;
+
+/// <summary>Client log events. Ids are stable; metadata values and credentials are never logged.</summary>
+internal static partial class ClientLog
+{
+    [LoggerMessage(101, LogLevel.Information, "WsRest connected to {Endpoint}; connection id {ConnectionId}.")]
+    public static partial void Connected(ILogger logger, Uri endpoint, string connectionId);
+
+    [LoggerMessage(102, LogLevel.Warning, "WsRest connection {ConnectionId} lost.")]
+    public static partial void ConnectionLost(ILogger logger, string? connectionId, Exception? error);
+
+    [LoggerMessage(103, LogLevel.Information, "WsRest reconnect attempt {Attempt} to {Endpoint} after {Delay}.")]
+    public static partial void Reconnecting(ILogger logger, int attempt, Uri endpoint, TimeSpan delay);
+
+    [LoggerMessage(104, LogLevel.Error, "WsRest gave up reconnecting to {Endpoint}.")]
+    public static partial void GaveUp(ILogger logger, Uri endpoint, Exception error);
+
+    [LoggerMessage(105, LogLevel.Error, "A WsRest client event handler threw.")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(106, LogLevel.Information, "WsRest server at {Endpoint} sent GOAWAY on connection {ConnectionId}; opening a new connection.")]
+    public static partial void GoAway(ILogger logger, Uri endpoint, string? connectionId);
+}

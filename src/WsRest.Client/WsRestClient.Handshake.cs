@@ -1,0 +1,86 @@
+using System.Net.Http;
+using System.Net.WebSockets;
+using WsRest.Engine;
+using WsRest.Protocol;
+
+namespace WsRest.Client;
+
+public sealed partial class WsRestClient
+{
+    /// <summary>One connection attempt: WebSocket upgrade, HELLO → WELCOME → READY. The peer is returned unstarted.</summary>
+    private async Task<WsRestPeer> ConnectOnceAsync(string? previousConnectionId, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.AddSubProtocol(WsRestProtocol.SubProtocol);
+            socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
+            socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
+            _options.ConfigureWebSocket?.Invoke(socket.Options);
+
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                connectTimeout.CancelAfter(_options.ConnectTimeout);
+                await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker, connectTimeout.Token).ConfigureAwait(false);
+            }
+
+            if (socket.SubProtocol != WsRestProtocol.SubProtocol)
+            {
+                throw new WsRestProtocolException($"The server at {_options.Endpoint} did not accept the '{WsRestProtocol.SubProtocol}' subprotocol.");
+            }
+
+            var local = new PeerSettings
+            {
+                // Nothing serves requests from the server yet, so announce that none are accepted.
+                MaxConcurrentStreams = 0,
+                InitialStreamWindow = _options.InitialStreamWindowSize,
+                InitialConnectionWindow = _options.InitialConnectionWindowSize,
+                MaxMessageSize = _options.MaxMessageSize,
+                MaxHeaderListSize = _options.MaxHeaderListSize,
+                HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
+            };
+
+            WelcomeFrame welcome;
+            using (var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                handshakeTimeout.CancelAfter(_options.HandshakeTimeout);
+                var previous = previousConnectionId is null ? null : Convert.FromHexString(previousConnectionId);
+                var hello = new HelloFrame(WsRestProtocol.Version, local, [.. _metadata], previous);
+                await HandshakeChannel.SendAsync(socket, FrameType.Hello, hello.Write, handshakeTimeout.Token).ConfigureAwait(false);
+                var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Welcome, local.MaxMessageSize, handshakeTimeout.Token).ConfigureAwait(false);
+                welcome = WelcomeFrame.Read(payload);
+                if (welcome.Version != WsRestProtocol.Version)
+                {
+                    throw new WsRestProtocolException(WsRestErrorCode.UnsupportedVersion, $"The server answered with protocol version {welcome.Version}; this client speaks {WsRestProtocol.Version}.");
+                }
+
+                await HandshakeChannel.SendAsync(socket, FrameType.Ready, static _ => { }, handshakeTimeout.Token).ConfigureAwait(false);
+            }
+
+            ConnectionId = Convert.ToHexStringLower(welcome.ConnectionId);
+            return new WsRestPeer(socket, new PeerOptions
+            {
+                Role = PeerRole.Client,
+                Local = local,
+                Remote = welcome.Settings,
+                RemoteName = "server",
+                HeartbeatInterval = _options.KeepAliveInterval,
+                HeartbeatTimeout = _options.KeepAliveTimeout,
+                TimeProvider = _timeProvider,
+            });
+        }
+        catch (Exception ex)
+        {
+            socket.Abort();
+            socket.Dispose();
+            throw ex switch
+            {
+                HttpRequestException => ex,
+                OperationCanceledException when cancellationToken.IsCancellationRequested => ex,
+                OperationCanceledException => new HttpRequestException(HttpRequestError.ConnectionError, $"Connecting to {_options.Endpoint} timed out.", ex),
+                WsRestProtocolException => new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest handshake with {_options.Endpoint} failed: {ex.Message}", ex),
+                _ => new HttpRequestException(HttpRequestError.ConnectionError, $"Could not connect to {_options.Endpoint}: {ex.Message}", ex),
+            };
+        }
+    }
+}
