@@ -282,6 +282,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     {
         Exception? reason = goAway ? null : peer.CloseReason;
         var lostId = ConnectionId;
+        TaskCompletionSource? announced = null;
         lock (_lock)
         {
             if (!goAway)
@@ -303,7 +304,8 @@ public sealed partial class WsRestClient : IAsyncDisposable
             else
             {
                 _state = WsRestConnectionState.Reconnecting;
-                _reconnect = ReconnectAsync(lostId);
+                announced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _reconnect = ReconnectAsync(lostId, announced.Task);
             }
         }
 
@@ -317,17 +319,23 @@ public sealed partial class WsRestClient : IAsyncDisposable
         }
 
         Raise(WsRestClientEventKind.Disconnected, lostId, reason);
-        if (!_options.Reconnect.Enabled)
+        if (announced is null)
         {
             FailWaiting(_closedError!);
             Raise(WsRestClientEventKind.Closed, lostId);
         }
+        else
+        {
+            // The loop starts only now, so Disconnected is always seen before the first Reconnecting.
+            announced.SetResult();
+        }
     }
 
-    private async Task ReconnectAsync(string? previousConnectionId)
+    private async Task ReconnectAsync(string? previousConnectionId, Task announced)
     {
-        // Off the caller's thread: the retiring peer's continuation must not run the whole loop.
-        await Task.Yield();
+        // Runs off the caller's thread (the continuation is asynchronous): the retiring peer's
+        // continuation must not run the whole loop.
+        await announced.ConfigureAwait(false);
         var attempt = 0;
         _nextRetryDelay = TimeSpan.Zero;
         try

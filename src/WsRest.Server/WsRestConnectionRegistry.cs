@@ -17,11 +17,11 @@ public sealed class WsRestConnectionRegistry
     private int _shuttingDown;
 
     /// <summary>Creates a registry; the server registers one as a singleton.</summary>
-    public WsRestConnectionRegistry(IOptions<WsRestServerOptions> options, TimeProvider? timeProvider = null)
+    public WsRestConnectionRegistry(IOptions<WsRestServerOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _events = new EventBroadcaster<WsRestConnectionEvent>(options.Value.EventBufferCapacity);
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _timeProvider = options.Value.TimeProvider;
     }
 
     /// <summary>A snapshot of the connections open now.</summary>

@@ -43,6 +43,13 @@ public sealed class WsRestServerOptions
     /// <summary>On shutdown, how long in-flight requests may run after GOAWAY before connections are closed. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The clock for heartbeats, the handshake deadline, shutdown and event timestamps. Default
+    /// <see cref="TimeProvider.System"/>; tests set a manual clock here (not in DI, where Kestrel would
+    /// use it for its own timeouts too).
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>How many connection events the registry buffers per reader before it drops the oldest. Default 1024.</summary>
     public int EventBufferCapacity { get; set; } = 1024;
 }

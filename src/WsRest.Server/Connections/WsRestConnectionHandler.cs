@@ -24,12 +24,12 @@ internal sealed class WsRestConnectionHandler
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, TunnelApplicationHolder holder, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, TunnelApplicationHolder holder, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _registry = registry;
         _holder = holder;
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _timeProvider = _options.TimeProvider;
         _logger = loggerFactory.CreateLogger("WsRest.Server");
     }
 
@@ -142,11 +142,12 @@ internal sealed class WsRestConnectionHandler
         };
         connectionContext.Connection = connection;
 
-        _registry.Add(connection);
-        Log.ConnectionOpened(_logger, connectionId, remote);
         using (context.RequestAborted.UnsafeRegister(static state => ((WsRestPeer)state!).Abort(new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The client's connection was lost.")), peer))
         {
+            // Started before it is announced: whoever reacts to Connected finds a running engine.
             peer.Start();
+            _registry.Add(connection);
+            Log.ConnectionOpened(_logger, connectionId, remote);
             await peer.Completion.ConfigureAwait(false);
         }
 
