@@ -144,4 +144,21 @@ public class ControlFrameTests
 
         Assert.That(Enum.GetValues<WsRestErrorCode>().ToDictionary(c => c, c => (int)c), Is.EqualTo(expected));
     }
+
+    [Test]
+    public void PingAndPongRoundTripEightOpaqueBytes()
+    {
+        var (type, _, id, payload) = Bytes.SingleFrame(Bytes.Write(writer => ControlFrames.WritePing(writer, FrameType.Ping, 0x0102030405060708)));
+
+        Assert.That(type, Is.EqualTo(FrameType.Ping));
+        Assert.That(id, Is.Zero);
+        Assert.That(payload, Is.EqualTo(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }));
+        Assert.That(ControlFrames.ReadPing(payload), Is.EqualTo(0x0102030405060708));
+    }
+
+    [Test]
+    public void PingOfTheWrongSizeIsAProtocolError()
+    {
+        ProtocolAssert.Throws(WsRestErrorCode.ProtocolError, () => ControlFrames.ReadPing(new byte[7]));
+    }
 }

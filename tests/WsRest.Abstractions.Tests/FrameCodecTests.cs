@@ -135,12 +135,12 @@ public class FrameCodecTests
     [Test]
     public void FrameTypeValuesAreTheWireValues()
     {
-        byte[] expected = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E];
+        byte[] expected = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x10];
         FrameType[] types =
         [
             FrameType.Hello, FrameType.Welcome, FrameType.Ready, FrameType.Request, FrameType.Response,
             FrameType.Data, FrameType.Window, FrameType.Cancel, FrameType.GoAway, FrameType.Event,
-            FrameType.Subscribe, FrameType.Unsubscribe, FrameType.Ack, FrameType.Error,
+            FrameType.Subscribe, FrameType.Unsubscribe, FrameType.Ack, FrameType.Error, FrameType.Ping, FrameType.Pong,
         ];
 
         Assert.That(types.Select(t => (byte)t), Is.EqualTo(expected));
