@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using PetStore.Api;
+using PetStore.Client;
 
 namespace PetStore.Demo;
 
 /// <summary>Sends <see cref="Count"/> GET requests at once over the one connection and reports their timings.</summary>
-internal sealed class ConcurrentProbe(PetStoreClient client, DemoLog log)
+internal sealed class ConcurrentProbe(IPetStoreClient client, DemoLog log)
 {
     public const int Count = 20;
 

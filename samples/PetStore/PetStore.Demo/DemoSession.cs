@@ -1,10 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+using PetStore.Client;
 using WsRest.Client;
 
 namespace PetStore.Demo;
 
 /// <summary>
-/// The scripted demo: connects one <see cref="WsRestClient"/> to a PetStore server and walks through
-/// the API over that single WebSocket, printing each step.
+/// The scripted demo: resolves the NSwag-generated <see cref="IPetStoreClient"/> from
+/// <c>IHttpClientFactory</c>, sending over one WsRest connection, and walks through the API over that
+/// single WebSocket, printing each step.
 /// </summary>
 public static class DemoSession
 {
@@ -22,32 +25,16 @@ public static class DemoSession
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(wsEndpoint);
 
-        await using var connection = new WsRestClient(new WsRestClientOptions { Endpoint = wsEndpoint });
+        // The container owns the connection: disposing it closes the WebSocket.
+        await using var services = new ServiceCollection().AddPetStoreClient(wsEndpoint).BuildServiceProvider();
+        var connection = services.GetRequiredService<IWsRestClientProvider>().GetClient(PetStoreServices.ConnectionName);
         await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
         output.WriteLine($"Connected to {wsEndpoint} over WsRest; connection id {connection.ConnectionId}");
 
-        using var http = new HttpClient(new WebSocketMessageHandler(connection))
-        {
-            BaseAddress = ToHttpBaseAddress(wsEndpoint),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-
         var log = new DemoLog(output);
-        await new DemoSteps(new PetStoreClient(http), log).RunAsync(cancellationToken).ConfigureAwait(false);
+        await new DemoSteps(services.GetRequiredService<IPetStoreClient>(), log).RunAsync(cancellationToken).ConfigureAwait(false);
 
         DemoExpect.That(connection.State == WsRestConnectionState.Connected, $"The WsRest connection is {connection.State} after the session; expected Connected.");
         output.WriteLine($"{CompletedMarker}: {log.CompletedSteps} steps OK on connection {connection.ConnectionId}.");
-    }
-
-    /// <summary>The HTTP base address matching a WsRest endpoint (only the path matters over WsRest; the host is kept for readability).</summary>
-    public static Uri ToHttpBaseAddress(Uri wsEndpoint)
-    {
-        ArgumentNullException.ThrowIfNull(wsEndpoint);
-        return new UriBuilder(wsEndpoint)
-        {
-            Scheme = wsEndpoint.Scheme == "wss" ? Uri.UriSchemeHttps : Uri.UriSchemeHttp,
-            Path = "/",
-            Query = string.Empty,
-        }.Uri;
     }
 }

@@ -1,10 +1,11 @@
 using System.Net;
-using PetStore.Api;
+using PetStore.Client;
+using PetStatus = PetStore.Api.PetStatus;
 
 namespace PetStore.Demo;
 
-/// <summary>The scripted CRUD walk through the PetStore API; every step checks what it got back.</summary>
-internal sealed class DemoSteps(PetStoreClient client, DemoLog log)
+/// <summary>The scripted CRUD walk through the PetStore API with the generated client; every step checks what it got back.</summary>
+internal sealed class DemoSteps(IPetStoreClient client, DemoLog log)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -37,8 +38,9 @@ internal sealed class DemoSteps(PetStoreClient client, DemoLog log)
             return (pet, $"200 OK {Describe(pet)}");
         }).ConfigureAwait(false);
 
-        await ExpectProblemAsync("POST /pets {name: \"\", status: \"lost\"} (invalid)", HttpStatusCode.BadRequest,
+        await ExpectProblemAsync<HttpValidationProblemDetails>("POST /pets {name: \"\", status: \"lost\"} (invalid)", HttpStatusCode.BadRequest,
             () => client.CreatePetAsync(new PetInput { Name = string.Empty, Status = "lost" }, cancellationToken),
+            DemoProblem.From,
             problem => problem.Errors is { } errors && errors.ContainsKey("name") && errors.ContainsKey("status")).ConfigureAwait(false);
 
         await log.StepAsync($"DELETE /pets/{created.Id}", async () =>
@@ -47,8 +49,9 @@ internal sealed class DemoSteps(PetStoreClient client, DemoLog log)
             return (true, "204 No Content");
         }).ConfigureAwait(false);
 
-        await ExpectProblemAsync($"GET /pets/{created.Id} (just deleted)", HttpStatusCode.NotFound,
+        await ExpectProblemAsync<ProblemDetails>($"GET /pets/{created.Id} (just deleted)", HttpStatusCode.NotFound,
             () => client.GetPetAsync(created.Id, cancellationToken),
+            DemoProblem.From,
             problem => problem.Status == 404).ConfigureAwait(false);
 
         var remaining = await log.StepAsync("GET /pets", async () =>
@@ -59,10 +62,16 @@ internal sealed class DemoSteps(PetStoreClient client, DemoLog log)
         }).ConfigureAwait(false);
         PrintPets(remaining);
 
-        await new ConcurrentProbe(client, log).RunAsync(remaining, cancellationToken).ConfigureAwait(false);
+        await new ConcurrentProbe(client, log).RunAsync([.. remaining], cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task ExpectProblemAsync(string title, HttpStatusCode expected, Func<Task<Pet>> call, Func<ApiProblem, bool> isExpected)
+    /// <summary>Runs a call that must fail with <paramref name="expected"/> and a <typeparamref name="TProblem"/> body, as the generated client reports it.</summary>
+    private async Task ExpectProblemAsync<TProblem>(
+        string title,
+        HttpStatusCode expected,
+        Func<Task<Pet>> call,
+        Func<TProblem, DemoProblem> read,
+        Func<DemoProblem, bool> isExpected)
     {
         var problem = await log.StepAsync(title, async () =>
         {
@@ -71,22 +80,23 @@ internal sealed class DemoSteps(PetStoreClient client, DemoLog log)
                 var pet = await call().ConfigureAwait(false);
                 throw new DemoFailedException($"Expected {(int)expected} {expected} but got {Describe(pet)}.");
             }
-            catch (PetStoreApiException ex) when (ex.StatusCode == expected)
+            catch (ApiException<TProblem> ex) when (ex.StatusCode == (int)expected)
             {
-                DemoExpect.That(ex.Problem is not null, $"The {(int)expected} response carried no problem details.");
-                DemoExpect.That(isExpected(ex.Problem!), $"The problem details are not the expected ones: {ex.Problem!.Title}.");
-                return (ex.Problem!, $"{(int)expected} {expected}, as expected");
+                DemoExpect.That(ex.Result is not null, $"The {(int)expected} response carried no problem details.");
+                var problem = read(ex.Result!);
+                DemoExpect.That(isExpected(problem), $"The problem details are not the expected ones: {problem.Title}.");
+                return (problem, $"{(int)expected} {expected}, as expected");
             }
         }).ConfigureAwait(false);
 
         log.Detail($"problem: type={problem.Type} title=\"{problem.Title}\" status={problem.Status}" + (problem.Detail is null ? string.Empty : $" detail=\"{problem.Detail}\""));
-        foreach (var (field, messages) in problem.Errors ?? [])
+        foreach (var (field, messages) in problem.Errors ?? new Dictionary<string, ICollection<string>>())
         {
             log.Detail($"errors.{field}: {string.Join(" ", messages)}");
         }
     }
 
-    private void PrintPets(IReadOnlyList<Pet> pets)
+    private void PrintPets(ICollection<Pet> pets)
     {
         foreach (var pet in pets)
         {

@@ -15,13 +15,18 @@ public interface IWsRestClientProvider
 {
     /// <summary>The shared client of the connection named <paramref name="connectionName"/>.</summary>
     /// <param name="connectionName">A registered connection name, or the absolute endpoint URI of clients registered without a name.</param>
-    /// <exception cref="InvalidOperationException">No such connection is registered, or its options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">No such connection is registered.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The connection's options are invalid.</exception>
     /// <exception cref="ObjectDisposedException">The container was disposed.</exception>
     WsRestClient GetClient(string connectionName);
 
     /// <summary>The shared client that the <see cref="HttpClient"/> named <paramref name="httpClientName"/> sends through.</summary>
     /// <param name="httpClientName">The name given to <c>AddHttpClient</c>; for a typed client, the type's name (e.g. <c>PetStoreClient</c>).</param>
-    /// <exception cref="InvalidOperationException"><c>AddWebSocketTransport</c> was not called for that client, or its options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <c>AddWebSocketTransport</c> was not called for that client, or it shares its endpoint's connection
+    /// with a client whose options differ.
+    /// </exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The client's options are invalid.</exception>
     /// <exception cref="ObjectDisposedException">The container was disposed.</exception>
     WsRestClient GetClientForHttpClient(string httpClientName);
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Packs WsRest.Abstractions, WsRest.Client and WsRest.Server into a temporary folder, checks what each
+# package holds (README, XML docs, metadata, .snupkg symbols), then creates a tiny consumer project in
+# a temporary directory that references the three packages from that folder (dependencies come from
+# the machine's configured NuGet sources), builds it with warnings as errors, and runs it: it starts
+# an ASP.NET Core server with AddWsRest/MapWsRest and does one request over WsRest.
+# Ends with "pack-check: OK" (exit 0) or the first failure (exit 1). See docs/ecosystem.md, "Packages".
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+version=0.1.0
+packages=(WsRest.Abstractions WsRest.Client WsRest.Server)
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+feed="$work/feed"
+
+fail() { echo "pack-check: FAILED: $*" >&2; exit 1; }
+
+list_zip() {
+  if command -v unzip >/dev/null 2>&1; then unzip -Z1 "$1"; else python3 -m zipfile -l "$1" | awk 'NR > 1 { print $1 }'; fi
+}
+read_zip_entry() {
+  if command -v unzip >/dev/null 2>&1; then unzip -p "$1" "$2"; else python3 -c 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode("utf-8-sig"))' "$1" "$2"; fi
+}
+
+echo "==> dotnet pack (Release) into $feed"
+# --artifacts-path: build outputs go to the temporary folder, not the work tree's bin/obj, so the
+# packages come from a clean build of the current sources and a concurrent build cannot interfere.
+for id in "${packages[@]}"; do
+  dotnet pack "$repo/src/$id/$id.csproj" -c Release -o "$feed" --artifacts-path "$work/artifacts" --nologo -v quiet -clp:NoSummary
+done
+
+echo "==> Checking the packages"
+for id in "${packages[@]}"; do
+  nupkg="$feed/$id.$version.nupkg"
+  [ -f "$nupkg" ] || fail "$nupkg was not produced"
+  [ -f "$feed/$id.$version.snupkg" ] || fail "$id.$version.snupkg (symbols) was not produced"
+  entries="$(list_zip "$nupkg")"
+  for entry in README.md "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" "$id.nuspec"; do
+    grep -qx "$entry" <<<"$entries" || fail "$id.$version.nupkg has no $entry"
+  done
+  list_zip "$feed/$id.$version.snupkg" | grep -qx "lib/net10.0/$id.pdb" || fail "$id.$version.snupkg has no lib/net10.0/$id.pdb"
+  nuspec="$(read_zip_entry "$nupkg" "$id.nuspec")"
+  for expected in "<id>$id</id>" "<version>$version</version>" '<license type="expression">MIT</license>' \
+                  '<readme>README.md</readme>' '<authors>WsRest contributors</authors>' '<description>' '<tags>'; do
+    grep -qF "$expected" <<<"$nuspec" || fail "$id.nuspec lacks $expected"
+  done
+  echo "    $id $version: nupkg (README, XML docs, metadata) + snupkg"
+done
+
+echo "==> Building a consumer of the packages"
+consumer="$work/consumer"
+mkdir -p "$consumer"
+global_packages="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
+# The local folder is added to the machine's own sources (no <clear/>). The WsRest packages land in a
+# throw-away packages folder, so a rerun never picks up a stale 0.1.0 from the global cache; other
+# packages already in the global cache are read from there (a fallback folder) instead of downloaded.
+cat >"$consumer/NuGet.Config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <config>
+    <add key="globalPackagesFolder" value="$work/packages" />
+  </config>
+  <fallbackPackageFolders>
+    <add key="global" value="$global_packages" />
+  </fallbackPackageFolders>
+  <packageSources>
+    <add key="wsrest-local" value="$feed" />
+  </packageSources>
+</configuration>
+XML
+cat >"$consumer/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="WsRest.Abstractions" Version="$version" />
+    <PackageReference Include="WsRest.Client" Version="$version" />
+    <PackageReference Include="WsRest.Server" Version="$version" />
+  </ItemGroup>
+</Project>
+XML
+cat >"$consumer/Program.cs" <<'CS'
+using WsRest.Client;
+using WsRest.Server;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+builder.Logging.ClearProviders();
+builder.Services.AddWsRest();
+await using var app = builder.Build();
+app.MapGet("/hello", (HttpContext context) => context.Features.Get<IWsRestConnectionFeature>() is null ? "hello over plain HTTP" : "hello over WsRest");
+app.MapWsRest("/wsrest");
+await app.StartAsync();
+var address = new Uri(app.Urls.First());
+await using var connection = new WsRestClient(new WsRestClientOptions { Endpoint = new Uri($"ws://{address.Authority}/wsrest") });
+using var http = new HttpClient(new WebSocketMessageHandler(connection)) { BaseAddress = address };
+Console.WriteLine(await http.GetStringAsync("hello"));
+await app.StopAsync();
+CS
+dotnet build "$consumer/Consumer.csproj" --nologo -v quiet -clp:NoSummary
+for id in "${packages[@]}"; do
+  lower="$(tr '[:upper:]' '[:lower:]' <<<"$id")"
+  [ -f "$work/packages/$lower/$version/lib/net10.0/$id.dll" ] || fail "the consumer did not restore $id $version from the local folder"
+done
+
+echo "==> Running the consumer"
+output="$(dotnet run --project "$consumer/Consumer.csproj" --no-build)"
+echo "    $output"
+[ "$output" = "hello over WsRest" ] || fail "the consumer printed '$output', expected 'hello over WsRest'"
+echo "pack-check: OK"

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using WsRest.Client.Tests.Infrastructure;
+
+namespace WsRest.Client.Tests;
+
+/// <summary>Options bind from configuration: Endpoint as a string, Metadata as a section, sizes and timeouts as values.</summary>
+[TestFixture]
+public sealed class ConfigurationBindingTests
+{
+    private ProbeServer _server = null!;
+
+    [SetUp]
+    public async Task StartServerAsync() => _server = await ProbeServer.StartAsync();
+
+    [TearDown]
+    public async Task StopServerAsync() => await _server.DisposeAsync();
+
+    [Test]
+    public async Task AnHttpClientsOptionsBindFromAConfigurationSection()
+    {
+        var builder = TestHost.CreateBuilder(Section("WsRest:PetStore"));
+        builder.Services.AddHttpClient<ConnectionProbeClient>()
+            .AddWebSocketTransport(builder.Configuration.GetSection("WsRest:PetStore"));
+        await using var host = await TestHost.StartAsync(builder);
+        using var timeout = TestTimeout.Create();
+
+        var id = await host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token);
+
+        AssertBound(host.Get<IOptionsMonitor<WsRestClientOptions>>().Get(nameof(ConnectionProbeClient)));
+        Assert.That(_server.Metadata[id], Is.EquivalentTo(new Dictionary<string, string> { ["app"] = "inventory", ["version"] = "1.4.2" }));
+    }
+
+    [Test]
+    public async Task ANamedConnectionBindsWithBindConfiguration()
+    {
+        var builder = TestHost.CreateBuilder(Section("WsRest:PetStore"));
+        builder.Services.AddWsRestClient("petstore").BindConfiguration("WsRest:PetStore");
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport("petstore");
+        await using var host = await TestHost.StartAsync(builder);
+        using var timeout = TestTimeout.Create();
+
+        var id = await host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token);
+
+        AssertBound(host.Get<IOptionsMonitor<WsRestClientOptions>>().Get("petstore"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(id, Is.EqualTo(host.Get<IWsRestClientProvider>().GetClient("petstore").ConnectionId));
+            Assert.That(_server.Metadata[id], Does.ContainKey("app").WithValue("inventory"));
+        }
+    }
+
+    [Test]
+    public async Task TheConfigureCallbackRunsAfterBinding()
+    {
+        var builder = TestHost.CreateBuilder(Section("WsRest:PetStore"));
+        builder.Services.AddHttpClient<ConnectionProbeClient>()
+            .AddWebSocketTransport(builder.Configuration.GetSection("WsRest:PetStore"), o => o.Metadata["version"] = "2.0");
+        await using var host = await TestHost.StartAsync(builder);
+
+        var options = host.Get<IOptionsMonitor<WsRestClientOptions>>().Get(nameof(ConnectionProbeClient));
+
+        Assert.That(options.Metadata, Does.ContainKey("version").WithValue("2.0"));
+    }
+
+    [Test]
+    public async Task ClientsBoundToTheSameSectionShareTheirEndpointsConnection()
+    {
+        var builder = TestHost.CreateBuilder(Section("WsRest:PetStore"));
+        var section = builder.Configuration.GetSection("WsRest:PetStore");
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(section);
+        builder.Services.AddHttpClient("admin").AddWebSocketTransport(section);
+        await using var host = await TestHost.StartAsync(builder);
+        using var timeout = TestTimeout.Create();
+
+        var ids = await Task.WhenAll(
+            host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token),
+            new ConnectionProbeClient(host.Get<IHttpClientFactory>().CreateClient("admin")).GetConnectionIdAsync(timeout.Token));
+
+        Assert.That(ids[1], Is.EqualTo(ids[0]));
+        Assert.That(_server.Upgrades, Is.EqualTo(1));
+    }
+
+    private Dictionary<string, string?> Section(string path) => new()
+    {
+        [$"{path}:Endpoint"] = _server.Endpoint.ToString(),
+        [$"{path}:Metadata:app"] = "inventory",
+        [$"{path}:Metadata:version"] = "1.4.2",
+        [$"{path}:MaxMessageSize"] = "65536",
+        [$"{path}:ConnectTimeout"] = "00:00:05",
+        [$"{path}:KeepAliveInterval"] = "00:00:03",
+    };
+
+    private void AssertBound(WsRestClientOptions options)
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(options.Endpoint, Is.EqualTo(_server.Endpoint));
+            Assert.That(options.Metadata, Does.ContainKey("app").WithValue("inventory"));
+            Assert.That(options.MaxMessageSize, Is.EqualTo(65536));
+            Assert.That(options.ConnectTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(options.KeepAliveInterval, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(options.HandshakeTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)), "unset keys keep their defaults");
+        }
+    }
+}
