@@ -1,12 +1,25 @@
 using System.Net.Http;
 using System.Net.WebSockets;
 using WsRest.Engine;
+using WsRest.Http;
 using WsRest.Protocol;
 
 namespace WsRest.Client;
 
 public sealed partial class WsRestClient
 {
+    private IWsRestStreamHandler? CreateStreamHandler()
+    {
+        if (_options.StreamHandlerFactory is { } factory)
+        {
+            return factory(this);
+        }
+
+        return _options.RequestHandler is { } handler
+            ? new HttpMessageInvokerStreamHandler(new HttpMessageInvoker(handler, disposeHandler: false))
+            : null;
+    }
+
     /// <summary>One connection attempt: WebSocket upgrade, HELLO → WELCOME → READY. The peer is returned unstarted.</summary>
     private async Task<WsRestPeer> ConnectOnceAsync(string? previousConnectionId, CancellationToken cancellationToken)
     {
@@ -29,10 +42,11 @@ public sealed partial class WsRestClient
                 throw new WsRestProtocolException($"The server at {_options.Endpoint} did not accept the '{WsRestProtocol.SubProtocol}' subprotocol.");
             }
 
+            var serves = _options.StreamHandlerFactory is not null || _options.RequestHandler is not null;
             var local = new PeerSettings
             {
-                // Nothing serves requests from the server yet, so announce that none are accepted.
-                MaxConcurrentStreams = 0,
+                // Without a handler nothing serves the server's requests: announce that none are accepted.
+                MaxConcurrentStreams = serves ? _options.MaxConcurrentStreams : 0,
                 InitialStreamWindow = _options.InitialStreamWindowSize,
                 InitialConnectionWindow = _options.InitialConnectionWindowSize,
                 MaxMessageSize = _options.MaxMessageSize,
@@ -58,12 +72,14 @@ public sealed partial class WsRestClient
             }
 
             ConnectionId = Convert.ToHexStringLower(welcome.ConnectionId);
+            var handler = serves ? CreateStreamHandler() : null;
             return new WsRestPeer(socket, new PeerOptions
             {
                 Role = PeerRole.Client,
                 Local = local,
                 Remote = welcome.Settings,
                 RemoteName = "server",
+                Handler = handler,
                 HeartbeatInterval = _options.KeepAliveInterval,
                 HeartbeatTimeout = _options.KeepAliveTimeout,
                 TimeProvider = _timeProvider,

@@ -29,6 +29,26 @@ public sealed class WsRestClientOptions
     /// <summary>How long a probe may go unanswered before the connection is considered dead and dropped. Default 30 s.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Serves requests the server sends to this client over the same socket (the reverse direction,
+    /// docs/reverse.md); null refuses them. The client does not dispose the handler. For a full ASP.NET
+    /// Core app on this side, use <c>UseWsRestTunnel</c> from WsRest.Server instead.
+    /// </summary>
+    public HttpMessageHandler? RequestHandler { get; set; }
+
+    /// <summary>How many requests from the server may run at once when <see cref="RequestHandler"/> is set. Default 100.</summary>
+    public int MaxConcurrentStreams { get; set; } = 100;
+
+    /// <summary>Serves requests from the server with a delegate (a shortcut for <see cref="RequestHandler"/>).</summary>
+    public void HandleRequests(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RequestHandler = new DelegateMessageHandler(handler);
+    }
+
+    /// <summary>Set by hosts that serve with their own dispatcher (the tunnel server); one handler per connection.</summary>
+    internal Func<WsRestClient, WsRest.Engine.IWsRestStreamHandler>? StreamHandlerFactory { get; set; }
+
     /// <summary>How the client reconnects after losing its connection (on by default).</summary>
     public WsRestReconnectOptions Reconnect { get; } = new();
 
@@ -75,6 +95,11 @@ public sealed class WsRestClientOptions
         if (KeepAliveInterval < TimeSpan.Zero || KeepAliveTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("KeepAliveInterval must be non-negative and KeepAliveTimeout positive.");
+        }
+
+        if (MaxConcurrentStreams < 1)
+        {
+            throw new InvalidOperationException($"{nameof(MaxConcurrentStreams)} must be at least 1.");
         }
 
         if (InitialStreamWindowSize < 1 || InitialConnectionWindowSize < 1 || MaxHeaderListSize < 1)

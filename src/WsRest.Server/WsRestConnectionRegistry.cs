@@ -13,6 +13,7 @@ public sealed class WsRestConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, WsRestConnection> _connections = new(StringComparer.Ordinal);
     private readonly EventBroadcaster<WsRestConnectionEvent> _events;
+    private readonly WsRestServerOptions _options;
     private readonly TimeProvider _timeProvider;
     private int _shuttingDown;
 
@@ -20,6 +21,7 @@ public sealed class WsRestConnectionRegistry
     public WsRestConnectionRegistry(IOptions<WsRestServerOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
         _events = new EventBroadcaster<WsRestConnectionEvent>(options.Value.EventBufferCapacity);
         _timeProvider = options.Value.TimeProvider;
     }
@@ -33,6 +35,27 @@ public sealed class WsRestConnectionRegistry
     /// <summary>Finds an open connection by id.</summary>
     public bool TryGetConnection(string id, [NotNullWhen(true)] out WsRestConnection? connection)
         => _connections.TryGetValue(id, out connection);
+
+    /// <summary>
+    /// An <see cref="HttpClient"/> that calls the API the client on connection <paramref name="connectionId"/>
+    /// serves (reverse direction, docs/reverse.md). The connection is looked up per request, so once it
+    /// is gone every call fails at once with <see cref="HttpRequestException"/>.
+    /// </summary>
+    /// <param name="connectionId">The connection to call.</param>
+    /// <param name="baseAddress">Base for relative URIs; only the path and query are sent. Default <c>http://localhost/</c>.</param>
+    public HttpClient CreateHttpClient(string connectionId, Uri? baseAddress = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionId);
+        return new HttpClient(CreateMessageHandler(connectionId)) { BaseAddress = baseAddress ?? new Uri("http://localhost/") };
+    }
+
+    /// <summary>
+    /// A handler that sends into connection <paramref name="connectionId"/>, or, when null, into the
+    /// connection named per request by <see cref="WsRestRequestOptions.ConnectionId"/> (for
+    /// <c>IHttpClientFactory</c>: one handler for every connection).
+    /// </summary>
+    public HttpMessageHandler CreateMessageHandler(string? connectionId = null)
+        => new Reverse.ReverseCallHandler(this, _options, connectionId);
 
     /// <summary>
     /// Streams connection events from the moment of this call (the subscription is taken before the

@@ -50,6 +50,15 @@ public sealed class WsRestServerOptions
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>The caller name clients see on the server's calls into them (docs/reverse.md). Default "server".</summary>
+    public string ServerName { get; set; } = "server";
+
+    /// <summary>
+    /// Decides whether the server may call into a client (reverse direction); null allows every call.
+    /// A denied call throws <see cref="UnauthorizedAccessException"/> before anything is sent.
+    /// </summary>
+    public Func<WsRestReverseCallContext, bool>? AuthorizeReverseCall { get; set; }
+
     /// <summary>How many connection events the registry buffers per reader before it drops the oldest. Default 1024.</summary>
     public int EventBufferCapacity { get; set; } = 1024;
 }

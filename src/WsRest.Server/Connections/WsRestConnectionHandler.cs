@@ -139,6 +139,7 @@ internal sealed class WsRestConnectionHandler
             _options.ShutdownTimeout)
         {
             PreviousConnectionId = hello.PreviousConnectionId is { } previous ? Convert.ToHexStringLower(previous) : null,
+            Registry = _registry,
         };
         connectionContext.Connection = connection;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace WsRest.Server.Dispatch;
@@ -27,5 +28,9 @@ internal sealed class TunnelConnectionContext
 
     public long? MaxRequestBodySize { get; init; }
 
+    /// <summary>The server-side connection (absent on the client side of a tunnel).</summary>
     public WsRestConnection? Connection { get; set; }
+
+    /// <summary>When set, the principal comes from each request (the tunnel side: who called, per request).</summary>
+    public Func<IHeaderDictionary, ClaimsPrincipal>? ResolveUser { get; init; }
 }

@@ -75,8 +75,11 @@ internal sealed class TunnelRequestDispatcher : IWsRestStreamHandler
             LocalIpAddress = _connection.LocalIpAddress,
             LocalPort = _connection.LocalPort,
         });
-        features.Set<IHttpAuthenticationFeature>(new HttpAuthenticationFeature { User = _connection.User });
-        features.Set<IWsRestConnectionFeature>(new WsRestConnectionFeature(_connection.Connection!, stream.Id));
+        features.Set<IHttpAuthenticationFeature>(new HttpAuthenticationFeature { User = _connection.ResolveUser?.Invoke(headers) ?? _connection.User });
+        if (_connection.Connection is { } connection)
+        {
+            features.Set<IWsRestConnectionFeature>(new WsRestConnectionFeature(connection, stream.Id));
+        }
         if (_connection.Tls is { } tls)
         {
             features.Set(tls);

@@ -1,0 +1,68 @@
+using System.Net.Http;
+using System.Net.Http.Headers;
+using WsRest.Engine;
+using WsRest.Protocol;
+
+namespace WsRest.Http;
+
+/// <summary>Encodes <see cref="HttpHeaders"/> of a request or response into a header block.</summary>
+internal static class HttpHeaderEncoder
+{
+    /// <summary>
+    /// One entry per header, its values joined with the header's own separator (", ", "; " for Cookie,
+    /// " " for User-Agent) exactly as SocketsHttpHandler writes one HTTP/1.1 line, so the app sees the
+    /// same values over WsRest as over plain HTTP. Invalid names or values fail this request only
+    /// (the receiver would have to fail the whole connection, docs/protocol.md §5.2).
+    /// </summary>
+    public static void Write(PooledBufferWriter writer, HttpHeadersNonValidated headers)
+    {
+        foreach (var header in headers)
+        {
+            if (HopByHopHeaders.IsExcluded(header.Key))
+            {
+                continue;
+            }
+
+            var values = header.Value;
+            if (values.Count == 0)
+            {
+                continue;
+            }
+
+            if (values.Count > 1 && header.Key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                // Set-Cookie is the one header that cannot be joined (RFC 9110 §5.3): one entry per value.
+                foreach (var cookie in values)
+                {
+                    WriteOne(writer, header.Key, cookie);
+                }
+
+                continue;
+            }
+
+            string value;
+            if (values.Count == 1)
+            {
+                using var enumerator = values.GetEnumerator();
+                enumerator.MoveNext();
+                value = enumerator.Current;
+            }
+            else
+            {
+                value = values.ToString();
+            }
+
+            WriteOne(writer, header.Key, value);
+        }
+    }
+
+    private static void WriteOne(PooledBufferWriter writer, string name, string value)
+    {
+        if (!HeaderCodec.IsValidHeader(name, value))
+        {
+            throw new HttpRequestException(HttpRequestError.Unknown, $"The header '{name}' has an invalid name or a value containing CR, LF or NUL.");
+        }
+
+        HeaderCodec.WriteHeader(writer, name, value);
+    }
+}

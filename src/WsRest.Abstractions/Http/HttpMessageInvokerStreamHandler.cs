@@ -1,0 +1,75 @@
+using System.Net.Http;
+using WsRest.Engine;
+using WsRest.Protocol;
+
+namespace WsRest.Http;
+
+/// <summary>
+/// Serves incoming streams with an <see cref="HttpMessageInvoker"/>: each REQUEST becomes an
+/// <see cref="HttpRequestMessage"/> (its body streams from the connection), and the
+/// <see cref="HttpResponseMessage"/> goes back as RESPONSE and DATA. This is how a plain client with no
+/// ASP.NET Core serves requests the server sends it (docs/reverse.md).
+/// </summary>
+internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
+{
+    private static readonly Uri s_baseAddress = new("http://localhost/");
+
+    private readonly HttpMessageInvoker _invoker;
+
+    public HttpMessageInvokerStreamHandler(HttpMessageInvoker invoker)
+    {
+        _invoker = invoker;
+    }
+
+    public async Task HandleAsync(WsRestStream stream)
+    {
+        using var request = BuildRequest(stream);
+        using var response = await _invoker.SendAsync(request, stream.Aborted).ConfigureAwait(false);
+        using var outgoing = new OutgoingMessage();
+        var head = outgoing.Head;
+        ResponseHead.WriteStart(head, (int)response.StatusCode);
+        HttpHeaderEncoder.Write(head, response.Headers.NonValidated);
+        var content = response.Content;
+        HttpHeaderEncoder.Write(head, content.Headers.NonValidated);
+        HeaderCodec.WriteEnd(head);
+
+        var length = content.Headers.ContentLength;
+        if (length == 0)
+        {
+            outgoing.EndStream = true;
+        }
+        else if (length is { } known && known <= stream.Peer.InlineBodyLimit)
+        {
+            await outgoing.ReadInlineAsync(content, (int)known, stream.Aborted).ConfigureAwait(false);
+            outgoing.EndStream = true;
+        }
+
+        await stream.SendHeadAsync(FrameType.Response, outgoing.TakeHead(), outgoing.InlineBody, outgoing.EndStream, stream.Aborted).ConfigureAwait(false);
+        if (!outgoing.EndStream)
+        {
+            // Awaited here (not fire-and-forget as for requests): the response is this handler's whole job.
+            await HttpContentPump.PumpAsync(stream, content).ConfigureAwait(false);
+        }
+    }
+
+    private static HttpRequestMessage BuildRequest(WsRestStream stream)
+    {
+        var head = stream.RequestHead!;
+        var request = new HttpRequestMessage(new HttpMethod(head.Method), new Uri(s_baseAddress, head.PathAndQuery));
+        if (!stream.RequestHasNoBody)
+        {
+            request.Content = new StreamContent(new StreamBodyReadStream(stream, WsRestErrorCode.NoError));
+        }
+
+        foreach (var (name, value) in head.Headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                request.Content ??= new ByteArrayContent([]);
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        return request;
+    }
+}
