@@ -16,7 +16,8 @@ internal sealed record RunResult(
 {
     public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
 
-    public double AllocatedBytesPerRequest => Requests == 0 ? double.NaN : (double)AllocatedBytes / Requests;
+    /// <summary>NaN when the process-wide counter went backwards (a runtime bug, see the project file).</summary>
+    public double AllocatedBytesPerRequest => Requests == 0 || AllocatedBytes < 0 ? double.NaN : (double)AllocatedBytes / Requests;
 
     public double CpuMicrosecondsPerRequest => Requests == 0 ? double.NaN : CpuTime.TotalMicroseconds / Requests;
 

@@ -5,8 +5,9 @@ using WsRest.Load;
 // Compares transports side by side in one process: see docs/benchmarks.md.
 var options = LoadOptions.Parse(args);
 var total = Stopwatch.StartNew();
-Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}");
+Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
 Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");
+Console.WriteLine(LoadAverage("load average at start"));
 Console.WriteLine();
 
 var problems = new List<string>();
@@ -55,7 +56,7 @@ await using (server)
 
 Console.WriteLine(problems.Count == 0 ? "No failed or hung requests." : "## Problems seen\n\n" + string.Join('\n', problems));
 Console.WriteLine();
-Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s");
+Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {LoadAverage("load average at end")}");
 return problems.Count == 0 ? 0 : 1;
 
 static async Task<RunResult> RunOneAsync(TransportKind kind, int port, Workload workload, int concurrency, LoadOptions options)
@@ -91,3 +92,7 @@ static async Task<RunResult> RunOneAsync(TransportKind kind, int port, Workload 
 
     return result;
 }
+
+// Other processes on the machine take cores from both ends: the 1/5/15-minute load averages tell.
+static string LoadAverage(string label) =>
+    File.Exists("/proc/loadavg") ? $"{label}: {File.ReadAllText("/proc/loadavg").Trim()} (/proc/loadavg)" : $"{label}: not available";

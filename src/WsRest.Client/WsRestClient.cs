@@ -271,6 +271,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         Raise(WsRestClientEventKind.Connected, ConnectionId);
         if (reconnected)
         {
+            WsRest.Diagnostics.WsRestMetrics.Reconnects.Add(1);
             Raise(WsRestClientEventKind.Reconnected, ConnectionId);
         }
 

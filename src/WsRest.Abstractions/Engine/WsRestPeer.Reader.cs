@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http;
 using System.Net.WebSockets;
+using WsRest.Diagnostics;
 using WsRest.Protocol;
 
 namespace WsRest.Engine;
@@ -58,6 +59,7 @@ internal sealed partial class WsRestPeer
                 while (!result.EndOfMessage);
 
                 _heartbeat?.OnReceived(_options.TimeProvider.GetTimestamp());
+                WsRestMetrics.BytesReceived.Add(total, _roleTag);
                 ProcessMessage(buffer.AsSpan(0, total));
                 if (buffer.Length > InitialReceiveBuffer && total <= InitialReceiveBuffer)
                 {
@@ -231,7 +233,7 @@ internal sealed partial class WsRestPeer
                 refusal = WsRestErrorCode.MessageTooLarge;
             }
             else if (Volatile.Read(ref _localGoAway) != 0 || _closing.IsCancellationRequested || _options.Handler is null
-                || _activeRemoteStreams >= _options.Local.MaxConcurrentStreams
+                || Volatile.Read(ref _activeRemoteStreams) >= _options.Local.MaxConcurrentStreams
                 || Volatile.Read(ref _runningHandlers) >= _maxRunningHandlers)
             {
                 refusal = WsRestErrorCode.RefusedStream;
@@ -242,8 +244,9 @@ internal sealed partial class WsRestPeer
                 stream.AssignId(id);
                 stream.MarkHeadReceived();
                 _streams[id] = stream;
-                _activeRemoteStreams++;
+                Interlocked.Increment(ref _activeRemoteStreams);
                 Interlocked.Increment(ref _activeStreams);
+                WsRestMetrics.ActiveStreams.Add(1, _roleTag);
                 Interlocked.Increment(ref _runningHandlers);
             }
         }
@@ -262,6 +265,7 @@ internal sealed partial class WsRestPeer
 
     private async Task RunHandlerAsync(WsRestStream stream)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await RunHandlerCoreAsync(stream).ConfigureAwait(false);
@@ -269,6 +273,7 @@ internal sealed partial class WsRestPeer
         finally
         {
             Interlocked.Decrement(ref _runningHandlers);
+            WsRestMetrics.RecordRequest("incoming", stream.RequestHead!.Method, stream.ResponseStatusCode, stream.ResponseStatusCode == 0 ? "reset" : null, started);
         }
     }
 

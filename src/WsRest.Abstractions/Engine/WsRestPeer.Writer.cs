@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using WsRest.Diagnostics;
 
 namespace WsRest.Engine;
 
@@ -19,6 +20,7 @@ internal sealed partial class WsRestPeer
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
+                var frames = 0;
                 while (message.WrittenCount < batch
                        && reader.TryPeek(out var next)
                        && (message.WrittenCount == 0 || message.WrittenCount + next.EncodedLengthUpperBound <= limit)
@@ -27,9 +29,12 @@ internal sealed partial class WsRestPeer
                     frame.WriteTo(message);
                     frame.ReturnPayload();
                     frame.Owner?.OnQueuedDataWritten(frame.Length);
+                    frames++;
                 }
 
                 await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                WsRestMetrics.BytesSent.Add(message.WrittenCount, _roleTag);
+                WsRestMetrics.FramesPerMessage.Record(frames, _roleTag);
                 message.Reset();
                 if (!reader.TryPeek(out _))
                 {

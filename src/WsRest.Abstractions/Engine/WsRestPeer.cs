@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http;
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using WsRest.Diagnostics;
 using WsRest.Protocol;
 
 namespace WsRest.Engine;
@@ -30,6 +32,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _remoteGoAwayReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _maxDataPayload;
+    private readonly KeyValuePair<string, object?> _roleTag;
 
     // Handlers still running after their stream was reset (a "rapid reset" flood: REQUEST then
     // CANCEL) count here; past twice the stream limit new streams are refused, as Kestrel bounds
@@ -59,6 +62,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _options = options;
         _nextLocalStreamId = options.Role == PeerRole.Client ? 1 : 2;
         _maxRunningHandlers = 2 * Math.Max(options.Local.MaxConcurrentStreams, 1);
+        _roleTag = WsRestMetrics.Role(options.Role == PeerRole.Server);
         _connectionReceiveWindow = new ReceiveWindow(options.Local.InitialConnectionWindow);
         ConnectionSendWindow = new SendWindow(options.Remote.InitialConnectionWindow);
         _localStreamSlots = new SemaphoreSlim(Math.Max(options.Remote.MaxConcurrentStreams, 0));
@@ -109,6 +113,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     private async Task RunAsync()
     {
+        var opened = Stopwatch.GetTimestamp();
+        WsRestMetrics.ActiveConnections.Add(1, _roleTag);
         var writer = Task.Run(WriteLoopAsync);
         var reader = Task.Run(ReadLoopAsync);
         var heartbeat = StartHeartbeat();
@@ -121,6 +127,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _socket.Dispose();
         AbortStreams(CreateClosedException());
         _closing.Cancel();
+        WsRestMetrics.ActiveConnections.Add(-1, _roleTag);
+        WsRestMetrics.ConnectionDuration.Record(Stopwatch.GetElapsedTime(opened).TotalSeconds, _roleTag);
         _completion.TrySetResult();
     }
 
@@ -236,6 +244,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             stream.AssignId(id);
             _streams[id] = stream;
             Interlocked.Increment(ref _activeStreams);
+            WsRestMetrics.ActiveStreams.Add(1, _roleTag);
             if (!_writes.Writer.TryWrite(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length)))
             {
                 _streams.TryRemove(id, out _);
@@ -265,6 +274,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         {
             Interlocked.Decrement(ref _activeRemoteStreams);
         }
+
+        WsRestMetrics.ActiveStreams.Add(-1, _roleTag);
 
         if (Interlocked.Decrement(ref _activeStreams) == 0 && (Volatile.Read(ref _localGoAway) != 0 || _remoteGoAway))
         {

@@ -70,6 +70,9 @@ internal sealed class WsRestStream
     /// <summary>The request that opened a remote stream; null for local streams.</summary>
     public RequestHead? RequestHead { get; set; }
 
+    /// <summary>The status this side answered with (0 until a RESPONSE head was sent); for metrics.</summary>
+    public int ResponseStatusCode { get; private set; }
+
     /// <summary>The REQUEST frame carried END and no inline bytes: the request has no body at all.</summary>
     public bool RequestHasNoBody { get; set; }
 
@@ -241,9 +244,19 @@ internal sealed class WsRestStream
                 inline = true;
             }
 
+            if (type == FrameType.Response && VarInt.TryRead(head.WrittenSpan, out var status, out _))
+            {
+                ResponseStatusCode = (int)status;
+            }
+
             var flags = inline && endStream ? FrameFlags.EndStream : FrameFlags.None;
             var buffer = head.DetachBuffer(out var length);
             TrySetState(flags == FrameFlags.EndStream ? StateHeadSent | StateEndSent : StateHeadSent);
+            if (flags == FrameFlags.EndStream)
+            {
+                RemoveIfDoneBeforeFinalFrame();
+            }
+
             var queued = type == FrameType.Request
                 ? _peer.TryStartLocalStream(this, flags, buffer, length)
                 : _peer.Enqueue(OutgoingFrame.WithPayload(type, flags, Id, buffer, length));
@@ -287,6 +300,7 @@ internal sealed class WsRestStream
             if (last)
             {
                 TrySetState(StateEndSent);
+                RemoveIfDoneBeforeFinalFrame();
             }
 
             if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, Id, payload, take, owner: this)))
@@ -296,7 +310,7 @@ internal sealed class WsRestStream
 
             if (last)
             {
-                TryRemoveIfDone();
+                RemoveIfDoneAfterFinalFrame();
                 return;
             }
         }
@@ -316,12 +330,13 @@ internal sealed class WsRestStream
             return ValueTask.CompletedTask;
         }
 
+        RemoveIfDoneBeforeFinalFrame();
         if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, Id, null, 0)))
         {
             throw _peer.CreateClosedException();
         }
 
-        TryRemoveIfDone();
+        RemoveIfDoneAfterFinalFrame();
         return ValueTask.CompletedTask;
     }
 
@@ -540,6 +555,30 @@ internal sealed class WsRestStream
             {
                 return true;
             }
+        }
+    }
+
+    /// <summary>
+    /// The responder leaves its table before its final frame is queued: the peer may answer that frame
+    /// with a new REQUEST at once, which must not find this stream still counted against the limit.
+    /// </summary>
+    private void RemoveIfDoneBeforeFinalFrame()
+    {
+        if (!IsLocal)
+        {
+            TryRemoveIfDone();
+        }
+    }
+
+    /// <summary>
+    /// The requester frees its slot only after its final frame is queued, so a REQUEST that takes the slot
+    /// is queued behind that END and the peer has stopped counting the old stream when it arrives.
+    /// </summary>
+    private void RemoveIfDoneAfterFinalFrame()
+    {
+        if (IsLocal)
+        {
+            TryRemoveIfDone();
         }
     }
 

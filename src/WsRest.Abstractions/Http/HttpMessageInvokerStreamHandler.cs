@@ -1,4 +1,5 @@
 using System.Net.Http;
+using WsRest.Diagnostics;
 using WsRest.Engine;
 using WsRest.Protocol;
 
@@ -23,6 +24,7 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
 
     public async Task HandleAsync(WsRestStream stream)
     {
+        using var activity = WsRestTracing.StartIncoming(stream.RequestHead!.Method, stream.RequestHead.Headers);
         using var request = BuildRequest(stream);
         using var response = await _invoker.SendAsync(request, stream.Aborted).ConfigureAwait(false);
         using var outgoing = new OutgoingMessage();

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using WsRest.Diagnostics;
 using WsRest.Engine;
 using WsRest.Protocol;
 
@@ -17,10 +19,22 @@ internal static class HttpRequestSender
     public static async Task<HttpResponseMessage> SendAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var started = Stopwatch.GetTimestamp();
+        using var activity = WsRestTracing.StartOutgoing(request);
 
         // Everything that can fail or wait on the caller's content happens before a stream slot is
         // taken, so a bad request never holds a slot and never reaches the wire.
-        var outgoing = await PrepareAsync(peer, request, cancellationToken).ConfigureAwait(false);
+        OutgoingMessage outgoing;
+        try
+        {
+            outgoing = await PrepareAsync(peer, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Fail(activity, request, ex, started);
+            throw;
+        }
+
         WsRestStream? stream = null;
         CancellationTokenRegistration registration = default;
         try
@@ -41,18 +55,30 @@ internal static class HttpRequestSender
             }
 
             var responseHead = await stream.ResponseHeadTask.ConfigureAwait(false);
+            activity?.SetTag("http.response.status_code", responseHead.StatusCode);
+            WsRestMetrics.RecordRequest("outgoing", request.Method.Method, responseHead.StatusCode, null, started);
             return BuildResponse(request, stream, responseHead);
         }
         catch (Exception ex)
         {
             stream?.Reset(WsRestErrorCode.Cancel);
-            throw Translate(ex, cancellationToken);
+            var translated = Translate(ex, cancellationToken);
+            Fail(activity, request, translated, started);
+            throw translated;
         }
         finally
         {
             outgoing.Dispose();
             await registration.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private static void Fail(Activity? activity, HttpRequestMessage request, Exception error, long started)
+    {
+        var type = error is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http ? http.HttpRequestError.ToString() : error.GetType().FullName;
+        activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+        activity?.SetTag("error.type", type);
+        WsRestMetrics.RecordRequest("outgoing", request.Method.Method, 0, type, started);
     }
 
     private static Exception Translate(Exception ex, CancellationToken cancellationToken) => ex switch

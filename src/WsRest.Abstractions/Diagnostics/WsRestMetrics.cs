@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace WsRest.Diagnostics;
+
+/// <summary>
+/// The instruments, named after OpenTelemetry's conventions (docs/observability.md). Every recording
+/// checks <see cref="Instrument.Enabled"/> first, so an unobserved process pays a field read.
+/// </summary>
+internal static class WsRestMetrics
+{
+    public static readonly Meter Meter = new(WsRestTelemetry.MeterName);
+
+    public static readonly UpDownCounter<long> ActiveConnections = Meter.CreateUpDownCounter<long>("wsrest.connection.active", "{connection}", "Open WsRest connections.");
+
+    public static readonly Histogram<double> ConnectionDuration = Meter.CreateHistogram<double>("wsrest.connection.duration", "s", "How long WsRest connections lived.");
+
+    public static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("wsrest.client.reconnects", "{reconnect}", "Successful client reconnections.");
+
+    public static readonly Counter<long> Requests = Meter.CreateCounter<long>("wsrest.requests", "{request}", "Requests sent or served, by direction, method and status.");
+
+    public static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>("wsrest.request.duration", "s", "Outgoing: until the response head arrived. Incoming: until the handler finished.");
+
+    public static readonly UpDownCounter<long> ActiveStreams = Meter.CreateUpDownCounter<long>("wsrest.stream.active", "{stream}", "Requests in flight on WsRest connections.");
+
+    public static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("wsrest.io.sent", "By", "Bytes written to WebSockets (WsRest frames).");
+
+    public static readonly Counter<long> BytesReceived = Meter.CreateCounter<long>("wsrest.io.received", "By", "Bytes read from WebSockets (WsRest frames).");
+
+    public static readonly Histogram<int> FramesPerMessage = Meter.CreateHistogram<int>("wsrest.io.frames_per_message", "{frame}", "Frames the writer batched into one WebSocket message.");
+
+    public static KeyValuePair<string, object?> Role(bool isServer) => new("wsrest.role", isServer ? "server" : "client");
+
+    public static void RecordRequest(string direction, string method, int statusCode, string? errorType, long startTimestamp)
+    {
+        if (!Requests.Enabled && !RequestDuration.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "wsrest.direction", direction },
+            { "http.request.method", method },
+        };
+        if (statusCode > 0)
+        {
+            tags.Add("http.response.status_code", statusCode);
+        }
+
+        if (errorType is not null)
+        {
+            tags.Add("error.type", errorType);
+        }
+
+        Requests.Add(1, tags);
+        RequestDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+    }
+}
