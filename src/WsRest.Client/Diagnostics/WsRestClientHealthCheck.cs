@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace WsRest.Client.Diagnostics;
+
+/// <summary>
+/// Reports a <see cref="WsRestClient"/>'s connection as a health check: Healthy when connected,
+/// Degraded while connecting or reconnecting (requests wait rather than fail), Unhealthy when closed
+/// or never connected.
+/// </summary>
+internal sealed class WsRestClientHealthCheck(Func<WsRestClient> client) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var connection = client();
+        var data = new Dictionary<string, object>
+        {
+            ["endpoint"] = connection.Endpoint.ToString(),
+            ["state"] = connection.State.ToString(),
+            ["connectionId"] = connection.ConnectionId ?? string.Empty,
+        };
+
+        var result = connection.State switch
+        {
+            WsRestConnectionState.Connected => HealthCheckResult.Healthy($"Connected to {connection.Endpoint} as {connection.ConnectionId}.", data),
+            WsRestConnectionState.Connecting or WsRestConnectionState.Reconnecting => new HealthCheckResult(HealthStatus.Degraded, $"{connection.State} to {connection.Endpoint}; requests wait for the connection.", data: data),
+            WsRestConnectionState.Disconnected => new HealthCheckResult(context.Registration.FailureStatus, $"Not connected to {connection.Endpoint} yet.", data: data),
+            _ => new HealthCheckResult(context.Registration.FailureStatus, $"The connection to {connection.Endpoint} is closed.", data: data),
+        };
+        return Task.FromResult(result);
+    }
+}
