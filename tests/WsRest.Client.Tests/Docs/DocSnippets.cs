@@ -1,6 +1,10 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Polly;
+using Polly.Retry;
+using WsRest.Diagnostics;
 
 namespace WsRest.Client.Tests.Docs;
 
@@ -55,4 +59,47 @@ public static class DocSnippets
         await connection.ConnectAsync(cancellationToken);   // fail fast at start instead of on the first request
         return connection.ConnectionId;
     }
+
+    public static void PollyPipeline(IServiceCollection services)
+    {
+        services.AddHttpClient<InventoryClient>()
+            .AddWebSocketTransport(o => o.Endpoint = new Uri("ws://localhost:5000/wsrest"))
+            .AddHttpMessageHandler(() => new ResilienceHandler(new ResiliencePipelineBuilder<HttpResponseMessage>()
+                .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+                {
+                    // WsRest fails a request in flight on a lost connection at once; retry the idempotent ones.
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }),
+                    MaxRetryAttempts = 3,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                })
+                .AddTimeout(TimeSpan.FromSeconds(10))
+                .Build()));
+    }
+
+    public static IDisposable ListenToMetrics(Action<string, double> record)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == WsRestTelemetry.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => record(instrument.Name, value));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => record(instrument.Name, value));
+        listener.Start();
+        return listener;
+    }
+}
+
+/// <summary>Runs every request through a Polly pipeline (the shape Microsoft.Extensions.Http.Resilience gives, where it is available).</summary>
+public sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => await pipeline.ExecuteAsync(async token => await base.SendAsync(request, token), cancellationToken);
 }
