@@ -162,12 +162,16 @@ public sealed partial class DocSnippetTests
     }
 
     private static string RepositoryPath(string relative)
+        => Path.Combine(RepositoryRoot(), relative.Replace('/', Path.DirectorySeparatorChar));
+
+    /// <summary>The folder holding WsRest.sln, found upwards from the test binaries.</summary>
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "WsRest.sln")))
             {
-                return Path.Combine(directory.FullName, relative.Replace('/', Path.DirectorySeparatorChar));
+                return directory.FullName;
             }
         }
 
