@@ -22,4 +22,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(106, LogLevel.Information, "WsRest server at {Endpoint} sent GOAWAY on connection {ConnectionId}; opening a new connection.")]
     public static partial void GoAway(ILogger logger, Uri endpoint, string? connectionId);
+
+    [LoggerMessage(107, LogLevel.Error, "The handler of a subscription to '{Topic}' threw on event {Sequence}; the subscription goes on.")]
+    public static partial void SubscriptionHandlerFailed(ILogger logger, string topic, long sequence, Exception error);
 }

@@ -52,6 +52,7 @@ public sealed partial class WsRestClient
                 MaxMessageSize = _options.MaxMessageSize,
                 MaxHeaderListSize = _options.MaxHeaderListSize,
                 HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
+                PubSub = 1,
             };
 
             WelcomeFrame welcome;
@@ -80,6 +81,7 @@ public sealed partial class WsRestClient
                 Remote = welcome.Settings,
                 RemoteName = "server",
                 Handler = handler,
+                PubSub = _pubSub.CreateEndpoint(),
                 HeartbeatInterval = _options.KeepAliveInterval,
                 HeartbeatTimeout = _options.KeepAliveTimeout,
                 TimeProvider = _timeProvider,

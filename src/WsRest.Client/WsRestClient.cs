@@ -27,6 +27,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     private readonly HashSet<WsRestPeer> _livePeers = [];
     private readonly ResiliencePipeline _reconnectPipeline;
     private readonly Dictionary<string, string> _metadata;
+    private readonly ClientPubSub _pubSub;
 
     private WsRestPeer? _peer;
     private Task<WsRestPeer>? _firstConnect;
@@ -52,6 +53,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal);
         _reconnectPipeline = options.Reconnect.Pipeline ?? ReconnectPipeline.Create(options.Reconnect, _timeProvider, delay => _nextRetryDelay = delay);
+        _pubSub = new ClientPubSub(this, _logger, options.SubscriptionQueueCapacity, _disposing.Token);
     }
 
     /// <summary>Raised for each connection event (connecting, connected, disconnected, reconnecting, reconnected, closed).</summary>
@@ -112,6 +114,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
+        _pubSub.Close();
         waiting?.TrySetException(_closedError);
         foreach (var peer in peers)
         {
@@ -268,6 +271,9 @@ public sealed partial class WsRestClient : IAsyncDisposable
         _ = peer.RemoteGoAway.ContinueWith(static (_, state) => ((Retirement)state!).Client.OnPeerRetiring(((Retirement)state).Peer, goAway: true), new Retirement(this, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _ = peer.Completion.ContinueWith(static (_, state) => ((Retirement)state!).Client.OnPeerRetiring(((Retirement)state).Peer, goAway: false), new Retirement(this, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         ClientLog.Connected(_logger, Endpoint, ConnectionId!);
+
+        // Subscriptions are restored before anything else flows on the new connection.
+        _pubSub.OnConnected(peer);
         Raise(WsRestClientEventKind.Connected, ConnectionId);
         if (reconnected)
         {

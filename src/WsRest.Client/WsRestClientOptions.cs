@@ -49,6 +49,12 @@ public sealed class WsRestClientOptions
     /// <summary>Set by hosts that serve with their own dispatcher (the tunnel server); one handler per connection.</summary>
     internal Func<WsRestClient, WsRest.Engine.IWsRestStreamHandler>? StreamHandlerFactory { get; set; }
 
+    /// <summary>
+    /// Events one subscription may have waiting for its handler; when a slow handler lets more pile up,
+    /// the oldest waiting event is dropped and the handler gets a gap notice instead. Default 1000.
+    /// </summary>
+    public int SubscriptionQueueCapacity { get; set; } = 1000;
+
     /// <summary>How the client reconnects after losing its connection (on by default).</summary>
     public WsRestReconnectOptions Reconnect { get; } = new();
 

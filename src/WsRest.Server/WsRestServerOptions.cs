@@ -50,6 +50,9 @@ public sealed class WsRestServerOptions
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Pub/sub settings: replay buffer, slow-subscriber queue, authorization (docs/pubsub.md).</summary>
+    public WsRestPubSubOptions PubSub { get; } = new();
+
     /// <summary>The caller name clients see on the server's calls into them (docs/reverse.md). Default "server".</summary>
     public string ServerName { get; set; } = "server";
 

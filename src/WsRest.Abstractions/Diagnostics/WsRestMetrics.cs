@@ -29,6 +29,14 @@ internal static class WsRestMetrics
 
     public static readonly Histogram<int> FramesPerMessage = Meter.CreateHistogram<int>("wsrest.io.frames_per_message", "{frame}", "Frames the writer batched into one WebSocket message.");
 
+    public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>("wsrest.pubsub.published", "{event}", "Events published (server and client publishers).");
+
+    public static readonly Counter<long> EventsDelivered = Meter.CreateCounter<long>("wsrest.pubsub.delivered", "{event}", "Events sent to subscribers (server) or handled (client).");
+
+    public static readonly Counter<long> EventsDropped = Meter.CreateCounter<long>("wsrest.pubsub.dropped", "{event}", "Events dropped for slow subscribers; each drop becomes a gap notice.");
+
+    public static readonly UpDownCounter<long> EventQueueDepth = Meter.CreateUpDownCounter<long>("wsrest.pubsub.queue.depth", "{event}", "Events waiting in per-connection (server) or per-subscription (client) queues.");
+
     public static KeyValuePair<string, object?> Role(bool isServer) => new("wsrest.role", isServer ? "server" : "client");
 
     public static void RecordRequest(string direction, string method, int statusCode, string? errorType, long startTimestamp)

@@ -10,7 +10,7 @@ namespace WsRest.Engine;
 /// </summary>
 internal readonly struct OutgoingFrame
 {
-    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value, WsRestStream? owner = null)
+    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value, IQueuedFrameOwner? owner = null)
     {
         Owner = owner;
         Type = type;
@@ -36,15 +36,15 @@ internal readonly struct OutgoingFrame
     /// <summary>WINDOW increment or CANCEL code for control frames without a payload array.</summary>
     public long Value { get; }
 
-    public static OutgoingFrame WithPayload(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, WsRestStream? owner = null)
+    public static OutgoingFrame WithPayload(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, IQueuedFrameOwner? owner = null)
         => new(type, flags, streamId, payload, length, 0, owner);
 
     /// <summary>The stream whose queue share this DATA frame holds; the writer releases it once the frame is copied.</summary>
-    public WsRestStream? Owner { get; }
+    public IQueuedFrameOwner? Owner { get; }
 
     /// <summary>A frame already encoded whole (envelope and payload), such as GOAWAY or ERROR.</summary>
-    public static OutgoingFrame Raw(byte[] frame, int length)
-        => new(RawType, FrameFlags.None, 0, frame, length, 0);
+    public static OutgoingFrame Raw(byte[] frame, int length, IQueuedFrameOwner? owner = null)
+        => new(RawType, FrameFlags.None, 0, frame, length, 0, owner);
 
     public static OutgoingFrame Window(ulong streamId, int increment)
         => new(FrameType.Window, FrameFlags.None, streamId, null, 0, increment);

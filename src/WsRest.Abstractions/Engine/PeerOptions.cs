@@ -13,6 +13,9 @@ internal sealed class PeerOptions
     /// <summary>What the remote side announced it accepts.</summary>
     public required PeerSettings Remote { get; init; }
 
+    /// <summary>Handles pub/sub frames; null makes them a protocol error (pub/sub not announced).</summary>
+    public IPubSubEndpoint? PubSub { get; init; }
+
     /// <summary>Serves streams the remote opens; null refuses them.</summary>
     public IWsRestStreamHandler? Handler { get; init; }
 

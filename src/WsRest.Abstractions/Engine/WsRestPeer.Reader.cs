@@ -201,7 +201,14 @@ internal sealed partial class WsRestPeer
             case FrameType.Hello or FrameType.Welcome or FrameType.Ready:
                 throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived after the handshake.");
             case FrameType.Event or FrameType.Subscribe or FrameType.Unsubscribe or FrameType.Ack:
-                throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived, but pub/sub was not negotiated on this connection.");
+                if (_options.PubSub is not { } pubSub)
+                {
+                    throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived, but pub/sub was not negotiated on this connection.");
+                }
+
+                RequireStreamId(frame);
+                pubSub.OnFrame(frame.Type, frame.Flags, frame.StreamId, frame.Payload);
+                break;
             default:
                 throw new WsRestProtocolException($"Unknown frame type 0x{(byte)frame.Type:X2}.");
         }

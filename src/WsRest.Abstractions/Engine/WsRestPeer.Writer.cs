@@ -28,7 +28,7 @@ internal sealed partial class WsRestPeer
                 {
                     frame.WriteTo(message);
                     frame.ReturnPayload();
-                    frame.Owner?.OnQueuedDataWritten(frame.Length);
+                    frame.Owner?.OnQueuedFrameWritten(frame.Length);
                     frames++;
                 }
 

@@ -75,6 +75,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     public SendWindow ConnectionSendWindow { get; }
 
+    /// <summary>The pub/sub endpoint this connection routes its pub/sub frames to, if any.</summary>
+    public IPubSubEndpoint? PubSubEndpoint => _options.PubSub;
+
     /// <summary>Largest frame payload the remote accepts.</summary>
     public int MaxFramePayload => _options.Remote.MaxMessageSize - FrameCodec.MaxHeaderLength;
 
@@ -127,6 +130,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _socket.Dispose();
         AbortStreams(CreateClosedException());
         _closing.Cancel();
+        _options.PubSub?.OnConnectionClosed(CloseReason);
         WsRestMetrics.ActiveConnections.Add(-1, _roleTag);
         WsRestMetrics.ConnectionDuration.Record(Stopwatch.GetElapsedTime(opened).TotalSeconds, _roleTag);
         _completion.TrySetResult();

@@ -13,7 +13,7 @@ namespace WsRest.Engine;
 /// own threads. A stream leaves the table once END went both ways or either side sent CANCEL.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification = "The abort source has no timer; it needs no disposal and streams are dropped, not disposed.")]
-internal sealed class WsRestStream
+internal sealed class WsRestStream : IQueuedFrameOwner
 {
     private const int StateHeadSent = 1;
     private const int StateEndSent = 2;
@@ -488,7 +488,7 @@ internal sealed class WsRestStream
     }
 
     /// <summary>The writer copied a DATA frame of this stream into a message: its share of the queue is free again.</summary>
-    public void OnQueuedDataWritten(int length) => _queueBudget.Add(length);
+    public void OnQueuedFrameWritten(int length) => _queueBudget.Add(length);
 
     private async ValueTask<int> TakeWindowCreditAsync(int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
     {

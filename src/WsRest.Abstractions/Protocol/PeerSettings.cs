@@ -14,6 +14,7 @@ internal sealed record PeerSettings
     public const int KeyMaxMessageSize = 4;
     public const int KeyMaxHeaderListSize = 5;
     public const int KeyHeartbeatIntervalMs = 6;
+    public const int KeyPubSub = 7;
 
     /// <summary>The smallest message size a peer may announce: room for any handshake and a useful DATA frame.</summary>
     public const int MinMessageSize = 4096;
@@ -31,15 +32,23 @@ internal sealed record PeerSettings
     /// <summary>Interval at which the announcing peer expects liveness traffic; 0 = none announced.</summary>
     public int HeartbeatIntervalMs { get; init; }
 
+    /// <summary>1 when the announcing peer accepts pub/sub frames (docs/protocol.md §10); 0 otherwise.</summary>
+    public int PubSub { get; init; }
+
     public void Write(IBufferWriter<byte> writer)
     {
-        VarInt.Write(writer, 6);
+        // PubSub is written only when on, so peers without pub/sub send exactly the six v1 settings.
+        VarInt.Write(writer, PubSub != 0 ? 7UL : 6UL);
         WritePair(writer, KeyMaxConcurrentStreams, MaxConcurrentStreams);
         WritePair(writer, KeyInitialStreamWindow, InitialStreamWindow);
         WritePair(writer, KeyInitialConnectionWindow, InitialConnectionWindow);
         WritePair(writer, KeyMaxMessageSize, MaxMessageSize);
         WritePair(writer, KeyMaxHeaderListSize, MaxHeaderListSize);
         WritePair(writer, KeyHeartbeatIntervalMs, HeartbeatIntervalMs);
+        if (PubSub != 0)
+        {
+            WritePair(writer, KeyPubSub, PubSub);
+        }
     }
 
     public static PeerSettings Read(ref PayloadReader reader)
@@ -63,6 +72,7 @@ internal sealed record PeerSettings
                 KeyMaxMessageSize => settings with { MaxMessageSize = value },
                 KeyMaxHeaderListSize => settings with { MaxHeaderListSize = value },
                 KeyHeartbeatIntervalMs => settings with { HeartbeatIntervalMs = value },
+                KeyPubSub => settings with { PubSub = value },
                 _ => settings,
             };
         }

@@ -9,6 +9,7 @@ using WsRest.Engine;
 using WsRest.Protocol;
 using WsRest.Server.Dispatch;
 using WsRest.Server.Hosting;
+using WsRest.Server.PubSub;
 
 namespace WsRest.Server.Connections;
 
@@ -23,9 +24,11 @@ internal sealed class WsRestConnectionHandler
     private readonly TunnelApplicationHolder _holder;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly IWsRestEventBus _bus;
 
-    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, TunnelApplicationHolder holder, ILoggerFactory loggerFactory)
+    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, TunnelApplicationHolder holder, ILoggerFactory loggerFactory, IWsRestEventBus bus)
     {
+        _bus = bus;
         _options = options.Value;
         _registry = registry;
         _holder = holder;
@@ -113,9 +116,11 @@ internal sealed class WsRestConnectionHandler
             MaxRequestBodySize = _options.MaxRequestBodySize,
         };
 
+        var pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(_bus, _options.PubSub, _logger) : null;
         var peer = new WsRestPeer(socket, new PeerOptions
         {
             Role = PeerRole.Server,
+            PubSub = pubSub,
             Local = local,
             Remote = hello.Settings,
             Handler = new TunnelRequestDispatcher(application, connectionContext),
@@ -146,10 +151,15 @@ internal sealed class WsRestConnectionHandler
         using (context.RequestAborted.UnsafeRegister(static state => ((WsRestPeer)state!).Abort(new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The client's connection was lost.")), peer))
         {
             // Started before it is announced: whoever reacts to Connected finds a running engine.
+            pubSub?.Start(peer, connection);
             peer.Start();
             _registry.Add(connection);
             Log.ConnectionOpened(_logger, connectionId, remote);
             await peer.Completion.ConfigureAwait(false);
+            if (pubSub is not null)
+            {
+                await pubSub.Completion.ConfigureAwait(false);
+            }
         }
 
         var reason = peer.CloseReason;
@@ -198,6 +208,7 @@ internal sealed class WsRestConnectionHandler
         MaxMessageSize = _options.MaxMessageSize,
         MaxHeaderListSize = _options.MaxHeaderListSize,
         HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
+        PubSub = _options.PubSub.Enabled ? 1 : 0,
     };
 
     private async Task RejectAsync(HttpContext context, int status, string reason)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using WsRest.Server;
 using WsRest.Server.Connections;
 using WsRest.Server.Hosting;
+using WsRest.Server.PubSub;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -37,6 +38,8 @@ public static class WsRestServiceCollectionExtensions
         services.TryAddSingleton<WsRestConnectionRegistry>();
         services.TryAddSingleton<TunnelApplicationHolder>();
         services.TryAddSingleton<WsRestConnectionHandler>();
+        services.TryAddSingleton<IWsRestEventBus, InMemoryEventBus>();
+        services.TryAddSingleton<IWsRestPublisher, WsRestPublisher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketsStartupFilter>());
         DecorateServer(services);
         return services;

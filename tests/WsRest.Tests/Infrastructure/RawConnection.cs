@@ -73,6 +73,19 @@ public sealed class RawConnection : IAsyncDisposable
     internal Task<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReceiveFrameAsync(FrameType type, ulong? streamId = null)
         => ReceiveFrameAsync([type], streamId);
 
+    /// <summary>Receives frames until one of <paramref name="type"/> for <paramref name="streamId"/> also satisfies <paramref name="match"/>.</summary>
+    internal async Task<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReceiveFrameAsync(FrameType type, ulong streamId, Func<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload), bool> match)
+    {
+        while (true)
+        {
+            var frame = await ReceiveFrameAsync([type], streamId);
+            if (match(frame))
+            {
+                return frame;
+            }
+        }
+    }
+
     /// <summary>Receives frames until one of <paramref name="types"/> arrives (for <paramref name="streamId"/>, if given).</summary>
     internal async Task<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReceiveFrameAsync(FrameType[] types, ulong? streamId = null)
     {

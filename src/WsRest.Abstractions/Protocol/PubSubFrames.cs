@@ -1,0 +1,145 @@
+using System.Buffers;
+
+namespace WsRest.Protocol;
+
+/// <summary>What an ACK acknowledges (docs/protocol.md §10.4).</summary>
+internal enum AckKind
+{
+    Subscribed = 0,
+    Unsubscribed = 1,
+    Published = 2,
+    Refused = 3,
+}
+
+/// <summary>
+/// Codecs of the pub/sub frames (docs/protocol.md §10). The frame's stream id field carries the
+/// subscription id (SUBSCRIBE, UNSUBSCRIBE, delivered EVENT, ACK) or the publish id (published EVENT,
+/// its ACK); the two id spaces are told apart by the frame (and, for ACK, by its kind).
+/// </summary>
+internal static class PubSubFrames
+{
+    /// <summary>EVENT flag: this EVENT is a gap notice (events from..to were lost), not an event.</summary>
+    public const FrameFlags Gap = (FrameFlags)0x02;
+
+    /// <summary>EVENT flag: a client publishing (topic in the payload), not a delivery.</summary>
+    public const FrameFlags Publish = (FrameFlags)0x04;
+
+    public const int MaxContentTypeBytes = 256;
+
+    // SUBSCRIBE: topic, resume-from sequence (0 = live events only).
+    public static void WriteSubscribe(IBufferWriter<byte> writer, string topic, long fromSequence)
+    {
+        PayloadWriter.WriteString(writer, topic);
+        VarInt.Write(writer, (ulong)fromSequence);
+    }
+
+    public static (string Topic, long FromSequence) ReadSubscribe(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        var topic = ReadTopic(ref reader);
+        var from = reader.ReadVarInt();
+        RequireEnd(reader, "SUBSCRIBE");
+        return (topic, (long)Math.Min(from, long.MaxValue));
+    }
+
+    // ACK: kind, sequence (Subscribed: the topic's last sequence; Published: the event's), reason.
+    public static void WriteAck(IBufferWriter<byte> writer, AckKind kind, long sequence, string reason)
+    {
+        VarInt.Write(writer, (ulong)kind);
+        VarInt.Write(writer, (ulong)Math.Max(sequence, 0));
+        PayloadWriter.WriteString(writer, reason);
+    }
+
+    public static (AckKind Kind, long Sequence, string Reason) ReadAck(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        var kind = reader.ReadVarInt();
+        if (kind > (ulong)AckKind.Refused)
+        {
+            throw PayloadReader.Malformed($"unknown ACK kind {kind}");
+        }
+
+        var sequence = reader.ReadVarInt();
+        var reason = reader.ReadString(ControlFrames.MaxReasonBytes);
+        RequireEnd(reader, "ACK");
+        return ((AckKind)kind, (long)Math.Min(sequence, long.MaxValue), reason);
+    }
+
+    // Delivered EVENT: sequence, content type, data (rest of the payload).
+    public static void WriteDeliveryHead(IBufferWriter<byte> writer, long sequence, string contentType)
+    {
+        VarInt.Write(writer, (ulong)sequence);
+        PayloadWriter.WriteString(writer, contentType);
+    }
+
+    /// <summary>Decodes a delivered EVENT; returns its data.</summary>
+    public static ReadOnlySpan<byte> ReadDelivery(ReadOnlySpan<byte> payload, out long sequence, out string contentType)
+    {
+        var reader = new PayloadReader(payload);
+        var value = reader.ReadVarInt();
+        if (value == 0)
+        {
+            throw PayloadReader.Malformed("event sequence numbers start at 1");
+        }
+
+        sequence = (long)Math.Min(value, long.MaxValue);
+        contentType = reader.ReadString(MaxContentTypeBytes);
+        return reader.Remaining;
+    }
+
+    // Gap notice (EVENT with the Gap flag): first and last missing sequence.
+    public static void WriteGap(IBufferWriter<byte> writer, long from, long to)
+    {
+        VarInt.Write(writer, (ulong)from);
+        VarInt.Write(writer, (ulong)to);
+    }
+
+    public static (long From, long To) ReadGap(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        var from = (long)Math.Min(reader.ReadVarInt(), long.MaxValue);
+        var to = (long)Math.Min(reader.ReadVarInt(), long.MaxValue);
+        RequireEnd(reader, "gap EVENT");
+        if (from < 1 || to < from)
+        {
+            throw PayloadReader.Malformed($"gap range {from}..{to} is empty or starts before 1");
+        }
+
+        return (from, to);
+    }
+
+    // Published EVENT (client to server, Publish flag): topic, content type, data.
+    public static void WritePublishHead(IBufferWriter<byte> writer, string topic, string contentType)
+    {
+        PayloadWriter.WriteString(writer, topic);
+        PayloadWriter.WriteString(writer, contentType);
+    }
+
+    /// <summary>Decodes a published EVENT; returns its data.</summary>
+    public static ReadOnlySpan<byte> ReadPublish(ReadOnlySpan<byte> payload, out string topic, out string contentType)
+    {
+        var reader = new PayloadReader(payload);
+        topic = ReadTopic(ref reader);
+        contentType = reader.ReadString(MaxContentTypeBytes);
+        return reader.Remaining;
+    }
+
+    private static string ReadTopic(ref PayloadReader reader)
+    {
+        var topic = reader.ReadString(WsRestTopic.MaxLength * 4);
+        if (!WsRestTopic.IsValid(topic))
+        {
+            throw PayloadReader.Malformed($"'{(topic.Length > 64 ? topic[..64] + "..." : topic)}' is not a valid topic ({WsRestTopic.Syntax})");
+        }
+
+        return topic;
+    }
+
+    private static void RequireEnd(PayloadReader reader, string frame)
+    {
+        if (!reader.End)
+        {
+            throw PayloadReader.Malformed($"trailing bytes after {frame}");
+        }
+    }
+}

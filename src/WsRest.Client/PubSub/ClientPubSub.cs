@@ -1,0 +1,299 @@
+using System.Buffers;
+using System.Net.Http;
+using Microsoft.Extensions.Logging;
+using WsRest.Engine;
+using WsRest.Protocol;
+
+namespace WsRest.Client;
+
+/// <summary>
+/// The client's subscriptions and publishes; it outlives connections. On every (re)connection it
+/// subscribes again from where each subscription left off (docs/pubsub.md, "across reconnects").
+/// Subscription and publish ids share one counter, so an ACK names exactly one of them.
+/// </summary>
+internal sealed class ClientPubSub
+{
+    private readonly WsRestClient _client;
+    private readonly ILogger _logger;
+    private readonly int _queueCapacity;
+    private readonly CancellationToken _closing;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ulong, WsRestSubscription> _subscriptions = [];
+    private readonly Dictionary<ulong, (TaskCompletionSource<long> Ack, Endpoint Connection)> _publishes = [];
+    private Endpoint? _current;
+    private long _nextId;
+
+    public ClientPubSub(WsRestClient client, ILogger logger, int queueCapacity, CancellationToken closing)
+    {
+        _client = client;
+        _logger = logger;
+        _queueCapacity = queueCapacity;
+        _closing = closing;
+    }
+
+    /// <summary>The pub/sub endpoint of one new connection.</summary>
+    public Endpoint CreateEndpoint() => new(this);
+
+    /// <summary>A connection is up: subscribe everything again, each from the event after the last one received.</summary>
+    public void OnConnected(WsRestPeer peer)
+    {
+        var endpoint = (Endpoint)peer.PubSubEndpoint!;
+        endpoint.Peer = peer;
+        WsRestSubscription[] subscriptions;
+        lock (_lock)
+        {
+            _current = endpoint;
+            subscriptions = [.. _subscriptions.Values];
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            if (subscription.IsUnsubscribing)
+            {
+                // The server forgot it with the old connection: nothing more will come.
+                Remove(subscription.Id);
+                subscription.OnUnsubscribed();
+            }
+            else
+            {
+                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, w => PubSubFrames.WriteSubscribe(w, subscription.Topic, subscription.ResumeFrom));
+            }
+        }
+    }
+
+    public async Task<WsRestSubscription> SubscribeAsync(string topic, Func<WsRestEvent, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    {
+        WsRestTopic.Validate(topic);
+        ArgumentNullException.ThrowIfNull(handler);
+        var peer = await ConnectedPeerAsync(cancellationToken).ConfigureAwait(false);
+        var id = (ulong)Interlocked.Increment(ref _nextId);
+        var subscription = new WsRestSubscription(id, topic, handler, _queueCapacity, _logger, UnsubscribeAsync, _closing);
+        lock (_lock)
+        {
+            _subscriptions[id] = subscription;
+        }
+
+        // If this connection drops before the ACK, the reconnect subscribes again and its ACK completes this.
+        Send(peer, FrameType.Subscribe, FrameFlags.None, id, w => PubSubFrames.WriteSubscribe(w, topic, 0));
+        try
+        {
+            await subscription.Live.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = subscription.DisposeAsync().AsTask();
+            throw;
+        }
+
+        return subscription;
+    }
+
+    public async Task<long> PublishAsync(string topic, string contentType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        WsRestTopic.Validate(topic);
+        var peer = await ConnectedPeerAsync(cancellationToken).ConfigureAwait(false);
+        var endpoint = (Endpoint)peer.PubSubEndpoint!;
+        var id = (ulong)Interlocked.Increment(ref _nextId);
+        var ack = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            _publishes[id] = (ack, endpoint);
+        }
+
+        var payload = data;
+        if (!Send(peer, FrameType.Event, PubSubFrames.Publish, id, w =>
+            {
+                PubSubFrames.WritePublishHead(w, topic, contentType);
+                w.Write(payload.Span);
+            }))
+        {
+            TakePublish(id);
+            throw peer.CreateClosedException(notSent: true);
+        }
+
+        try
+        {
+            return await ack.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            TakePublish(id);
+        }
+    }
+
+    public void Close()
+    {
+        WsRestSubscription[] subscriptions;
+        (TaskCompletionSource<long> Ack, Endpoint Connection)[] publishes;
+        lock (_lock)
+        {
+            subscriptions = [.. _subscriptions.Values];
+            publishes = [.. _publishes.Values];
+            _subscriptions.Clear();
+            _publishes.Clear();
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            subscription.Close();
+        }
+
+        foreach (var (ack, _) in publishes)
+        {
+            ack.TrySetException(new ObjectDisposedException(nameof(WsRestClient)));
+        }
+    }
+
+    private async ValueTask UnsubscribeAsync(WsRestSubscription subscription)
+    {
+        Endpoint? current;
+        lock (_lock)
+        {
+            current = _current;
+        }
+
+        if (current?.Peer is { IsAcceptingStreams: true } peer
+            && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, static _ => { }))
+        {
+            return;
+        }
+
+        if (_client.State is WsRestConnectionState.Closed)
+        {
+            // No connection will come back to acknowledge: finish with what is queued.
+            Remove(subscription.Id);
+            subscription.OnUnsubscribed();
+        }
+
+        // Otherwise the next connection completes it (OnConnected).
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private async Task<WsRestPeer> ConnectedPeerAsync(CancellationToken cancellationToken)
+    {
+        var peer = await _client.GetPeerForPubSubAsync(cancellationToken).ConfigureAwait(false);
+        if (peer.RemoteSettings.PubSub == 0)
+        {
+            throw new NotSupportedException($"The server at {_client.Endpoint} does not offer pub/sub.");
+        }
+
+        return peer;
+    }
+
+    private static bool Send(WsRestPeer peer, FrameType type, FrameFlags flags, ulong id, Action<PooledBufferWriter> writePayload)
+    {
+        using var payload = new PooledBufferWriter(128);
+        writePayload(payload);
+        var frame = new PooledBufferWriter(payload.WrittenCount + FrameCodec.MaxHeaderLength);
+        FrameCodec.WriteFrame(frame, type, flags, id, payload.WrittenSpan);
+        var buffer = frame.DetachBuffer(out var length);
+        return peer.Enqueue(OutgoingFrame.Raw(buffer, length));
+    }
+
+    private WsRestSubscription? Find(ulong id)
+    {
+        lock (_lock)
+        {
+            return _subscriptions.GetValueOrDefault(id);
+        }
+    }
+
+    private void Remove(ulong id)
+    {
+        lock (_lock)
+        {
+            _subscriptions.Remove(id);
+        }
+    }
+
+    private TaskCompletionSource<long>? TakePublish(ulong id)
+    {
+        lock (_lock)
+        {
+            return _publishes.Remove(id, out var publish) ? publish.Ack : null;
+        }
+    }
+
+    /// <summary>Pub/sub frames of one connection; called on its read loop.</summary>
+    internal sealed class Endpoint(ClientPubSub owner) : IPubSubEndpoint
+    {
+        public WsRestPeer? Peer { get; set; }
+
+        public void OnFrame(FrameType type, FrameFlags flags, ulong id, ReadOnlySpan<byte> payload)
+        {
+            switch (type)
+            {
+                case FrameType.Event when (flags & PubSubFrames.Publish) == 0:
+                    var subscription = owner.Find(id);
+                    if ((flags & PubSubFrames.Gap) != 0)
+                    {
+                        var (from, to) = PubSubFrames.ReadGap(payload);
+                        subscription?.OnGap(from, to);
+                    }
+                    else
+                    {
+                        var data = PubSubFrames.ReadDelivery(payload, out var sequence, out var contentType);
+                        subscription?.OnEvent(sequence, contentType, data.ToArray());
+                    }
+
+                    break;
+                case FrameType.Ack:
+                    OnAck(id, PubSubFrames.ReadAck(payload));
+                    break;
+                default:
+                    throw new WsRestProtocolException($"A server may not send {type.ToString().ToUpperInvariant()}{(type == FrameType.Event ? " with the publish flag" : string.Empty)} to a client.");
+            }
+        }
+
+        public void OnConnectionClosed(Exception? reason)
+        {
+            (ulong Id, TaskCompletionSource<long> Ack)[] lost;
+            lock (owner._lock)
+            {
+                lost = [.. owner._publishes.Where(p => ReferenceEquals(p.Value.Connection, this)).Select(p => (p.Key, p.Value.Ack))];
+                foreach (var (id, _) in lost)
+                {
+                    owner._publishes.Remove(id);
+                }
+            }
+
+            foreach (var (_, ack) in lost)
+            {
+                ack.TrySetException(new HttpRequestException(HttpRequestError.ConnectionError, "The connection was lost before the server acknowledged the publish; it may or may not have been published.", reason));
+            }
+        }
+
+        private void OnAck(ulong id, (AckKind Kind, long Sequence, string Reason) ack)
+        {
+            if (owner.TakePublish(id) is { } publish)
+            {
+                if (ack.Kind == AckKind.Published)
+                {
+                    publish.TrySetResult(ack.Sequence);
+                }
+                else
+                {
+                    publish.TrySetException(new UnauthorizedAccessException(ack.Reason));
+                }
+
+                return;
+            }
+
+            var subscription = owner.Find(id);
+            switch (ack.Kind)
+            {
+                case AckKind.Subscribed:
+                    subscription?.OnSubscribed(ack.Sequence);
+                    break;
+                case AckKind.Unsubscribed:
+                    owner.Remove(id);
+                    subscription?.OnUnsubscribed();
+                    break;
+                case AckKind.Refused:
+                    owner.Remove(id);
+                    subscription?.OnRefused(new UnauthorizedAccessException(ack.Reason));
+                    break;
+            }
+        }
+    }
+}

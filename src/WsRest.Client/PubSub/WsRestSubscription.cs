@@ -1,0 +1,203 @@
+using Microsoft.Extensions.Logging;
+using WsRest.Diagnostics;
+
+namespace WsRest.Client;
+
+/// <summary>
+/// A live subscription to a topic (docs/pubsub.md). Its handler runs serially, in sequence order;
+/// disposing it unsubscribes, and completes once every event published before the server acknowledged
+/// the unsubscribe has been handled.
+/// </summary>
+public sealed class WsRestSubscription : IAsyncDisposable
+{
+    private static readonly AsyncLocal<WsRestSubscription?> s_handling = new();
+
+    private readonly Func<WsRestEvent, CancellationToken, ValueTask> _handler;
+    private readonly ILogger _logger;
+    private readonly DropOldestQueue<Item> _queue;
+    private readonly TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _unsubscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationToken _clientClosing;
+    private readonly Task _loop;
+    private long _expected;
+    private long _lastReceived;
+    private int _unsubscribing;
+
+    internal WsRestSubscription(ulong id, string topic, Func<WsRestEvent, CancellationToken, ValueTask> handler, int queueCapacity, ILogger logger, Func<WsRestSubscription, ValueTask> unsubscribe, CancellationToken clientClosing)
+    {
+        Id = id;
+        Topic = topic;
+        _handler = handler;
+        _logger = logger;
+        _clientClosing = clientClosing;
+        _queue = new DropOldestQueue<Item>(queueCapacity);
+        Unsubscribe = unsubscribe;
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>The topic.</summary>
+    public string Topic { get; }
+
+    /// <summary>The sequence up to which this subscription is complete: handled, or reported to the handler as a gap (0 before it is live).</summary>
+    public long LastSequence => Interlocked.Read(ref _expected) is var next and > 0 ? next - 1 : 0;
+
+    internal ulong Id { get; }
+
+    internal Task Live => _live.Task;
+
+    internal bool IsUnsubscribing => Volatile.Read(ref _unsubscribing) != 0;
+
+    /// <summary>Where to resume after a reconnect: the event after the last one received, or 0 (live only).</summary>
+    internal long ResumeFrom
+    {
+        get
+        {
+            var received = Interlocked.Read(ref _lastReceived);
+            return received > 0 ? received + 1 : Interlocked.Read(ref _expected);
+        }
+    }
+
+    private Func<WsRestSubscription, ValueTask> Unsubscribe { get; }
+
+    /// <summary>
+    /// Unsubscribes. Completes when the server has acknowledged and every event published before that was
+    /// handled. Called from inside this subscription's own handler, it does not wait (the handler would
+    /// wait for itself): the remaining events are handled after the handler returns.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _unsubscribing, 1) == 0)
+        {
+            await Unsubscribe(this).ConfigureAwait(false);
+        }
+
+        if (!ReferenceEquals(s_handling.Value, this))
+        {
+            await _unsubscribed.Task.ConfigureAwait(false);
+        }
+    }
+
+    internal void OnSubscribed(long lastSequence)
+    {
+        // A fresh live subscription expects the event after the topic's last; a resumed one keeps its place.
+        Interlocked.CompareExchange(ref _expected, lastSequence + 1, 0);
+        _live.TrySetResult();
+    }
+
+    internal void OnRefused(Exception error)
+    {
+        _live.TrySetException(error);
+        _queue.Complete();
+        _unsubscribed.TrySetResult();
+    }
+
+    internal void OnEvent(long sequence, string contentType, byte[] data)
+    {
+        Interlocked.Exchange(ref _lastReceived, Math.Max(Interlocked.Read(ref _lastReceived), sequence));
+        WsRestMetrics.EventQueueDepth.Add(1, s_client);
+        if (!_queue.Enqueue(new Item(ItemKind.Event, sequence, 0, contentType, data), droppable: true, out _))
+        {
+            // The handler is slower than events arrive: the oldest waiting one goes; the jump in
+            // sequence numbers becomes a gap notice when the handler reaches the next event.
+            WsRestMetrics.EventQueueDepth.Add(-1, s_client);
+            WsRestMetrics.EventsDropped.Add(1, s_client);
+        }
+    }
+
+    internal void OnGap(long from, long to)
+    {
+        Interlocked.Exchange(ref _lastReceived, Math.Max(Interlocked.Read(ref _lastReceived), to));
+        _queue.Enqueue(new Item(ItemKind.Gap, from, to, null, null), droppable: false, out _);
+    }
+
+    /// <summary>The server acknowledged the unsubscribe (or the connection is gone): finish after what is queued.</summary>
+    internal void OnUnsubscribed()
+    {
+        _queue.Enqueue(new Item(ItemKind.Unsubscribed, 0, 0, null, null), droppable: false, out _);
+        _queue.Complete();
+    }
+
+    internal void Close()
+    {
+        _queue.Complete();
+        _live.TrySetException(new ObjectDisposedException(nameof(WsRestClient)));
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var (ok, item) = await _queue.DequeueAsync(CancellationToken.None).ConfigureAwait(false);
+                if (!ok || item.Kind == ItemKind.Unsubscribed)
+                {
+                    return;
+                }
+
+                if (item.Kind == ItemKind.Event)
+                {
+                    WsRestMetrics.EventQueueDepth.Add(-1, s_client);
+                    var expected = Interlocked.Read(ref _expected);
+                    if (expected > 0 && item.Sequence < expected)
+                    {
+                        continue; // already handled (replayed after a reconnect)
+                    }
+
+                    if (expected > 0 && item.Sequence > expected)
+                    {
+                        await InvokeAsync(new WsRestEvent(Topic, expected, item.Sequence - 1)).ConfigureAwait(false);
+                    }
+
+                    await InvokeAsync(new WsRestEvent(Topic, item.Sequence, item.ContentType!, item.Data)).ConfigureAwait(false);
+                    WsRestMetrics.EventsDelivered.Add(1, s_client);
+                    Interlocked.Exchange(ref _expected, item.Sequence + 1);
+                }
+                else
+                {
+                    var expected = Interlocked.Read(ref _expected);
+                    if (expected > 0 && item.Sequence2 < expected)
+                    {
+                        continue; // already reported by a jump in sequence numbers
+                    }
+
+                    await InvokeAsync(new WsRestEvent(Topic, Math.Max(item.Sequence, expected), item.Sequence2)).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _expected, item.Sequence2 + 1);
+                }
+            }
+        }
+        finally
+        {
+            _unsubscribed.TrySetResult();
+        }
+    }
+
+    private async ValueTask InvokeAsync(WsRestEvent item)
+    {
+        s_handling.Value = this;
+        try
+        {
+            await _handler(item, _clientClosing).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && _clientClosing.IsCancellationRequested))
+        {
+            // One failing event must not end the subscription; it is reported, and the next one handled.
+            ClientLog.SubscriptionHandlerFailed(_logger, Topic, item.Sequence, ex);
+        }
+        finally
+        {
+            s_handling.Value = null;
+        }
+    }
+
+    private static readonly KeyValuePair<string, object?> s_client = WsRestMetrics.Role(isServer: false);
+
+    private enum ItemKind
+    {
+        Event,
+        Gap,
+        Unsubscribed,
+    }
+
+    private readonly record struct Item(ItemKind Kind, long Sequence, long Sequence2, string? ContentType, byte[]? Data);
+}
