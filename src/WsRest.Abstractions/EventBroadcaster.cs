@@ -20,9 +20,9 @@ internal sealed class EventBroadcaster<T>
     }
 
     /// <summary>Subscribes now (not on first iteration) until <paramref name="cancellationToken"/> fires.</summary>
-    public IAsyncEnumerable<T> WatchAsync(CancellationToken cancellationToken)
+    public IAsyncEnumerable<T> WatchAsync(CancellationToken cancellationToken, int? capacity = null)
     {
-        var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(_capacity)
+        var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(Math.Max(capacity ?? _capacity, 1))
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,

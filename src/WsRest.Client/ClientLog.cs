@@ -25,4 +25,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(107, LogLevel.Error, "The handler of a subscription to '{Topic}' threw on event {Sequence}; the subscription goes on.")]
     public static partial void SubscriptionHandlerFailed(ILogger logger, string topic, long sequence, Exception error);
+
+    [LoggerMessage(108, LogLevel.Error, "The handler serving a request from the server threw; the request was reset.")]
+    public static partial void RequestHandlerFailed(ILogger logger, Exception error);
 }

@@ -16,7 +16,7 @@ public sealed partial class WsRestClient
         }
 
         return _options.RequestHandler is { } handler
-            ? new HttpMessageInvokerStreamHandler(new HttpMessageInvoker(handler, disposeHandler: false))
+            ? new HttpMessageInvokerStreamHandler(new HttpMessageInvoker(handler, disposeHandler: false), ex => ClientLog.RequestHandlerFailed(_logger, ex))
             : null;
     }
 

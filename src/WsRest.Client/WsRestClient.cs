@@ -95,6 +95,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         Task? firstConnect;
         Task? reconnect;
         TaskCompletionSource<WsRestPeer>? waiting;
+        bool alreadyClosed;
         lock (_lock)
         {
             if (_disposed)
@@ -103,6 +104,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
             }
 
             _disposed = true;
+            alreadyClosed = _state == WsRestConnectionState.Closed;
             _state = WsRestConnectionState.Closed;
             _closedError = new HttpRequestException(HttpRequestError.ConnectionError, "The WsRest client was disposed.");
             peers = [.. _livePeers];
@@ -129,8 +131,39 @@ public sealed partial class WsRestClient : IAsyncDisposable
             }
         }
 
-        Raise(WsRestClientEventKind.Closed, null);
+        if (!alreadyClosed)
+        {
+            Raise(WsRestClientEventKind.Closed, null);
+        }
+
         _disposing.Dispose();
+    }
+
+    /// <summary>
+    /// Graceful stop for hosts that serve through this client (the tunnel): GOAWAY to the server, requests
+    /// in flight both ways finish (bounded by <paramref name="cancellationToken"/>), then the client closes.
+    /// </summary>
+    internal async Task DrainAndDisposeAsync(CancellationToken cancellationToken)
+    {
+        WsRestPeer? peer;
+        lock (_lock)
+        {
+            peer = _peer;
+        }
+
+        if (peer is not null)
+        {
+            try
+            {
+                await peer.GoAwayAsync("the client is stopping", Timeout.InfiniteTimeSpan).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Out of time: what is still running is cut off by the dispose below.
+            }
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -142,10 +175,11 @@ public sealed partial class WsRestClient : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var peer = await GetPeerAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await HttpRequestSender.SendAsync(peer, request, cancellationToken).ConfigureAwait(false);
+                // The sender itself resends a request that was never sent or was refused while its body
+                // was still in hand; this loop covers a streamed body whose content can be read again.
+                return await HttpRequestSender.SendAsync(token => new ValueTask<WsRestPeer>(GetPeerAsync(token)), request, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex) when (attempt < 3 && _options.Reconnect.Enabled && RequestNotProcessedException.IsIn(ex) && CanSendAgain(request))
             {
@@ -161,6 +195,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     {
         Task<WsRestPeer> waiter;
         var counted = false;
+        TaskCompletionSource<WsRestPeer>? startFirstConnect = null;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -174,8 +209,11 @@ public sealed partial class WsRestClient : IAsyncDisposable
                 case WsRestConnectionState.Closed:
                     throw _closedError ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest client for {Endpoint} is closed.");
                 case WsRestConnectionState.Disconnected:
+                    // Started after the lock is released: event handlers and ConfigureWebSocket must
+                    // never run while the client's lock is held.
                     _state = WsRestConnectionState.Connecting;
-                    _firstConnect = FirstConnectAsync();
+                    startFirstConnect = new TaskCompletionSource<WsRestPeer>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _firstConnect = startFirstConnect.Task;
                     waiter = _firstConnect;
                     break;
                 case WsRestConnectionState.Connecting:
@@ -200,6 +238,21 @@ public sealed partial class WsRestClient : IAsyncDisposable
                     waiter = _nextPeer.Task;
                     break;
             }
+        }
+
+        if (startFirstConnect is not null)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    startFirstConnect.TrySetResult(await FirstConnectAsync().ConfigureAwait(false));
+                }
+                catch (Exception ex)
+                {
+                    startFirstConnect.TrySetException(ex);
+                }
+            }, CancellationToken.None);
         }
 
         try
@@ -265,9 +318,12 @@ public sealed partial class WsRestClient : IAsyncDisposable
             _state = WsRestConnectionState.Connected;
             waiting = _nextPeer;
             _nextPeer = null;
+
+            // Inside the lock, so a concurrent DisposeAsync either sees this peer (and disposes a started
+            // one) or has already made Install throw; never a disposed peer started afterwards.
+            peer.Start();
         }
 
-        peer.Start();
         _ = peer.RemoteGoAway.ContinueWith(static (_, state) => ((Retirement)state!).Client.OnPeerRetiring(((Retirement)state).Peer, goAway: true), new Retirement(this, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _ = peer.Completion.ContinueWith(static (_, state) => ((Retirement)state!).Client.OnPeerRetiring(((Retirement)state).Peer, goAway: false), new Retirement(this, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         ClientLog.Connected(_logger, Endpoint, ConnectionId!);

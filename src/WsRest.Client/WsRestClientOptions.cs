@@ -98,9 +98,9 @@ public sealed class WsRestClientOptions
             throw new InvalidOperationException("Reconnect options are invalid: MaxAttempts must be at least 1, delays non-negative with MaxDelay >= InitialDelay, MaxPendingRequests non-negative.");
         }
 
-        if (KeepAliveInterval < TimeSpan.Zero || KeepAliveTimeout <= TimeSpan.Zero)
+        if (KeepAliveInterval < TimeSpan.Zero || KeepAliveInterval > TimeSpan.FromDays(1) || KeepAliveTimeout <= TimeSpan.Zero || KeepAliveTimeout > TimeSpan.FromDays(1))
         {
-            throw new InvalidOperationException("KeepAliveInterval must be non-negative and KeepAliveTimeout positive.");
+            throw new InvalidOperationException("KeepAliveInterval must be between 0 (off) and one day, and KeepAliveTimeout positive and at most one day.");
         }
 
         if (MaxConcurrentStreams < 1)

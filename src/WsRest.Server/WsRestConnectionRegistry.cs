@@ -64,10 +64,24 @@ public sealed class WsRestConnectionRegistry
     public IAsyncEnumerable<WsRestConnectionEvent> WatchAsync(CancellationToken cancellationToken = default)
         => _events.WatchAsync(cancellationToken);
 
+    /// <summary>A watcher with its own buffer size (tests).</summary>
+    internal IAsyncEnumerable<WsRestConnectionEvent> WatchAsync(int capacity, CancellationToken cancellationToken)
+        => _events.WatchAsync(cancellationToken, capacity);
+
+    /// <remarks>
+    /// Listed first, then announced, so whoever reacts to Connected finds the connection; one that
+    /// completes its handshake while the server is shutting down is told to go away at once (the
+    /// shutdown's snapshot of connections may have missed it).
+    /// </remarks>
     internal void Add(WsRestConnection connection)
     {
-        Publish(WsRestConnectionEventKind.Connected, connection, null);
         _connections[connection.Id] = connection;
+        if (IsShuttingDown)
+        {
+            _ = connection.CloseAsync();
+        }
+
+        Publish(WsRestConnectionEventKind.Connected, connection, null);
     }
 
     internal void Remove(WsRestConnection connection, Exception? error)

@@ -121,19 +121,26 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         var writer = Task.Run(WriteLoopAsync);
         var reader = Task.Run(ReadLoopAsync);
         var heartbeat = StartHeartbeat();
-        await Task.WhenAll(reader, writer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (heartbeat is not null)
+        try
         {
-            await heartbeat.DisposeAsync().ConfigureAwait(false);
-        }
+            await Task.WhenAll(reader, writer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (heartbeat is not null)
+            {
+                await heartbeat.DisposeAsync().ConfigureAwait(false);
+            }
 
-        _socket.Dispose();
-        AbortStreams(CreateClosedException());
-        _closing.Cancel();
-        _options.PubSub?.OnConnectionClosed(CloseReason);
-        WsRestMetrics.ActiveConnections.Add(-1, _roleTag);
-        WsRestMetrics.ConnectionDuration.Record(Stopwatch.GetElapsedTime(opened).TotalSeconds, _roleTag);
-        _completion.TrySetResult();
+            _socket.Dispose();
+            AbortStreams(CreateClosedException());
+            _closing.Cancel();
+            _options.PubSub?.OnConnectionClosed(CloseReason);
+        }
+        finally
+        {
+            // Whatever cleanup did, owners waiting on Completion (reconnect, drains) must hear of the end.
+            WsRestMetrics.ActiveConnections.Add(-1, _roleTag);
+            WsRestMetrics.ConnectionDuration.Record(Stopwatch.GetElapsedTime(opened).TotalSeconds, _roleTag);
+            _completion.TrySetResult();
+        }
     }
 
     /// <summary>Queues a frame for the writer; false (and the payload returned to the pool) once the writer is closed.</summary>
@@ -238,7 +245,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     {
         lock (_streamLock)
         {
-            if (!IsAcceptingStreams)
+            // A reset that won the race (cancellation as the request starts) must not be sent: it would
+            // leave a stream nobody awaits in both tables.
+            if (!IsAcceptingStreams || stream.IsResetOrRemoved)
             {
                 return false;
             }
@@ -253,6 +262,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             {
                 _streams.TryRemove(id, out _);
                 Interlocked.Decrement(ref _activeStreams);
+                WsRestMetrics.ActiveStreams.Add(-1, _roleTag);
                 return false;
             }
 
@@ -262,6 +272,18 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     internal void ReleaseLocalSlot() => _localStreamSlots.Release();
 
+    /// <summary>Sends CANCEL for a local stream only if its REQUEST went out; decided under the lock that starts streams.</summary>
+    internal void CancelIfStarted(WsRestStream stream, WsRestErrorCode code)
+    {
+        lock (_streamLock)
+        {
+            if (stream.Id != 0)
+            {
+                Enqueue(OutgoingFrame.Cancel(stream.Id, code));
+            }
+        }
+    }
+
     internal void RemoveStream(WsRestStream stream)
     {
         if (stream.IsLocal)
@@ -269,7 +291,15 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             ReleaseLocalSlot();
         }
 
-        if (stream.Id == 0 || !_streams.TryRemove(new KeyValuePair<ulong, WsRestStream>(stream.Id, stream)))
+        bool removed;
+        lock (_streamLock)
+        {
+            // Under the start lock: a stream being started now is either not yet reset (and will be
+            // removed here once its id is set) or sees the reset and never starts.
+            removed = stream.Id != 0 && _streams.TryRemove(new KeyValuePair<ulong, WsRestStream>(stream.Id, stream));
+        }
+
+        if (!removed)
         {
             return;
         }
@@ -385,7 +415,6 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         }
 
         await Completion.ConfigureAwait(false);
-        _closing.Dispose();
     }
 
     /// <param name="notSent">The request never reached the wire, so it is marked as not processed (safe to send again).</param>

@@ -267,6 +267,11 @@ internal sealed class WsRestStream : IQueuedFrameOwner
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
 
+                if (IsResetOrRemoved)
+                {
+                    ThrowIfReset();
+                }
+
                 throw _peer.CreateClosedException(notSent: type == FrameType.Request);
             }
         }
@@ -360,9 +365,16 @@ internal sealed class WsRestStream : IQueuedFrameOwner
             }
         }
 
-        if ((state & StateRemoved) == 0 && Id != 0)
+        if ((state & StateRemoved) == 0)
         {
-            _peer.Enqueue(OutgoingFrame.Cancel(Id, code));
+            if (IsLocal)
+            {
+                _peer.CancelIfStarted(this, code);
+            }
+            else
+            {
+                _peer.Enqueue(OutgoingFrame.Cancel(Id, code));
+            }
         }
 
         AbortState(localReason ?? new HttpProtocolException((long)code, $"Stream {Id} was reset by this side ({code}).", null));

@@ -16,13 +16,29 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
     private static readonly Uri s_baseAddress = new("http://localhost/");
 
     private readonly HttpMessageInvoker _invoker;
+    private readonly Action<Exception>? _onError;
 
-    public HttpMessageInvokerStreamHandler(HttpMessageInvoker invoker)
+    public HttpMessageInvokerStreamHandler(HttpMessageInvoker invoker, Action<Exception>? onError = null)
     {
         _invoker = invoker;
+        _onError = onError;
     }
 
     public async Task HandleAsync(WsRestStream stream)
+    {
+        try
+        {
+            await HandleCoreAsync(stream).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stream.IsResetOrRemoved)
+        {
+            // The protocol answer is a reset (by the engine); the reason is reported here, not lost.
+            _onError?.Invoke(ex);
+            throw;
+        }
+    }
+
+    private async Task HandleCoreAsync(WsRestStream stream)
     {
         using var activity = WsRestTracing.StartIncoming(stream.RequestHead!.Method, stream.RequestHead.Headers);
         using var request = BuildRequest(stream);
@@ -36,8 +52,10 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
         HeaderCodec.WriteEnd(head);
 
         var length = content.Headers.ContentLength;
-        if (length == 0)
+        var status = (int)response.StatusCode;
+        if (length == 0 || request.Method == HttpMethod.Head || status is 204 or 304 || status < 200)
         {
+            // No body may follow whatever Content-Length says (RFC 9110 §6.4.1).
             outgoing.EndStream = true;
         }
         else if (length is { } known && known <= stream.Peer.InlineBodyLimit)

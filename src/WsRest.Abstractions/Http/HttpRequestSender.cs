@@ -16,27 +16,59 @@ namespace WsRest.Http;
 /// </summary>
 internal static class HttpRequestSender
 {
-    public static async Task<HttpResponseMessage> SendAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Sends on one given connection (the server's calls into a client).</summary>
+    public static Task<HttpResponseMessage> SendAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
+        => SendAsync(_ => ValueTask.FromResult(peer), request, cancellationToken);
+
+    /// <summary>
+    /// Sends on the connection <paramref name="peers"/> provides. A request that certainly never reached
+    /// the server's processing (not sent, or refused) is sent again on the next connection, up to 3
+    /// attempts, as long as its body is still in hand (none, or read inline) — whatever its method.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SendAsync(Func<CancellationToken, ValueTask<WsRestPeer>> peers, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var started = Stopwatch.GetTimestamp();
         using var activity = WsRestTracing.StartOutgoing(request);
-
-        // Everything that can fail or wait on the caller's content happens before a stream slot is
-        // taken, so a bad request never holds a slot and never reaches the wire.
-        OutgoingMessage outgoing;
+        OutgoingMessage? outgoing = null;
         try
         {
-            outgoing = await PrepareAsync(peer, request, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                var peer = await peers(cancellationToken).ConfigureAwait(false);
+
+                // Everything that can fail or wait on the caller's content happens before a stream slot
+                // is taken, so a bad request never holds a slot and never reaches the wire.
+                outgoing ??= await PrepareAsync(peer, request, cancellationToken).ConfigureAwait(false);
+                var (response, retry) = await TrySendAsync(peer, request, outgoing, mayRetry: attempt < 3, cancellationToken).ConfigureAwait(false);
+                if (response is not null)
+                {
+                    activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+                    WsRestMetrics.RecordRequest("outgoing", request.Method.Method, (int)response.StatusCode, null, started);
+                    return response;
+                }
+
+                Debug.Assert(retry, "TrySendAsync returns a response or asks for a retry.");
+            }
         }
         catch (Exception ex)
         {
-            Fail(activity, request, ex, started);
-            throw;
+            var translated = ex is HttpRequestException or TaskCanceledException or ObjectDisposedException ? ex : Translate(ex, cancellationToken);
+            Fail(activity, request, translated, started);
+            throw translated == ex ? ex : translated;
         }
+        finally
+        {
+            outgoing?.Dispose();
+        }
+    }
 
+    private static async Task<(HttpResponseMessage? Response, bool Retry)> TrySendAsync(WsRestPeer peer, HttpRequestMessage request, OutgoingMessage outgoing, bool mayRetry, CancellationToken cancellationToken)
+    {
         WsRestStream? stream = null;
         CancellationTokenRegistration registration = default;
+        Task? sending = null;
+        var queued = false;
         try
         {
             stream = await peer.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -46,30 +78,44 @@ internal static class HttpRequestSender
                     ((WsRestStream)state!).Reset(WsRestErrorCode.Cancel, new OperationCanceledException(token)), stream);
             }
 
-            var head = outgoing.TakeHead();
-            await stream.SendHeadAsync(FrameType.Request, head, outgoing.InlineBody, outgoing.EndStream, cancellationToken).ConfigureAwait(false);
-            if (!outgoing.EndStream)
+            // A small body that finds no credit for inline travel is sent as DATA inside SendHeadAsync:
+            // the response may come first (an early 401 or 413), so both are awaited together.
+            sending = stream.SendHeadAsync(FrameType.Request, outgoing.CloneHead(), outgoing.InlineBody, outgoing.EndStream, cancellationToken).AsTask();
+            await Task.WhenAny(sending, stream.ResponseHeadTask).ConfigureAwait(false);
+            queued = stream.HeadSent && stream.Id != 0;
+            if (sending.IsFaulted && sending.Exception!.InnerException is not StreamCompletedEarlyException && !stream.ResponseHeadTask.IsCompleted)
+            {
+                await sending.ConfigureAwait(false);
+            }
+
+            if (!outgoing.EndStream && sending.IsCompletedSuccessfully)
             {
                 // The body streams while we wait for the response: a server may answer early.
                 _ = HttpContentPump.PumpAsync(stream, request.Content!);
             }
 
             var responseHead = await stream.ResponseHeadTask.ConfigureAwait(false);
-            activity?.SetTag("http.response.status_code", responseHead.StatusCode);
-            WsRestMetrics.RecordRequest("outgoing", request.Method.Method, responseHead.StatusCode, null, started);
-            return BuildResponse(request, stream, responseHead);
+            return (BuildResponse(request, stream, responseHead), false);
+        }
+        catch (Exception ex) when (mayRetry && !cancellationToken.IsCancellationRequested && RequestNotProcessedException.IsIn(ex) && (!queued || outgoing.EndStream))
+        {
+            // Never processed, and the body is still in hand: the caller's loop sends it again.
+            stream?.Reset(WsRestErrorCode.Cancel);
+            return (null, true);
         }
         catch (Exception ex)
         {
             stream?.Reset(WsRestErrorCode.Cancel);
-            var translated = Translate(ex, cancellationToken);
-            Fail(activity, request, translated, started);
-            throw translated;
+            throw Translate(ex, cancellationToken);
         }
         finally
         {
-            outgoing.Dispose();
             await registration.DisposeAsync().ConfigureAwait(false);
+            if (sending is not null)
+            {
+                // The inline body buffer belongs to the caller's OutgoingMessage: wait until nothing reads it.
+                await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 

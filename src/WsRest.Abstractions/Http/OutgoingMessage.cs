@@ -17,6 +17,14 @@ internal sealed class OutgoingMessage : IDisposable
 
     public bool EndStream { get; set; }
 
+    /// <summary>A copy of the head for one send attempt (the sender takes ownership and may append the body).</summary>
+    public PooledBufferWriter CloneHead()
+    {
+        var copy = new PooledBufferWriter(Head.WrittenCount + 64);
+        copy.Write(Head.WrittenSpan);
+        return copy;
+    }
+
     public PooledBufferWriter TakeHead()
     {
         var head = Head;

@@ -33,6 +33,8 @@ public static class WsRestServiceCollectionExtensions
             .Validate(o => o.MaxConcurrentStreams >= 1, "WsRestServerOptions.MaxConcurrentStreams must be at least 1.")
             .Validate(o => o.InitialStreamWindowSize >= 1 && o.InitialConnectionWindowSize >= 1, "WsRestServerOptions window sizes must be positive.")
             .Validate(o => o.HandshakeTimeout > TimeSpan.Zero, "WsRestServerOptions.HandshakeTimeout must be positive.")
+            .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero && o.KeepAliveInterval <= TimeSpan.FromDays(1), "WsRestServerOptions.KeepAliveInterval must be between 0 (off) and one day.")
+            .Validate(o => o.KeepAliveTimeout > TimeSpan.Zero && o.KeepAliveTimeout <= TimeSpan.FromDays(1), "WsRestServerOptions.KeepAliveTimeout must be positive and at most one day.")
             .ValidateOnStart();
 
         services.TryAddSingleton<WsRestConnectionRegistry>();

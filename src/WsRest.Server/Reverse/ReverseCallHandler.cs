@@ -48,7 +48,10 @@ internal sealed class ReverseCallHandler : HttpMessageHandler
                 $"The reverse-call policy (WsRestServerOptions.AuthorizeReverseCall) does not let '{caller}' call {request.Method} {request.RequestUri} on connection {id}."));
         }
 
+        // Only the server's stamp may reach the client: a copy of the header smuggled in with the
+        // request (content headers included, as a relaying endpoint might copy them) is removed.
         request.Headers.Remove(CallerHeader);
+        request.Content?.Headers.Remove(CallerHeader);
         request.Headers.TryAddWithoutValidation(CallerHeader, caller);
         return HttpRequestSender.SendAsync(connection.Peer, request, cancellationToken);
     }

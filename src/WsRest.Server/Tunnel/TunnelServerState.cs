@@ -41,7 +41,9 @@ internal sealed class TunnelServerState
     /// </summary>
     private static ClaimsPrincipal ResolveCaller(IHeaderDictionary headers, string connectionId)
     {
-        var caller = headers["wsrest-caller"].ToString();
+        // Exactly one value, or nobody: two values mean someone besides the server added one.
+        var values = headers["wsrest-caller"];
+        var caller = values.Count == 1 ? values[0] : null;
         if (string.IsNullOrEmpty(caller))
         {
             return new ClaimsPrincipal(new ClaimsIdentity());

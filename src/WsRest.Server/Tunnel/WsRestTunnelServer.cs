@@ -40,8 +40,8 @@ internal sealed class WsRestTunnelServer : IServer
         await _client.ConnectAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-        => await _client.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>Like Kestrel's stop: requests in flight finish until <paramref name="cancellationToken"/> fires, then the connection closes.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _client.DrainAndDisposeAsync(cancellationToken);
 
     public void Dispose()
     {

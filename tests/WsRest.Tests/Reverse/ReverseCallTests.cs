@@ -205,4 +205,52 @@ public class ReverseCallTests
 
         return connection;
     }
+
+    [Test]
+    public async Task HeadAndNoContentResponsesFromAPlainClientCarryNoBody()
+    {
+        await using var host = await TestHost.StartAsync(_ => { });
+        var client = await ConnectServingAsync(host, (request, _) =>
+        {
+            var response = new HttpResponseMessage(request.Method == HttpMethod.Head ? HttpStatusCode.OK : HttpStatusCode.NoContent);
+            if (request.Method == HttpMethod.Head)
+            {
+                response.Content = new ByteArrayContent([]);
+                response.Content.Headers.ContentLength = 1234; // the size a GET would return
+            }
+
+            return Task.FromResult(response);
+        });
+        var connection = await RegisteredAsync(host, client);
+        using var http = connection.CreateHttpClient();
+
+        using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/file"));
+        using var none = await http.DeleteAsync("/file");
+
+        Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(head.Content.Headers.ContentLength, Is.EqualTo(1234));
+        Assert.That(none.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+    }
+
+    [Test]
+    public async Task ACallerHeaderSmuggledInTheContentNeverReachesTheClient()
+    {
+        await using var host = await TestHost.StartAsync(_ => { }, o => o.ServerName = "petstore");
+        var callers = new List<string>();
+        var client = await ConnectServingAsync(host, (request, _) =>
+        {
+            callers.AddRange(request.Headers.TryGetValues("wsrest-caller", out var values) ? values : []);
+            callers.AddRange(request.Content?.Headers.TryGetValues("wsrest-caller", out var more) == true ? more : []);
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        });
+        var connection = await RegisteredAsync(host, client);
+        using var http = connection.CreateHttpClient();
+        var content = new StringContent("x");
+        content.Headers.TryAddWithoutValidation("wsrest-caller", "admin");
+
+        using var response = await http.PostAsync("/relay", content);
+
+        Assert.That(callers, Has.Count.EqualTo(1));
+        Assert.That(callers[0], Is.EqualTo("petstore"));
+    }
 }

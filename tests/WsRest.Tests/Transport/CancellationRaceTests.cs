@@ -1,0 +1,106 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using WsRest.Client;
+using WsRest.Tests.Infrastructure;
+
+namespace WsRest.Tests.Transport;
+
+/// <summary>Races between cancellation, flow control and early responses leave nothing behind.</summary>
+public class CancellationRaceTests
+{
+    [Test]
+    public async Task CancellingRequestsAtRandomMomentsLeaksNoStreamSlots()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.MaxConcurrentStreams = 4);
+        using var http = await host.CreateWsRestHttpClientAsync();
+        var random = new Random(42);
+
+        // Cancelled before, while and after each request starts: every outcome but a leak is fine.
+        var calls = Enumerable.Range(0, 500).Select(async _ =>
+        {
+            using var cts = new CancellationTokenSource();
+            cts.CancelAfter(TimeSpan.FromTicks(random.Next(0, 20_000)));
+            try
+            {
+                using var response = await http.GetAsync("/ping", cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // With a limit of four streams, any leaked slot would make these wait forever.
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.That(await http.GetStringAsync("/ping").WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo("pong"));
+        }
+
+        var connection = host.Registry.Connections.Single();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (connection.ActiveStreams != 0)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    [Test]
+    public async Task AnEarlyResponseArrivesEvenWhenTheSmallBodyWaitsForCredit()
+    {
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await TestHost.StartAsync(
+            app =>
+            {
+                app.MapPost("/hold", async (HttpContext context) =>
+                {
+                    holding.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted); // never reads: the connection window stays used
+                });
+                app.MapPost("/deny", () => Results.StatusCode(401));
+            },
+            o => o.InitialConnectionWindowSize = 64 * 1024);
+        using var http = await host.CreateWsRestHttpClientAsync();
+        using var cts = new CancellationTokenSource();
+        var held = http.PostAsync("/hold", new ByteArrayContent(new byte[200 * 1024]), cts.Token);
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var denied = await http.PostAsync("/deny", new ByteArrayContent(new byte[1000])).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(denied.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        await cts.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => held);
+    }
+
+    [Test]
+    public async Task ClosedIsRaisedOnceWhenTheClientIsDisposedAfterGivingUp()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
+        var client = await host.ConnectAsync(o => o.Reconnect.Enabled = false);
+        var kinds = new List<WsRestClientEventKind>();
+        client.ConnectionEvent += (_, e) =>
+        {
+            lock (kinds)
+            {
+                kinds.Add(e.Kind);
+            }
+        };
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionEvent += (_, e) =>
+        {
+            if (e.Kind == WsRestClientEventKind.Closed)
+            {
+                closed.TrySetResult();
+            }
+        };
+        (await Reverse.ReverseCallTests.RegisteredAsync(host, client)).Abort();
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await client.DisposeAsync();
+
+        lock (kinds)
+        {
+            Assert.That(kinds.Count(k => k == WsRestClientEventKind.Closed), Is.EqualTo(1));
+        }
+    }
+}
