@@ -39,7 +39,7 @@ public static class PetStoreApp
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        builder.Services.AddWsRest();
+        builder.Services.AddWsRest(o => o.ServerName = KioskEndpoints.ServerName);
         return builder;
     }
 
@@ -53,6 +53,7 @@ public static class PetStoreApp
         app.MapOpenApi();
         app.MapWsRest(WsRestPath);
         app.MapPetEndpoints();
+        app.MapKioskEndpoints();
         return app;
     }
 

@@ -4,7 +4,9 @@ using System.Globalization;
 namespace PetStore.Demo;
 
 /// <summary>Numbers, times and prints the steps of the demo; turns an unexpected failure into <see cref="DemoFailedException"/>.</summary>
-internal sealed class DemoLog(TextWriter output)
+/// <param name="output">Where the transcript goes.</param>
+/// <param name="stepPrefix">Printed before each step number (<c>[K1]</c>), to tell the parts of the demo apart.</param>
+internal sealed class DemoLog(TextWriter output, string stepPrefix = "")
 {
     private int _step;
 
@@ -29,11 +31,11 @@ internal sealed class DemoLog(TextWriter output)
         }
         catch (Exception ex)
         {
-            output.WriteLine($"[{number}] {title} -> FAILED: {ex.GetType().Name}: {ex.Message}");
-            throw new DemoFailedException($"Step {number} ({title}) failed: {ex.Message}", ex);
+            output.WriteLine($"[{stepPrefix}{number}] {title} -> FAILED: {ex.GetType().Name}: {ex.Message}");
+            throw new DemoFailedException($"Step {stepPrefix}{number} ({title}) failed: {ex.Message}", ex);
         }
 
-        output.WriteLine($"[{number}] {title} -> {done.Outcome} ({FormatMs(Stopwatch.GetElapsedTime(start))})");
+        output.WriteLine($"[{stepPrefix}{number}] {title} -> {done.Outcome} ({FormatMs(Stopwatch.GetElapsedTime(start))})");
         CompletedSteps++;
         return done.Result;
     }

@@ -3,7 +3,7 @@ using PetStore.Api;
 
 namespace PetStore.Demo;
 
-/// <summary>Runs <see cref="DemoSession"/> against an in-process PetStore API, or against <c>--url</c>.</summary>
+/// <summary>Runs <see cref="DemoSession"/> and then <see cref="KioskDemoSession"/> against an in-process PetStore API, or against <c>--url</c>.</summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
@@ -25,7 +25,7 @@ internal static class Program
         {
             if (parsed!.Url is { } url)
             {
-                await DemoSession.RunAsync(Console.Out, url, cancel.Token);
+                await RunSessionsAsync(url, cancel.Token);
             }
             else
             {
@@ -56,7 +56,15 @@ internal static class Program
             cancellationToken);
         var baseAddress = PetStoreApp.GetBaseAddress(app);
         Console.WriteLine($"PetStore API started in-process at {baseAddress} (plain HTTP and WsRest)");
-        await DemoSession.RunAsync(Console.Out, PetStoreApp.GetWsRestEndpoint(baseAddress), cancellationToken);
+        await RunSessionsAsync(PetStoreApp.GetWsRestEndpoint(baseAddress), cancellationToken);
         await app.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>The pets session, then the kiosk session (a kiosk started in-process dials the same server).</summary>
+    private static async Task RunSessionsAsync(Uri wsEndpoint, CancellationToken cancellationToken)
+    {
+        await DemoSession.RunAsync(Console.Out, wsEndpoint, cancellationToken);
+        Console.WriteLine();
+        await KioskDemoSession.RunAsync(Console.Out, wsEndpoint, cancellationToken);
     }
 }
