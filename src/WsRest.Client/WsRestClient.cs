@@ -38,6 +38,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     private TimeSpan _nextRetryDelay;
     private volatile WsRestConnectionState _state = WsRestConnectionState.Disconnected;
     private bool _disposed;
+    private bool _stopping;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first request.</summary>
     /// <param name="options">The endpoint, metadata, limits, timeouts and reconnect policy.</param>
@@ -148,6 +149,8 @@ public sealed partial class WsRestClient : IAsyncDisposable
         WsRestPeer? peer;
         lock (_lock)
         {
+            // Stopping on purpose: the connection's end must not start a reconnect.
+            _stopping = true;
             peer = _peer;
         }
 
@@ -353,7 +356,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
                 _livePeers.Remove(peer);
             }
 
-            if (_disposed || !ReferenceEquals(_peer, peer))
+            if (_disposed || _stopping || !ReferenceEquals(_peer, peer))
             {
                 return;
             }

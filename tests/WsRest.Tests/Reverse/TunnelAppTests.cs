@@ -74,6 +74,35 @@ public class TunnelAppTests
         Assert.That((await http.GetAsync("/status")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
+    [Test]
+    public async Task StoppingTheTunneledAppDrainsAndDoesNotReconnect()
+    {
+        await using var host = await TestHost.StartAsync(_ => { });
+        await using var registry = host.Registry.WatchAsync().GetAsyncEnumerator();
+        var kiosk = await StartKioskAsync(host.WsRestEndpoint);
+        var client = kiosk.Services.GetRequiredService<WsRestClient>();
+        var kinds = new List<WsRestClientEventKind>();
+        client.ConnectionEvent += (_, e) =>
+        {
+            lock (kinds)
+            {
+                kinds.Add(e.Kind);
+            }
+        };
+        Assert.That(await registry.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+
+        await kiosk.StopAsync();
+        await kiosk.DisposeAsync();
+
+        Assert.That(await registry.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+        Assert.That(registry.Current.Kind, Is.EqualTo(WsRestConnectionEventKind.Closed), "a clean close, not a failure");
+        Assert.That(client.State, Is.EqualTo(WsRestConnectionState.Closed));
+        lock (kinds)
+        {
+            Assert.That(kinds, Does.Not.Contain(WsRestClientEventKind.Reconnecting));
+        }
+    }
+
     /// <summary>A small kiosk app: its own DI, middleware, minimal APIs and an authorization policy on the caller.</summary>
     private static async Task<WebApplication> StartKioskAsync(Uri endpoint)
     {
