@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using WsRest.Client;
 using WsRest.Diagnostics;
@@ -42,6 +43,33 @@ public class MetricsTests
         await client.DisposeAsync();
         await recorder.WaitUntilAsync(r => r.Sum("wsrest.connection.active") == 0);
         Assert.That(recorder.Count("wsrest.connection.duration"), Is.EqualTo(2), "both ends recorded the connection's duration");
+    }
+
+    [Test]
+    public async Task PubSubEventsAreCounted()
+    {
+        using var recorder = new MeasurementRecorder();
+        await using var host = await TestHost.StartAsync(_ => { });
+        var client = await host.ConnectAsync();
+        var publisher = host.App.Services.GetRequiredService<WsRest.Server.IWsRestPublisher>();
+        var handled = 0;
+        await using var subscription = await client.SubscribeAsync("metrics/test", (_, _) =>
+        {
+            Interlocked.Increment(ref handled);
+            return ValueTask.CompletedTask;
+        });
+
+        for (var i = 0; i < 10; i++)
+        {
+            await publisher.PublishAsync("metrics/test", new byte[] { 1 });
+        }
+
+        await recorder.WaitUntilAsync(r => r.Sum("wsrest.pubsub.delivered", ("wsrest.role", "client")) == 10);
+        Assert.That(recorder.Sum("wsrest.pubsub.published"), Is.EqualTo(10));
+        Assert.That(recorder.Sum("wsrest.pubsub.delivered", ("wsrest.role", "server")), Is.EqualTo(10));
+        Assert.That(recorder.Sum("wsrest.pubsub.dropped"), Is.Zero);
+        Assert.That(recorder.Count("wsrest.pubsub.queue.depth"), Is.GreaterThan(0));
+        Assert.That(handled, Is.EqualTo(10));
     }
 
     [Test]

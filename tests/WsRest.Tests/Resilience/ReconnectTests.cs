@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Polly;
 using WsRest.Client;
 using WsRest.Server;
 using WsRest.Tests.Infrastructure;
@@ -171,6 +172,66 @@ public class ReconnectTests
         using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
         var error = Assert.CatchAsync<HttpRequestException>(() => http.GetStringAsync("/ping").WaitAsync(Generous));
         Assert.That(error!.Message, Does.Contain("Gave up reconnecting"));
+    }
+
+    [Test]
+    public async Task AUserSuppliedPollyPipelineReplacesTheBuiltInPolicy()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
+        await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
+        var attempts = 0;
+        var options = Options(proxy);
+        options.Metadata["app"] = "inventory";
+        options.Reconnect.Pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new Polly.Retry.RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(),
+                MaxRetryAttempts = 2,
+                Delay = TimeSpan.Zero,
+                OnRetry = _ =>
+                {
+                    Interlocked.Increment(ref attempts);
+                    return default;
+                },
+            })
+            .Build();
+        await using var client = new WsRestClient(options);
+        await client.ConnectAsync();
+        await using var events = client.WatchAsync().GetAsyncEnumerator();
+
+        proxy.RejectNew();
+        proxy.ResetAll();
+
+        // Two retries after the first attempt, as the custom pipeline says, then the client gives up.
+        var closed = await NextOfKindAsync(events, WsRestClientEventKind.Closed);
+        Assert.That(closed.Error!.Message, Does.Contain("after 3 attempt"));
+        Assert.That(attempts, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task AReconnectRunsTheHandshakeAgainWithTheSameMetadata()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
+        await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
+        await using var serverEvents = host.Registry.WatchAsync().GetAsyncEnumerator();
+        var options = Options(proxy);
+        options.Metadata["app"] = "inventory";
+        await using var client = new WsRestClient(options);
+        await client.ConnectAsync();
+        var first = await NextAsync(serverEvents);
+
+        proxy.ResetAll();
+
+        WsRestConnectionEvent second;
+        do
+        {
+            second = await NextAsync(serverEvents);
+        }
+        while (second.Kind != WsRestConnectionEventKind.Connected);
+
+        Assert.That(second.Connection.Metadata["app"], Is.EqualTo("inventory"));
+        Assert.That(second.Connection.Id, Is.Not.EqualTo(first.Connection.Id));
+        Assert.That(second.Connection.PreviousConnectionId, Is.EqualTo(first.Connection.Id));
     }
 
     [Test]
