@@ -84,6 +84,7 @@ public sealed partial class WsRestClient
                 PubSub = _pubSub.CreateEndpoint(),
                 HeartbeatInterval = _options.KeepAliveInterval,
                 HeartbeatTimeout = _options.KeepAliveTimeout,
+                SendTimeout = _options.SendTimeout,
                 TimeProvider = _timeProvider,
             });
         }

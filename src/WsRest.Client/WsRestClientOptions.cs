@@ -55,6 +55,12 @@ public sealed class WsRestClientOptions
     /// </summary>
     public int SubscriptionQueueCapacity { get; set; } = 1000;
 
+    /// <summary>
+    /// How long one write to the server may take before the server is considered to have stopped reading
+    /// and the connection is dropped (then reconnected). Default 30 s; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How the client reconnects after losing its connection (on by default).</summary>
     public WsRestReconnectOptions Reconnect { get; } = new();
 

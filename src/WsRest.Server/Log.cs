@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Debug, "WsRest upgrade rejected: {Reason}")]
     public static partial void UpgradeRejected(ILogger logger, string reason);
+
+    [LoggerMessage(9, LogLevel.Information, "WsRest connection {ConnectionId}: the credentials of its upgrade expired; closing it (GOAWAY).")]
+    public static partial void CredentialsExpired(ILogger logger, string connectionId);
 }

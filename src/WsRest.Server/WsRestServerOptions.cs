@@ -53,6 +53,36 @@ public sealed class WsRestServerOptions
     /// <summary>Pub/sub settings: replay buffer, slow-subscriber queue, authorization (docs/pubsub.md).</summary>
     public WsRestPubSubOptions PubSub { get; } = new();
 
+    /// <summary>
+    /// Origins (scheme://host[:port]) browsers may upgrade from, or "*" for any. Empty (the default)
+    /// allows only the server's own origin: a page on another site cannot open a WsRest connection
+    /// with the user's cookies (cross-site WebSocket hijacking). Requests without an Origin header
+    /// (non-browser clients) are not affected.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = new List<string>();
+
+    /// <summary>Most WsRest connections the server holds at once; more are refused with 503. Default null (no limit).</summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>Most connections one authenticated user (by name) holds at once; more are refused with 429. Default null (no limit).</summary>
+    public int? MaxConnectionsPerUser { get; set; }
+
+    /// <summary>Most headers in one tunneled request; more reset that request (as Kestrel's MaxRequestHeaderCount). Default 100.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>
+    /// How long one write to a client may take before the client is considered to have stopped reading and
+    /// is cut off, instead of being buffered for without bound. Default 30 s; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Close a connection (GOAWAY: requests in flight finish, new ones are refused) when the credentials of
+    /// its upgrade expire (<c>AuthenticationProperties.ExpiresUtc</c>), so no request starts on an expired
+    /// identity; the client reconnects with fresh credentials. Default true.
+    /// </summary>
+    public bool CloseOnCredentialExpiry { get; set; } = true;
+
     /// <summary>The caller name clients see on the server's calls into them (docs/reverse.md). Default "server".</summary>
     public string ServerName { get; set; } = "server";
 

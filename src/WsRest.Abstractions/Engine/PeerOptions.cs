@@ -37,6 +37,12 @@ internal sealed class PeerOptions
     /// <summary>How long a PING may go unanswered (with nothing else arriving) before the peer is declared dead.</summary>
     public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A write the peer does not take within this time cuts the connection off (a peer that stopped reading).</summary>
+    public TimeSpan SendTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Most headers accepted in one incoming request or response head; more reset that stream.</summary>
+    public int MaxHeaderCount { get; init; } = 100;
+
     /// <summary>Used for the close timeout and the heartbeat; tests replace it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

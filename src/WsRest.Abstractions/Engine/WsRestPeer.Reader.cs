@@ -223,7 +223,7 @@ internal sealed partial class WsRestPeer
         }
 
         var head = new RequestHead();
-        var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize);
+        var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize, _options.MaxHeaderCount);
         WsRestStream? stream = null;
         var refusal = WsRestErrorCode.NoError;
         lock (_streamLock)
@@ -315,7 +315,7 @@ internal sealed partial class WsRestPeer
         }
 
         var head = new ResponseHead();
-        var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize);
+        var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize, _options.MaxHeaderCount);
         if (!_streams.TryGetValue(id, out var stream))
         {
             ThrowIfNeverOpened(id, "RESPONSE");

@@ -16,6 +16,7 @@ internal sealed partial class WsRestPeer
         var limit = _options.Remote.MaxMessageSize;
         var batch = Math.Min(_options.BatchSize, limit);
         var message = new PooledBufferWriter(0);
+        var stall = _options.SendTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -32,7 +33,30 @@ internal sealed partial class WsRestPeer
                     frames++;
                 }
 
-                await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                if (stall is null)
+                {
+                    await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    // A peer that stops reading would hold this write (and everything queued behind it)
+                    // forever: past the send timeout it is cut off instead (cancelling aborts the socket).
+                    stall.CancelAfter(_options.SendTimeout);
+                    try
+                    {
+                        await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, stall.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (stall.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"The {_options.RemoteName} did not read for {_options.SendTimeout.TotalSeconds:0.###} s (send timeout): the connection is cut off.");
+                    }
+
+                    if (!stall.TryReset())
+                    {
+                        stall.Dispose();
+                        stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
+                    }
+                }
                 WsRestMetrics.BytesSent.Add(message.WrittenCount, _roleTag);
                 WsRestMetrics.FramesPerMessage.Record(frames, _roleTag);
                 message.Reset();
@@ -56,6 +80,7 @@ internal sealed partial class WsRestPeer
         }
         finally
         {
+            stall?.Dispose();
             message.Dispose();
             while (reader.TryRead(out var frame))
             {

@@ -37,7 +37,7 @@ internal static class HeaderCodec
     /// rest of the block is skipped, not decoded, and the method returns false: the frame stays
     /// well formed, so the caller can reset just that stream and still account for the body after it.
     /// </summary>
-    public static bool ReadHeaders(ref PayloadReader reader, List<KeyValuePair<string, string>> headers, int maxHeaderBytes)
+    public static bool ReadHeaders(ref PayloadReader reader, List<KeyValuePair<string, string>> headers, int maxHeaderBytes, int maxHeaderCount = int.MaxValue)
     {
         var total = 0;
         var withinLimit = true;
@@ -93,7 +93,7 @@ internal static class HeaderCodec
                 throw PayloadReader.Malformed($"the value of header '{name}' contains CR, LF or NUL");
             }
 
-            if (total > maxHeaderBytes)
+            if (total > maxHeaderBytes || headers.Count >= maxHeaderCount)
             {
                 withinLimit = false;
                 continue;

@@ -31,7 +31,7 @@ internal sealed class RequestHead
     }
 
     /// <summary>Decodes the head; returns the inline body that follows it.</summary>
-    public ReadOnlySpan<byte> Read(ReadOnlySpan<byte> payload, int maxHeaderBytes)
+    public ReadOnlySpan<byte> Read(ReadOnlySpan<byte> payload, int maxHeaderBytes, int maxHeaderCount = int.MaxValue)
     {
         var reader = new PayloadReader(payload);
         var code = reader.ReadVarInt();
@@ -58,7 +58,7 @@ internal sealed class RequestHead
             throw PayloadReader.Malformed("the request target must start with '/'");
         }
 
-        var withinLimit = HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes - PathAndQuery.Length);
+        var withinLimit = HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes - PathAndQuery.Length, maxHeaderCount);
         HeadersTooLarge = !withinLimit || PathAndQuery.Length > maxHeaderBytes;
         return reader.Remaining;
     }

@@ -20,7 +20,7 @@ internal sealed class ResponseHead
     }
 
     /// <summary>Decodes the head; returns the inline body that follows it.</summary>
-    public ReadOnlySpan<byte> Read(ReadOnlySpan<byte> payload, int maxHeaderBytes)
+    public ReadOnlySpan<byte> Read(ReadOnlySpan<byte> payload, int maxHeaderBytes, int maxHeaderCount = int.MaxValue)
     {
         var reader = new PayloadReader(payload);
         var status = reader.ReadVarInt();
@@ -30,7 +30,7 @@ internal sealed class ResponseHead
         }
 
         StatusCode = (int)status;
-        HeadersTooLarge = !HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes);
+        HeadersTooLarge = !HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes, maxHeaderCount);
         return reader.Remaining;
     }
 }

@@ -50,6 +50,27 @@ internal sealed class WsRestConnectionHandler
             return;
         }
 
+        if (context.Request.Headers.Origin is { Count: > 0 } origin && !IsOriginAllowed(origin.ToString(), context.Request))
+        {
+            // Cross-site WebSocket hijacking: a page on another site must not ride the user's cookies.
+            await RejectAsync(context, StatusCodes.Status403Forbidden, $"The origin '{origin}' may not open a WsRest connection (WsRestServerOptions.AllowedOrigins).").ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.MaxConnections is { } maxConnections && _registry.Count >= maxConnections)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, $"The server holds its maximum of {maxConnections} WsRest connections.").ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.MaxConnectionsPerUser is { } perUser && context.User.Identity is { IsAuthenticated: true, Name: { } userName }
+            && _registry.Connections.Count(c => c.User.Identity?.Name == userName) >= perUser)
+        {
+            await RejectAsync(context, StatusCodes.Status429TooManyRequests, $"This user already holds the maximum of {perUser} WsRest connections.").ConfigureAwait(false);
+            return;
+        }
+
         if (_registry.IsShuttingDown)
         {
             // A client reconnecting after our GOAWAY must not land on this server again while it stops.
@@ -113,6 +134,8 @@ internal sealed class WsRestConnectionHandler
             LocalIpAddress = context.Connection.LocalIpAddress,
             LocalPort = context.Connection.LocalPort,
             Tls = context.Features.Get<ITlsConnectionFeature>(),
+            TlsHandshake = context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(),
+            TlsApplicationProtocol = context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(),
             MaxRequestBodySize = _options.MaxRequestBodySize,
         };
 
@@ -128,6 +151,8 @@ internal sealed class WsRestConnectionHandler
             TimeProvider = _timeProvider,
             HeartbeatInterval = _options.KeepAliveInterval,
             HeartbeatTimeout = _options.KeepAliveTimeout,
+            SendTimeout = _options.SendTimeout,
+            MaxHeaderCount = _options.MaxRequestHeaderCount,
         });
 
         var metadata = hello.Metadata
@@ -155,6 +180,7 @@ internal sealed class WsRestConnectionHandler
             peer.Start();
             _registry.Add(connection);
             Log.ConnectionOpened(_logger, connectionId, remote);
+            await using var expiry = ScheduleCredentialExpiry(context, connection);
             await peer.Completion.ConfigureAwait(false);
             if (pubSub is not null)
             {
@@ -198,6 +224,44 @@ internal sealed class WsRestConnectionHandler
         }
 
         return hello;
+    }
+
+    /// <summary>
+    /// The upgrade's credentials carry an expiry (e.g. a JWT's exp): at that moment the connection gets
+    /// GOAWAY, so requests already running finish but none starts on an expired identity.
+    /// </summary>
+    private ITimer? ScheduleCredentialExpiry(HttpContext context, WsRestConnection connection)
+    {
+        if (!_options.CloseOnCredentialExpiry
+            || context.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc is not { } expires)
+        {
+            return null;
+        }
+
+        var due = expires - _timeProvider.GetUtcNow();
+        return _timeProvider.CreateTimer(
+            static state =>
+            {
+                var (handler, connection) = ((WsRestConnectionHandler, WsRestConnection))state!;
+                Log.CredentialsExpired(handler._logger, connection.Id);
+                _ = connection.Peer.GoAwayAsync("the credentials of this connection expired", connection.ShutdownTimeout);
+            },
+            (this, connection),
+            due < TimeSpan.Zero ? TimeSpan.Zero : due,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private bool IsOriginAllowed(string origin, HttpRequest request)
+    {
+        if (_options.AllowedOrigins.Count > 0)
+        {
+            return _options.AllowedOrigins.Any(allowed => allowed == "*" || string.Equals(allowed.TrimEnd('/'), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        }
+
+        // Default: same origin only (scheme, host and port of this request).
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 
     private PeerSettings CreateLocalSettings() => new()

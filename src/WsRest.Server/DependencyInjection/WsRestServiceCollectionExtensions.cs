@@ -35,6 +35,9 @@ public static class WsRestServiceCollectionExtensions
             .Validate(o => o.HandshakeTimeout > TimeSpan.Zero, "WsRestServerOptions.HandshakeTimeout must be positive.")
             .Validate(o => o.KeepAliveInterval >= TimeSpan.Zero && o.KeepAliveInterval <= TimeSpan.FromDays(1), "WsRestServerOptions.KeepAliveInterval must be between 0 (off) and one day.")
             .Validate(o => o.KeepAliveTimeout > TimeSpan.Zero && o.KeepAliveTimeout <= TimeSpan.FromDays(1), "WsRestServerOptions.KeepAliveTimeout must be positive and at most one day.")
+            .Validate(o => o.MaxConnections is null or > 0 && o.MaxConnectionsPerUser is null or > 0, "WsRestServerOptions.MaxConnections and MaxConnectionsPerUser must be positive when set.")
+            .Validate(o => o.MaxRequestHeaderCount > 0, "WsRestServerOptions.MaxRequestHeaderCount must be positive.")
+            .Validate(o => o.SendTimeout == Timeout.InfiniteTimeSpan || o.SendTimeout > TimeSpan.Zero, "WsRestServerOptions.SendTimeout must be positive or infinite.")
             .ValidateOnStart();
 
         services.TryAddSingleton<WsRestConnectionRegistry>();

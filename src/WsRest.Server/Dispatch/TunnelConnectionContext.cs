@@ -26,6 +26,11 @@ internal sealed class TunnelConnectionContext
 
     public ITlsConnectionFeature? Tls { get; init; }
 
+    /// <summary>Protocol, cipher and the like of the upgrade's TLS handshake (Kestrel implements it on the same object).</summary>
+    public Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature? TlsHandshake { get; init; }
+
+    public Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature? TlsApplicationProtocol { get; init; }
+
     public long? MaxRequestBodySize { get; init; }
 
     /// <summary>The server-side connection (absent on the client side of a tunnel).</summary>

@@ -80,9 +80,20 @@ internal sealed class TunnelRequestDispatcher : IWsRestStreamHandler
         {
             features.Set<IWsRestConnectionFeature>(new WsRestConnectionFeature(connection, stream.Id));
         }
+        // The tunneled request sees the TLS of the WebSocket it arrived on, as a Kestrel request sees its own.
         if (_connection.Tls is { } tls)
         {
             features.Set(tls);
+        }
+
+        if (_connection.TlsHandshake is { } handshake)
+        {
+            features.Set(handshake);
+        }
+
+        if (_connection.TlsApplicationProtocol is { } alpn)
+        {
+            features.Set(alpn);
         }
 
         try

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WsRest.Client;
+using WsRest.Protocol;
+using WsRest.Server;
+using WsRest.Tests.Infrastructure;
+
+namespace WsRest.Tests.Protocol;
+
+/// <summary>Each server limit is hit once: a clear error, and nothing else is lost.</summary>
+public class LimitsTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [Test]
+    public async Task AForeignOriginIsRefusedAndTheServersOwnOriginOrAnAllowedOneIsNot()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
+        await using var allowing = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.AllowedOrigins.Add("https://shop.example"));
+
+        var error = Assert.CatchAsync<HttpRequestException>(() => host.ConnectAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Origin", "https://evil.example")));
+        Assert.That(error!.ToString(), Does.Contain("403"));
+
+        var sameOrigin = await host.ConnectAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Origin", $"http://{host.HttpAddress.Authority}"));
+        Assert.That(sameOrigin.State, Is.EqualTo(WsRestConnectionState.Connected));
+        var listed = await allowing.ConnectAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Origin", "https://shop.example"));
+        Assert.That(listed.State, Is.EqualTo(WsRestConnectionState.Connected));
+        var noOrigin = await host.ConnectAsync();
+        Assert.That(noOrigin.State, Is.EqualTo(WsRestConnectionState.Connected), "non-browser clients send no Origin");
+    }
+
+    [Test]
+    public async Task ConnectionsBeyondTheServerLimitAreRefusedWith503()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.MaxConnections = 2);
+        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
+        var first = await host.ConnectAsync();
+        await host.ConnectAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+        }
+
+        var error = Assert.CatchAsync<HttpRequestException>(() => host.ConnectAsync());
+
+        Assert.That(error!.ToString(), Does.Contain("503"));
+        using var http = new HttpClient(new WebSocketMessageHandler(first)) { BaseAddress = host.HttpAddress };
+        Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
+    }
+
+    [Test]
+    public async Task ConnectionsBeyondThePerUserLimitAreRefusedWith429()
+    {
+        await using var host = await TestHost.StartAsync(
+            app =>
+            {
+                app.UseAuthentication();
+                app.MapGet("/ping", () => "pong");
+            },
+            o => o.MaxConnectionsPerUser = 1,
+            builder => builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>("Test", null));
+        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
+        await host.ConnectAsync(As("alice"));
+        Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+
+        var error = Assert.CatchAsync<HttpRequestException>(() => host.ConnectAsync(As("alice")));
+        var bob = await host.ConnectAsync(As("bob"));
+
+        Assert.That(error!.ToString(), Does.Contain("429"));
+        Assert.That(bob.State, Is.EqualTo(WsRestConnectionState.Connected));
+    }
+
+    [Test]
+    public async Task TooManyRequestHeadersResetOnlyThatRequest()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.MaxRequestHeaderCount = 5);
+        using var http = await host.CreateWsRestHttpClientAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/ping");
+        for (var i = 0; i < 10; i++)
+        {
+            request.Headers.TryAddWithoutValidation($"x-h{i}", "v");
+        }
+
+        var error = Assert.CatchAsync<HttpRequestException>(() => http.SendAsync(request));
+
+        Assert.That(error!.ToString(), Does.Contain("MessageTooLarge"));
+        Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
+    }
+
+    [Test]
+    public async Task AClientThatStopsReadingIsCutOffAfterTheSendTimeout()
+    {
+        await using var host = await TestHost.StartAsync(
+            app =>
+            {
+                app.MapGet("/big", async (HttpContext context) =>
+                {
+                    var chunk = new byte[64 * 1024];
+                    for (var i = 0; i < 64 && !context.RequestAborted.IsCancellationRequested; i++)
+                    {
+                        await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    }
+                });
+                app.MapGet("/ping", () => "pong");
+            },
+            o =>
+            {
+                o.SendTimeout = TimeSpan.FromMilliseconds(500);
+                o.KeepAliveInterval = TimeSpan.Zero;
+            });
+        using var bystander = await host.CreateWsRestHttpClientAsync();
+        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
+
+        // A raw client with huge windows asks for 4 MiB per request and never reads its socket.
+        await using var raw = await RawConnection.OpenAsync(host.WsRestEndpoint, handshake: false);
+        await raw.HandshakeAsync(new PeerSettings { InitialStreamWindow = int.MaxValue / 2, InitialConnectionWindow = int.MaxValue / 2, MaxMessageSize = 1 << 20 });
+        for (ulong id = 1; id < 20; id += 2)
+        {
+            await raw.SendGetAsync(id, "/big");
+        }
+
+        WsRestConnectionEvent failed;
+        do
+        {
+            Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+            failed = events.Current;
+        }
+        while (failed.Kind != WsRestConnectionEventKind.Failed);
+
+        Assert.That(failed.Error, Is.InstanceOf<TimeoutException>());
+        Assert.That(failed.Error!.Message, Does.Contain("send timeout"));
+        Assert.That(await bystander.GetStringAsync("/ping"), Is.EqualTo("pong"));
+    }
+
+    [Test]
+    public async Task AConnectionIsClosedWhenItsCredentialsExpireAndTheClientComesBackWithFreshOnes()
+    {
+        var clock = new ManualClock();
+        await using var host = await TestHost.StartAsync(
+            app =>
+            {
+                app.UseAuthentication();
+                app.MapGet("/me", (HttpContext context) => context.User.Identity?.Name ?? "anonymous");
+            },
+            o =>
+            {
+                o.TimeProvider = clock;
+                o.KeepAliveInterval = TimeSpan.Zero; // only the expiry may act when the clock jumps
+            },
+            builder =>
+            {
+                builder.Services.AddSingleton(clock);
+                builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, ExpiringUserHandler>("Test", null);
+            });
+        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
+        var client = await host.ConnectAsync(o =>
+        {
+            As("alice")(o);
+            o.Reconnect.InitialDelay = TimeSpan.Zero;
+        });
+        using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
+        Assert.That(await http.GetStringAsync("/me"), Is.EqualTo("alice"));
+        Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+        var first = events.Current.Connection;
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+
+        // GOAWAY at expiry: the server closes the first connection; the client reconnects (new credentials).
+        var seen = new List<(WsRestConnectionEventKind Kind, string Id)>();
+        while (!(seen.Any(e => e.Kind == WsRestConnectionEventKind.Closed && e.Id == first.Id) && seen.Any(e => e.Kind == WsRestConnectionEventKind.Connected)))
+        {
+            Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+            seen.Add((events.Current.Kind, events.Current.Connection.Id));
+        }
+
+        Assert.That(await http.GetStringAsync("/me"), Is.EqualTo("alice"));
+        Assert.That(client.ConnectionId, Is.Not.EqualTo(first.Id));
+        Assert.That(seen.Where(e => e.Id == first.Id).Select(e => e.Kind), Does.Not.Contain(WsRestConnectionEventKind.Failed), "a graceful close (GOAWAY), not a failure");
+    }
+
+    private static Action<WsRestClientOptions> As(string user) => o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("X-Test-User", user);
+
+    private sealed class HeaderUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+            => Task.FromResult(Request.Headers.TryGetValue("X-Test-User", out var name) && !string.IsNullOrEmpty(name)
+                ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name!)], Scheme.Name)), Scheme.Name))
+                : AuthenticateResult.NoResult());
+    }
+
+    /// <summary>Like a bearer token: every authentication is valid for ten minutes of the test clock.</summary>
+    private sealed class ExpiringUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ManualClock clock)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (!Request.Headers.TryGetValue("X-Test-User", out var name) || string.IsNullOrEmpty(name))
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
+            var properties = new AuthenticationProperties { ExpiresUtc = clock.GetUtcNow() + TimeSpan.FromMinutes(10) };
+            var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name!)], Scheme.Name));
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name)));
+        }
+    }
+}
