@@ -3,7 +3,7 @@ using PetStore.Demo;
 
 namespace PetStore.Tests;
 
-/// <summary>The demo's kiosk part runs to completion against the in-process server, and the demo program runs both parts.</summary>
+/// <summary>The demo's kiosk part runs to completion against the in-process server, and the demo program runs all three parts.</summary>
 [TestFixture]
 public sealed class KioskDemoSessionTests
 {
@@ -32,7 +32,7 @@ public sealed class KioskDemoSessionTests
     }
 
     [Test]
-    public async Task TheDemoProgramRunsThePetsAndThenTheKioskSessionAndExitsZero()
+    public async Task TheDemoProgramRunsThePetsTheKioskAndThenTheEventsSessionAndExitsZero()
     {
         // The demo as `dotnet run --project samples/PetStore/PetStore.Demo` runs it (it starts its own API
         // in-process), from its own output directory: building this project builds it there, in the same
@@ -66,7 +66,9 @@ public sealed class KioskDemoSessionTests
         Assert.That(process.ExitCode, Is.Zero, $"stderr: {await stderr}{Environment.NewLine}stdout:{Environment.NewLine}{transcript}");
         Assert.That(transcript, Does.Match(DemoSession.CompletedMarker + @": 9 steps OK on connection [0-9a-f]{32}\."));
         Assert.That(transcript.IndexOf(DemoSession.CompletedMarker + ":", StringComparison.Ordinal), Is.LessThan(transcript.IndexOf("[K1]", StringComparison.Ordinal)), "the kiosk part runs after the pets part");
+        Assert.That(transcript.IndexOf(KioskDemoSession.CompletedMarker + ":", StringComparison.Ordinal), Is.LessThan(transcript.IndexOf("[P1]", StringComparison.Ordinal)), "the events part runs after the kiosk part");
         AssertKioskTranscript(transcript);
+        EventsDemoSessionTests.AssertEventsTranscript(transcript);
     }
 
     private static void AssertKioskTranscript(string transcript)

@@ -4,7 +4,8 @@ namespace PetStore.Api;
 
 /// <summary>
 /// The <c>/pets</c> minimal API. Handlers are transport-agnostic: the same endpoints answer plain
-/// HTTP and requests tunneled over WsRest.
+/// HTTP and requests tunneled over WsRest. Every successful create, update and delete publishes an
+/// event (<see cref="PetEvents"/>) through <see cref="PetChanges"/>, whoever called.
 /// </summary>
 public static class PetEndpoints
 {
@@ -58,7 +59,7 @@ public static class PetEndpoints
     private static IResult GetPet(PetRepository repository, long id)
         => repository.Find(id) is { } pet ? TypedResults.Ok(pet) : PetNotFound(id);
 
-    private static IResult CreatePet(PetRepository repository, PetInput input)
+    private static async Task<IResult> CreatePet(PetChanges changes, PetInput input, CancellationToken cancellationToken)
     {
         var errors = PetValidator.Validate(input);
         if (errors.Count > 0)
@@ -66,11 +67,11 @@ public static class PetEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var pet = repository.Add(input!);
+        var pet = await changes.AddAsync(input!, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/pets/{pet.Id}", pet);
     }
 
-    private static IResult UpdatePet(PetRepository repository, long id, PetInput input)
+    private static async Task<IResult> UpdatePet(PetChanges changes, long id, PetInput input, CancellationToken cancellationToken)
     {
         var errors = PetValidator.Validate(input);
         if (errors.Count > 0)
@@ -78,11 +79,11 @@ public static class PetEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        return repository.Update(id, input!) is { } pet ? TypedResults.Ok(pet) : PetNotFound(id);
+        return await changes.UpdateAsync(id, input!, cancellationToken).ConfigureAwait(false) is { } pet ? TypedResults.Ok(pet) : PetNotFound(id);
     }
 
-    private static IResult DeletePet(PetRepository repository, long id)
-        => repository.Remove(id) ? TypedResults.NoContent() : PetNotFound(id);
+    private static async Task<IResult> DeletePet(PetChanges changes, long id, CancellationToken cancellationToken)
+        => await changes.RemoveAsync(id, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : PetNotFound(id);
 
     private static ProblemHttpResult PetNotFound(long id)
         => TypedResults.Problem(

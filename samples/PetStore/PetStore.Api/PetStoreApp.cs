@@ -30,6 +30,7 @@ public static class PetStoreApp
         });
 
         builder.Services.AddSingleton(_ => PetRepository.CreateSeeded());
+        builder.Services.AddSingleton<PetChanges>(); // publishes pets/created, pets/updated, pets/deleted (IWsRestPublisher, from AddWsRest)
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             // Numbers are numbers: the web default also accepts them as strings, which types ids as

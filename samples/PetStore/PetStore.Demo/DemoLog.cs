@@ -20,9 +20,27 @@ internal sealed class DemoLog(TextWriter output, string stepPrefix = "")
     public void Detail(string line) => output.WriteLine("      " + line);
 
     /// <summary>Runs one step: prints its title, the one-line outcome <paramref name="action"/> returns, and how long it took.</summary>
-    public async Task<T> StepAsync<T>(string title, Func<Task<(T Result, string Outcome)>> action)
+    public Task<T> StepAsync<T>(string title, Func<Task<(T Result, string Outcome)>> action)
+        => RunStepAsync(title, action, announce: false);
+
+    /// <summary>
+    /// Runs one step whose title is printed before it starts (<c>[P2] title ...</c>) and whose outcome gets a
+    /// line of its own (<c>[P2] -> outcome (time)</c>), so that what is printed while it runs (events, as
+    /// they arrive) shows between the two.
+    /// </summary>
+    public Task<T> AnnouncedStepAsync<T>(string title, Func<Task<(T Result, string Outcome)>> action)
+        => RunStepAsync(title, action, announce: true);
+
+    private async Task<T> RunStepAsync<T>(string title, Func<Task<(T Result, string Outcome)>> action, bool announce)
     {
         var number = ++_step;
+        var label = $"[{stepPrefix}{number}]";
+        var heading = announce ? label : $"{label} {title}";
+        if (announce)
+        {
+            output.WriteLine($"{label} {title} ...");
+        }
+
         var start = Stopwatch.GetTimestamp();
         (T Result, string Outcome) done;
         try
@@ -31,11 +49,11 @@ internal sealed class DemoLog(TextWriter output, string stepPrefix = "")
         }
         catch (Exception ex)
         {
-            output.WriteLine($"[{stepPrefix}{number}] {title} -> FAILED: {ex.GetType().Name}: {ex.Message}");
+            output.WriteLine($"{heading} -> FAILED: {ex.GetType().Name}: {ex.Message}");
             throw new DemoFailedException($"Step {stepPrefix}{number} ({title}) failed: {ex.Message}", ex);
         }
 
-        output.WriteLine($"[{stepPrefix}{number}] {title} -> {done.Outcome} ({FormatMs(Stopwatch.GetElapsedTime(start))})");
+        output.WriteLine($"{heading} -> {done.Outcome} ({FormatMs(Stopwatch.GetElapsedTime(start))})");
         CompletedSteps++;
         return done.Result;
     }

@@ -3,7 +3,7 @@ using PetStore.Api;
 
 namespace PetStore.Demo;
 
-/// <summary>Runs <see cref="DemoSession"/> and then <see cref="KioskDemoSession"/> against an in-process PetStore API, or against <c>--url</c>.</summary>
+/// <summary>Runs <see cref="DemoSession"/>, <see cref="KioskDemoSession"/> and then <see cref="EventsDemoSession"/> against an in-process PetStore API, or against <c>--url</c>.</summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
@@ -60,11 +60,13 @@ internal static class Program
         await app.StopAsync(CancellationToken.None);
     }
 
-    /// <summary>The pets session, then the kiosk session (a kiosk started in-process dials the same server).</summary>
+    /// <summary>The pets session, the kiosk session (a kiosk started in-process dials the same server), then the events session (pub/sub).</summary>
     private static async Task RunSessionsAsync(Uri wsEndpoint, CancellationToken cancellationToken)
     {
         await DemoSession.RunAsync(Console.Out, wsEndpoint, cancellationToken);
         Console.WriteLine();
         await KioskDemoSession.RunAsync(Console.Out, wsEndpoint, cancellationToken);
+        Console.WriteLine();
+        await EventsDemoSession.RunAsync(Console.Out, wsEndpoint, cancellationToken);
     }
 }
