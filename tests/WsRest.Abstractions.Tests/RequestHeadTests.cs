@@ -148,6 +148,36 @@ public class RequestHeadTests
         ProtocolAssert.Throws(WsRestErrorCode.ProtocolError, () => new RequestHead().Read(payload.AsSpan(0, payload.Length - 1), Limit));
     }
 
+    [Test]
+    public void TargetIsCountedInUtf8BytesAgainstTheLimit()
+    {
+        var head = new RequestHead();
+
+        head.Read(Head("GET", "/\u00e9"), 2);
+
+        Assert.That(head.HeadersTooLarge, Is.True, "'/\u00e9' is 3 UTF-8 bytes");
+    }
+
+    [Test]
+    public void LiteralMethodIsCountedAgainstTheLimit()
+    {
+        var head = new RequestHead();
+
+        head.Read(Head("PROPFIND", "/"), 8);
+
+        Assert.That(head.HeadersTooLarge, Is.True, "8 bytes of method plus 1 of target");
+        Assert.That(new RequestHead().Read(Head("PROPFIND", "/"), 9).IsEmpty, Is.True);
+    }
+
+    [TestCase("/a b")]
+    [TestCase("/a\r\nb")]
+    [TestCase("/a\u0000")]
+    [TestCase("/a\u007f")]
+    public void TargetWithSpaceOrControlCharacterIsAProtocolError(string target)
+    {
+        ProtocolAssert.Throws(WsRestErrorCode.ProtocolError, () => new RequestHead().Read(Head("GET", target), Limit));
+    }
+
     private static byte[] Head(string method, string target) => Bytes.Write(writer =>
     {
         RequestHead.WriteStart(writer, method, target);

@@ -13,7 +13,9 @@ namespace WsRest.Http;
 /// </summary>
 internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
 {
-    private static readonly Uri s_baseAddress = new("http://localhost/");
+    private const string s_origin = "http://localhost";
+
+    private static readonly Uri s_baseAddress = new(s_origin + "/");
 
     private readonly HttpMessageInvoker _invoker;
     private readonly Action<Exception>? _onError;
@@ -75,7 +77,9 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
     private static HttpRequestMessage BuildRequest(WsRestStream stream)
     {
         var head = stream.RequestHead!;
-        var request = new HttpRequestMessage(new HttpMethod(head.Method), new Uri(s_baseAddress, head.PathAndQuery));
+        // Concatenated, not resolved: a target like "//other.host/x" must stay a path on this host.
+        var uri = head.PathAndQuery == "*" ? s_baseAddress : new Uri(s_origin + head.PathAndQuery, UriKind.Absolute);
+        var request = new HttpRequestMessage(new HttpMethod(head.Method), uri);
         if (!stream.RequestHasNoBody)
         {
             request.Content = new StreamContent(new StreamBodyReadStream(stream, WsRestErrorCode.NoError));

@@ -35,9 +35,11 @@ internal sealed class RequestHead
     {
         var reader = new PayloadReader(payload);
         var code = reader.ReadVarInt();
+        var headBytes = 0;
         if (code == MethodCodec.Literal)
         {
-            Method = reader.ReadString(int.MaxValue);
+            // A literal method counts against MaxHeaderListSize like the target and the headers (§5.2).
+            Method = reader.ReadString(int.MaxValue, out headBytes);
             if (!HeaderCodec.IsToken(Method))
             {
                 throw PayloadReader.Malformed("the request method is not an HTTP token");
@@ -52,14 +54,29 @@ internal sealed class RequestHead
             throw PayloadReader.Malformed($"unknown method code {code}");
         }
 
-        PathAndQuery = reader.ReadString(int.MaxValue);
+        PathAndQuery = reader.ReadString(int.MaxValue, out var targetBytes);
         if (PathAndQuery.Length == 0 || (PathAndQuery[0] != '/' && PathAndQuery != "*"))
         {
             throw PayloadReader.Malformed("the request target must start with '/'");
         }
 
-        var withinLimit = HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes - PathAndQuery.Length, maxHeaderCount);
-        HeadersTooLarge = !withinLimit || PathAndQuery.Length > maxHeaderBytes;
+        if (PathAndQuery.AsSpan().IndexOfAnyInRange('\0', ' ') >= 0 || PathAndQuery.Contains('\u007F', StringComparison.Ordinal))
+        {
+            throw PayloadReader.Malformed("the request target contains a space or a control character");
+        }
+
+        // UTF-8 bytes, as for header names and values: a non-ASCII target must not get more room.
+        headBytes += targetBytes;
+        var withinLimit = headBytes <= maxHeaderBytes
+            && HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes - headBytes, maxHeaderCount);
+        if (!withinLimit && headBytes > maxHeaderBytes)
+        {
+            // Still read the block to its end, so the inline body after it is found (§11).
+            HeaderCodec.ReadHeaders(ref reader, Headers, 0, 0);
+            Headers.Clear();
+        }
+
+        HeadersTooLarge = !withinLimit;
         return reader.Remaining;
     }
 }
