@@ -34,7 +34,11 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <summary>Port of the HTTP/2-only endpoint.</summary>
     public int Http2Port => _http2.IPEndPoint!.Port;
 
-    public static async Task<BenchServer> StartAsync()
+    /// <summary>The app's services (the pub/sub benchmark takes its <c>IWsRestPublisher</c> from here).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="configureWsRest">Changes to the WsRest server options (the pub/sub benchmark sizes its queues).</param>
+    public static async Task<BenchServer> StartAsync(Action<WsRest.Server.WsRestServerOptions>? configureWsRest = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -58,7 +62,11 @@ internal sealed class BenchServer : IAsyncDisposable
                 http2 = o;
             });
         });
-        builder.Services.AddWsRest(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.Services.AddWsRest(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(2);
+            configureWsRest?.Invoke(o);
+        });
 
         var app = builder.Build();
         app.MapGet("/small", WriteSmallAsync);

@@ -4,7 +4,8 @@ namespace WsRest.Load;
 
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
-/// [--wire-requests 1000] [--transports http11,http2,wsrest,raw]</c>.
+/// [--wire-requests 1000] [--transports http11,http2,wsrest,raw]</c>, or for the pub/sub fan-out
+/// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>.
 /// </summary>
 internal sealed record LoadOptions(
     TimeSpan Duration,
@@ -12,7 +13,11 @@ internal sealed record LoadOptions(
     IReadOnlyList<int> Concurrency,
     int EchoConcurrency,
     int WireRequests,
-    IReadOnlyList<TransportKind> Transports)
+    IReadOnlyList<TransportKind> Transports,
+    bool PubSub = false,
+    int Deliveries = 10000000,
+    int LosslessDeliveries = 2000000,
+    TimeSpan PubSubTimeout = default)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -22,8 +27,18 @@ internal sealed record LoadOptions(
         var echoConcurrency = 16;
         var wireRequests = 1000;
         TransportKind[] transports = Enum.GetValues<TransportKind>();
+        var pubSub = false;
+        var deliveries = 10000000;
+        var losslessDeliveries = 2000000;
+        var pubSubTimeout = 30.0;
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--pubsub")
+            {
+                pubSub = true;
+                continue;
+            }
+
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"Missing value after {args[i]}.");
             switch (args[i])
             {
@@ -45,19 +60,28 @@ internal sealed record LoadOptions(
                 case "--transports":
                     transports = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseTransport).Order()];
                     break;
+                case "--deliveries":
+                    deliveries = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--lossless-deliveries":
+                    losslessDeliveries = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--pubsub-timeout":
+                    pubSubTimeout = double.Parse(value, CultureInfo.InvariantCulture);
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,raw");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,raw; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S");
             }
 
             i++;
         }
 
-        if (duration <= 0 || warmup < 0 || concurrency.Count == 0 || concurrency.Any(c => c < 1 || c > 4096) || echoConcurrency < 1 || wireRequests < 1 || transports.Length == 0)
+        if (duration <= 0 || warmup < 0 || concurrency.Count == 0 || concurrency.Any(c => c < 1 || c > 4096) || echoConcurrency < 1 || wireRequests < 1 || transports.Length == 0 || deliveries < 10000 || losslessDeliveries < 10000 || pubSubTimeout <= 0)
         {
-            throw new ArgumentException("Durations must be positive, concurrency levels in 1..4096, counts positive.");
+            throw new ArgumentException("Durations must be positive, concurrency levels in 1..4096, counts positive, delivery counts at least 10000.");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports);
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout));
     }
 
     private static TransportKind ParseTransport(string name) => name.ToUpperInvariant() switch

@@ -4,6 +4,12 @@ using WsRest.Load;
 
 // Compares transports side by side in one process: see docs/benchmarks.md.
 var options = LoadOptions.Parse(args);
+if (options.PubSub)
+{
+    // A different program in the same process shape: event fan-out instead of request/response.
+    return await PubSubBench.RunAsync(options);
+}
+
 var total = Stopwatch.StartNew();
 Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
 Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");

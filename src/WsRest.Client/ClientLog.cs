@@ -28,4 +28,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(108, LogLevel.Error, "The handler serving a request from the server threw; the request was reset.")]
     public static partial void RequestHandlerFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(109, LogLevel.Warning, "The server refused to restore the subscription to '{Topic}' after a reconnect: {Reason}")]
+    public static partial void SubscriptionRefused(ILogger logger, string topic, string reason);
 }

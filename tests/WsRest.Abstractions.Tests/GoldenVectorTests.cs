@@ -4,7 +4,7 @@ using WsRest.Protocol;
 namespace WsRest.Abstractions.Tests;
 
 /// <summary>
-/// The "Example exchange" of docs/protocol.md §10, byte for byte. The hex strings below appear verbatim
+/// The "Example exchange" of docs/protocol.md §11, byte for byte. The hex strings below appear verbatim
 /// in the document, and <see cref="DocumentQuotesEveryVector"/> checks that they still do, so the
 /// specification and the codecs cannot drift apart.
 /// </summary>

@@ -71,7 +71,7 @@ internal sealed class RequestHead
             && HeaderCodec.ReadHeaders(ref reader, Headers, maxHeaderBytes - headBytes, maxHeaderCount);
         if (!withinLimit && headBytes > maxHeaderBytes)
         {
-            // Still read the block to its end, so the inline body after it is found (§11).
+            // Still read the block to its end, so the inline body after it is found (§12).
             HeaderCodec.ReadHeaders(ref reader, Headers, 0, 0);
             Headers.Clear();
         }

@@ -92,6 +92,11 @@ internal sealed class ClientPubSub
     {
         WsRestTopic.Validate(topic);
         var peer = await ConnectedPeerAsync(cancellationToken).ConfigureAwait(false);
+        if (data.Length + topic.Length * 3 + contentType.Length * 3 + 32 > peer.MaxFramePayload)
+        {
+            throw new ArgumentException($"The event ({data.Length} bytes) is larger than the server accepts in one message ({peer.MaxFramePayload} bytes).", nameof(data));
+        }
+
         var endpoint = (Endpoint)peer.PubSubEndpoint!;
         var id = (ulong)Interlocked.Increment(ref _nextId);
         var ack = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -158,14 +163,10 @@ internal sealed class ClientPubSub
             return;
         }
 
-        if (_client.State is WsRestConnectionState.Closed)
-        {
-            // No connection will come back to acknowledge: finish with what is queued.
-            Remove(subscription.Id);
-            subscription.OnUnsubscribed();
-        }
-
-        // Otherwise the next connection completes it (OnConnected).
+        // No connection: the server forgets subscriptions with the connection, and nothing can arrive
+        // meanwhile, so the unsubscribe completes here once the queued events are handled.
+        Remove(subscription.Id);
+        subscription.OnUnsubscribed();
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
@@ -247,6 +248,23 @@ internal sealed class ClientPubSub
 
         public void OnConnectionClosed(Exception? reason)
         {
+            // Unsubscribes waiting for an ACK from this connection will never get it; the server forgot
+            // them with the connection, so they complete now (after the events already queued).
+            WsRestSubscription[] leaving;
+            lock (owner._lock)
+            {
+                leaving = [.. owner._subscriptions.Values.Where(s => s.IsUnsubscribing)];
+                foreach (var subscription in leaving)
+                {
+                    owner._subscriptions.Remove(subscription.Id);
+                }
+            }
+
+            foreach (var subscription in leaving)
+            {
+                subscription.OnUnsubscribed();
+            }
+
             (ulong Id, TaskCompletionSource<long> Ack)[] lost;
             lock (owner._lock)
             {

@@ -17,6 +17,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
     private readonly DropOldestQueue<Item> _queue;
     private readonly TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _unsubscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationToken _clientClosing;
     private readonly Task _loop;
     private long _expected;
@@ -40,6 +41,13 @@ public sealed class WsRestSubscription : IAsyncDisposable
 
     /// <summary>The sequence up to which this subscription is complete: handled, or reported to the handler as a gap (0 before it is live).</summary>
     public long LastSequence => Interlocked.Read(ref _expected) is var next and > 0 ? next - 1 : 0;
+
+    /// <summary>
+    /// Completes when the subscription has ended after its last event was handled (unsubscribed, or the
+    /// client closed); faults with <see cref="UnauthorizedAccessException"/> when the server refused to
+    /// restore it after a reconnect.
+    /// </summary>
+    public Task Completion => _completion.Task;
 
     internal ulong Id { get; }
 
@@ -75,20 +83,35 @@ public sealed class WsRestSubscription : IAsyncDisposable
         {
             await _unsubscribed.Task.ConfigureAwait(false);
         }
+
+        _completion.TrySetResult();
     }
 
     internal void OnSubscribed(long lastSequence)
     {
-        // A fresh live subscription expects the event after the topic's last; a resumed one keeps its place.
-        Interlocked.CompareExchange(ref _expected, lastSequence + 1, 0);
+        // A fresh live subscription expects the event after the topic's last; a resumed one keeps its place,
+        // unless the topic's numbering went back (a restarted server with an in-memory bus): then the
+        // new numbering is followed, or every new event would look already handled.
+        if (Interlocked.CompareExchange(ref _expected, lastSequence + 1, 0) > lastSequence + 1)
+        {
+            Interlocked.Exchange(ref _expected, lastSequence + 1);
+            Interlocked.Exchange(ref _lastReceived, lastSequence);
+        }
+
         _live.TrySetResult();
     }
 
     internal void OnRefused(Exception error)
     {
-        _live.TrySetException(error);
+        // Refused at first: SubscribeAsync throws. Refused when re-subscribing after a reconnect: the
+        // subscription ends, and Completion says why (never silently).
+        if (!_live.TrySetException(error))
+        {
+            ClientLog.SubscriptionRefused(_logger, Topic, error.Message);
+        }
+
+        _completion.TrySetException(error);
         _queue.Complete();
-        _unsubscribed.TrySetResult();
     }
 
     internal void OnEvent(long sequence, string contentType, byte[] data)
@@ -161,7 +184,9 @@ public sealed class WsRestSubscription : IAsyncDisposable
                         continue; // already reported by a jump in sequence numbers
                     }
 
-                    await InvokeAsync(new WsRestEvent(Topic, Math.Max(item.Sequence, expected), item.Sequence2)).ConfigureAwait(false);
+                    // From the first sequence not handled: events this side dropped just before the notice are
+                    // inside the range too, so nothing goes unreported.
+                    await InvokeAsync(new WsRestEvent(Topic, expected > 0 ? expected : item.Sequence, item.Sequence2)).ConfigureAwait(false);
                     Interlocked.Exchange(ref _expected, item.Sequence2 + 1);
                 }
             }
@@ -169,6 +194,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
         finally
         {
             _unsubscribed.TrySetResult();
+            _completion.TrySetResult();
         }
     }
 

@@ -61,6 +61,11 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
                 item = new Control(ControlKind.Subscribe, id, topic, from, null, default);
                 break;
             case FrameType.Unsubscribe:
+                if (!payload.IsEmpty)
+                {
+                    throw new WsRestProtocolException("Malformed frame: UNSUBSCRIBE carries no payload.");
+                }
+
                 item = new Control(ControlKind.Unsubscribe, id, null, 0, null, default);
                 break;
             case FrameType.Event when (flags & PubSubFrames.Publish) != 0:
@@ -171,9 +176,19 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
 
     private void EnqueueControl(Outgoing item)
     {
+        // Acknowledgements cannot be dropped; a client that keeps asking without reading its answers is
+        // cut off instead of queued for without bound.
+        if (_queue.Count > MaxBacklog)
+        {
+            _peer?.Abort(new WsRestProtocolException($"More than {MaxBacklog} pub/sub messages wait for a client that does not read them."));
+            return;
+        }
+
         _queue.Enqueue(item, droppable: false, out _);
         WsRestMetrics.EventQueueDepth.Add(1, s_server);
     }
+
+    private int MaxBacklog => (2 * _options.ConnectionQueueCapacity) + 1024;
 
     private void EnqueueEvent(Subscription subscription, long sequence, string contentType, ReadOnlyMemory<byte> data)
     {
@@ -199,6 +214,19 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
         var peer = _peer!;
         try
         {
+            await PumpCoreAsync(peer).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever was still queued when the connection ended leaves the depth gauge too.
+            WsRestMetrics.EventQueueDepth.Add(-_queue.Count, s_server);
+        }
+    }
+
+    private async Task PumpCoreAsync(WsRestPeer peer)
+    {
+        try
+        {
             while (true)
             {
                 var (ok, item) = await _queue.DequeueAsync(CancellationToken.None).ConfigureAwait(false);
@@ -208,7 +236,7 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
                 }
 
                 WsRestMetrics.EventQueueDepth.Add(-1, s_server);
-                var frame = Encode(item);
+                var frame = Encode(item, peer.MaxFramePayload);
                 if (frame is null)
                 {
                     continue;
@@ -233,13 +261,21 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
         }
     }
 
-    private static PooledBufferWriter? Encode(Outgoing item)
+    private static PooledBufferWriter? Encode(Outgoing item, int maxPayload)
     {
         using var payload = new PooledBufferWriter(64 + item.Data.Length);
         FrameType type;
         var flags = FrameFlags.None;
         switch (item.Kind)
         {
+            case OutgoingKind.Event when item.Data.Length + 300 > maxPayload:
+                // Larger than this client accepts in one message: sending it would fail the connection
+                // (and its replay would fail the next one). The client is told it missed this event instead.
+                WsRestMetrics.EventsDropped.Add(1, s_server);
+                type = FrameType.Event;
+                flags = PubSubFrames.Gap;
+                PubSubFrames.WriteGap(payload, item.Sequence, item.Sequence);
+                break;
             case OutgoingKind.Event:
                 type = FrameType.Event;
                 PubSubFrames.WriteDeliveryHead(payload, item.Sequence, item.ContentType!);

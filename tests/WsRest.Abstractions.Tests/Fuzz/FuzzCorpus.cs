@@ -22,7 +22,7 @@ internal static class FuzzCorpus
     {
         var seeds = new List<byte[]>
         {
-            // The golden vectors of docs/protocol.md §10.
+            // The golden vectors of docs/protocol.md §11.
             GoldenVectors.HelloMessage(),
             GoldenVectors.WelcomeMessage(),
             GoldenVectors.ReadyMessage(),

@@ -342,7 +342,7 @@ internal sealed class FuzzTarget
         Step = FuzzStep.Request;
         var full = ReadRequest(payload, HeaderLimit);
 
-        // A small limit exercises the "over the limit: skip the rest undecoded" path (§5.2, §11).
+        // A small limit exercises the "over the limit: skip the rest undecoded" path (§5.2, §12).
         if (!Strict && (full is not null || (payload.Length & 1) == 0))
         {
             var limit = SmallLimit(payload);
@@ -412,7 +412,7 @@ internal sealed class FuzzTarget
     }
 
     /// <summary>
-    /// §5.2 and §11: a head's size is the UTF-8 bytes of the target, of a literal method, and of every
+    /// §5.2 and §12: a head's size is the UTF-8 bytes of the target, of a literal method, and of every
     /// header name and value. On the canonical encoding, a head of exactly MaxHeaderListSize passes and
     /// one byte less refuses it (HeadersTooLarge).
     /// </summary>
@@ -664,7 +664,7 @@ internal sealed class FuzzTarget
     private static void CheckReason(string reason)
         => Check(Encoding.UTF8.GetByteCount(reason) <= ControlFrames.MaxReasonBytes, "reason-within-limit", $"{reason.Length} chars");
 
-    /// <summary>Senders cut reasons at 256 UTF-16 code units, never inside a surrogate pair (§6.3, §11).</summary>
+    /// <summary>Senders cut reasons at 256 UTF-16 code units, never inside a surrogate pair (§6.3, §12).</summary>
     private static void CheckReasonRoundTrip(string original, string decoded)
     {
         const int cut = ControlFrames.MaxReasonBytes / 4;
