@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using WsRest.Client.Tests.Infrastructure;
 
 namespace WsRest.Client.Tests;
 
@@ -12,29 +12,9 @@ public sealed class PackagingTests
     [Test]
     public async Task PackagesBuildAndAConsumerUsesThemFromALocalFolder()
     {
-        var root = Docs.DocSnippetTests.RepositoryRoot();
-        var start = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "pack-check.sh")])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+        var (exitCode, log) = await RepositoryProcess.RunAsync("bash", ["scripts/pack-check.sh"], TimeSpan.FromMinutes(5));
 
-        var log = await output + await errors;
-        Assert.That(process.ExitCode, Is.Zero, log);
+        Assert.That(exitCode, Is.Zero, log);
         Assert.That(log, Does.Contain("pack-check: OK"));
     }
 }
