@@ -40,11 +40,34 @@ internal static class HttpRequestSender
                 // Everything that can fail or wait on the caller's content happens before a stream slot
                 // is taken, so a bad request never holds a slot and never reaches the wire.
                 outgoing ??= await PrepareAsync(peer, request, cancellationToken).ConfigureAwait(false);
-                var (response, retry) = await TrySendAsync(peer, request, outgoing, mayRetry: attempt < 3, cancellationToken).ConfigureAwait(false);
+                var (response, retry, stillSending) = await TrySendAsync(peer, request, outgoing, mayRetry: attempt < 3, cancellationToken).ConfigureAwait(false);
                 if (response is not null)
                 {
                     activity?.SetTag("http.response.status_code", (int)response.StatusCode);
                     WsRestMetrics.RecordRequest("outgoing", request.Method.Method, (int)response.StatusCode, null, started);
+                    if (stillSending is { IsCompleted: false })
+                    {
+                        // The response came while a small body still waits for credit: the caller gets the
+                        // response now, and the body's buffer is released once nothing reads it. How that
+                        // send ends (early completion, reset) no longer matters to this request.
+                        var inFlight = outgoing;
+                        outgoing = null;
+                        _ = stillSending.ContinueWith(
+                            static (task, state) =>
+                            {
+                                _ = task.Exception;
+                                ((OutgoingMessage)state!).Dispose();
+                            },
+                            inFlight,
+                            CancellationToken.None,
+                            TaskContinuationOptions.ExecuteSynchronously,
+                            TaskScheduler.Default);
+                    }
+                    else
+                    {
+                        _ = stillSending?.Exception;
+                    }
+
                     return response;
                 }
 
@@ -63,7 +86,7 @@ internal static class HttpRequestSender
         }
     }
 
-    private static async Task<(HttpResponseMessage? Response, bool Retry)> TrySendAsync(WsRestPeer peer, HttpRequestMessage request, OutgoingMessage outgoing, bool mayRetry, CancellationToken cancellationToken)
+    private static async Task<(HttpResponseMessage? Response, bool Retry, Task? StillSending)> TrySendAsync(WsRestPeer peer, HttpRequestMessage request, OutgoingMessage outgoing, bool mayRetry, CancellationToken cancellationToken)
     {
         WsRestStream? stream = null;
         CancellationTokenRegistration registration = default;
@@ -95,27 +118,31 @@ internal static class HttpRequestSender
             }
 
             var responseHead = await stream.ResponseHeadTask.ConfigureAwait(false);
-            return (BuildResponse(request, stream, responseHead), false);
+            await registration.DisposeAsync().ConfigureAwait(false);
+            return (BuildResponse(request, stream, responseHead), false, sending);
         }
         catch (Exception ex) when (mayRetry && !cancellationToken.IsCancellationRequested && RequestNotProcessedException.IsIn(ex) && (!queued || outgoing.EndStream))
         {
             // Never processed, and the body is still in hand: the caller's loop sends it again.
             stream?.Reset(WsRestErrorCode.Cancel);
-            return (null, true);
+            await FinishAsync(registration, sending).ConfigureAwait(false);
+            return (null, true, null);
         }
         catch (Exception ex)
         {
             stream?.Reset(WsRestErrorCode.Cancel);
+            await FinishAsync(registration, sending).ConfigureAwait(false);
             throw Translate(ex, cancellationToken);
         }
-        finally
+    }
+
+    /// <summary>The inline body buffer belongs to the caller's OutgoingMessage: wait until nothing reads it (the reset above stops the send).</summary>
+    private static async Task FinishAsync(CancellationTokenRegistration registration, Task? sending)
+    {
+        await registration.DisposeAsync().ConfigureAwait(false);
+        if (sending is not null)
         {
-            await registration.DisposeAsync().ConfigureAwait(false);
-            if (sending is not null)
-            {
-                // The inline body buffer belongs to the caller's OutgoingMessage: wait until nothing reads it.
-                await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

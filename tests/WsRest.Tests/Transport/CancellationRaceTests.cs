@@ -49,6 +49,7 @@ public class CancellationRaceTests
     public async Task AnEarlyResponseArrivesEvenWhenTheSmallBodyWaitsForCredit()
     {
         var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = await TestHost.StartAsync(
             app =>
             {
@@ -58,6 +59,14 @@ public class CancellationRaceTests
                     await Task.Delay(Timeout.Infinite, context.RequestAborted); // never reads: the connection window stays used
                 });
                 app.MapPost("/deny", () => Results.StatusCode(401));
+                app.MapPost("/stream-early", async (HttpContext context) =>
+                {
+                    // Answers and keeps streaming without reading the request body.
+                    await context.Response.WriteAsync("first;");
+                    await context.Response.Body.FlushAsync();
+                    await finish.Task.WaitAsync(context.RequestAborted);
+                    await context.Response.WriteAsync("last");
+                });
             },
             o => o.InitialConnectionWindowSize = 64 * 1024);
         using var http = await host.CreateWsRestHttpClientAsync();
@@ -68,6 +77,16 @@ public class CancellationRaceTests
         using var denied = await http.PostAsync("/deny", new ByteArrayContent(new byte[1000])).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(denied.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+
+        // A streaming answer is handed over at once too, not after the server finishes.
+        using var earlyRequest = new HttpRequestMessage(HttpMethod.Post, "/stream-early") { Content = new ByteArrayContent(new byte[1000]) };
+        using var streaming = await http.SendAsync(earlyRequest, HttpCompletionOption.ResponseHeadersRead).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(finish.Task.IsCompleted, Is.False);
+        await using var body = await streaming.Content.ReadAsStreamAsync();
+        var first = new byte[6];
+        await body.ReadExactlyAsync(first).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(System.Text.Encoding.UTF8.GetString(first), Is.EqualTo("first;"));
+        finish.SetResult();
         await cts.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(() => held);
     }
