@@ -38,8 +38,8 @@ internal sealed class DemoSteps(IPetStoreClient client, DemoLog log)
             return (pet, $"200 OK {Describe(pet)}");
         }).ConfigureAwait(false);
 
-        await ExpectProblemAsync<HttpValidationProblemDetails>("POST /pets {name: \"\", status: \"lost\"} (invalid)", HttpStatusCode.BadRequest,
-            () => client.CreatePetAsync(new PetInput { Name = string.Empty, Status = "lost" }, cancellationToken),
+        await ProblemStep.ExpectAsync<HttpValidationProblemDetails>(log, "POST /pets {name: \"\", status: \"lost\"} (invalid)", HttpStatusCode.BadRequest,
+            async () => $"got {Describe(await client.CreatePetAsync(new PetInput { Name = string.Empty, Status = "lost" }, cancellationToken).ConfigureAwait(false))}",
             DemoProblem.From,
             problem => problem.Errors is { } errors && errors.ContainsKey("name") && errors.ContainsKey("status")).ConfigureAwait(false);
 
@@ -49,8 +49,8 @@ internal sealed class DemoSteps(IPetStoreClient client, DemoLog log)
             return (true, "204 No Content");
         }).ConfigureAwait(false);
 
-        await ExpectProblemAsync<ProblemDetails>($"GET /pets/{created.Id} (just deleted)", HttpStatusCode.NotFound,
-            () => client.GetPetAsync(created.Id, cancellationToken),
+        await ProblemStep.ExpectAsync<ProblemDetails>(log, $"GET /pets/{created.Id} (just deleted)", HttpStatusCode.NotFound,
+            async () => $"got {Describe(await client.GetPetAsync(created.Id, cancellationToken).ConfigureAwait(false))}",
             DemoProblem.From,
             problem => problem.Status == 404).ConfigureAwait(false);
 
@@ -63,37 +63,6 @@ internal sealed class DemoSteps(IPetStoreClient client, DemoLog log)
         PrintPets(remaining);
 
         await new ConcurrentProbe(client, log).RunAsync([.. remaining], cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs a call that must fail with <paramref name="expected"/> and a <typeparamref name="TProblem"/> body, as the generated client reports it.</summary>
-    private async Task ExpectProblemAsync<TProblem>(
-        string title,
-        HttpStatusCode expected,
-        Func<Task<Pet>> call,
-        Func<TProblem, DemoProblem> read,
-        Func<DemoProblem, bool> isExpected)
-    {
-        var problem = await log.StepAsync(title, async () =>
-        {
-            try
-            {
-                var pet = await call().ConfigureAwait(false);
-                throw new DemoFailedException($"Expected {(int)expected} {expected} but got {Describe(pet)}.");
-            }
-            catch (ApiException<TProblem> ex) when (ex.StatusCode == (int)expected)
-            {
-                DemoExpect.That(ex.Result is not null, $"The {(int)expected} response carried no problem details.");
-                var problem = read(ex.Result!);
-                DemoExpect.That(isExpected(problem), $"The problem details are not the expected ones: {problem.Title}.");
-                return (problem, $"{(int)expected} {expected}, as expected");
-            }
-        }).ConfigureAwait(false);
-
-        log.Detail($"problem: type={problem.Type} title=\"{problem.Title}\" status={problem.Status}" + (problem.Detail is null ? string.Empty : $" detail=\"{problem.Detail}\""));
-        foreach (var (field, messages) in problem.Errors ?? new Dictionary<string, ICollection<string>>())
-        {
-            log.Detail($"errors.{field}: {string.Join(" ", messages)}");
-        }
     }
 
     private void PrintPets(ICollection<Pet> pets)

@@ -85,8 +85,8 @@ internal sealed class KioskDemoSteps(IPetStoreClient client, DemoLog log, Uri ws
         PrintStatus(after);
 
         var tooLong = new string('x', KioskApp.MaxDisplayLength + 1);
-        await ExpectProblemAsync<HttpValidationProblemDetails>($"PUT /kiosks/{id}/display ({tooLong.Length} characters, too long for the kiosk)", HttpStatusCode.BadRequest,
-            () => client.SetKioskDisplayAsync(id, new KioskDisplayInput { Text = tooLong }, cancellationToken),
+        await ProblemStep.ExpectAsync<HttpValidationProblemDetails>(log, $"PUT /kiosks/{id}/display ({tooLong.Length} characters, too long for the kiosk)", HttpStatusCode.BadRequest,
+            async () => { await client.SetKioskDisplayAsync(id, new KioskDisplayInput { Text = tooLong }, cancellationToken).ConfigureAwait(false); return "the call succeeded"; },
             DemoProblem.From,
             problem => problem.Errors is { } errors && errors.ContainsKey("text")).ConfigureAwait(false);
 
@@ -96,8 +96,8 @@ internal sealed class KioskDemoSteps(IPetStoreClient client, DemoLog log, Uri ws
             return (true, "stopped; its connection is closed");
         }).ConfigureAwait(false);
 
-        await ExpectProblemAsync<ProblemDetails>($"GET /kiosks/{id}/status (the kiosk is gone)", HttpStatusCode.NotFound,
-            () => client.GetKioskStatusAsync(id, cancellationToken),
+        await ProblemStep.ExpectAsync<ProblemDetails>(log, $"GET /kiosks/{id}/status (the kiosk is gone)", HttpStatusCode.NotFound,
+            async () => { await client.GetKioskStatusAsync(id, cancellationToken).ConfigureAwait(false); return "the call succeeded"; },
             DemoProblem.From,
             problem => problem.Status == 404).ConfigureAwait(false);
 
@@ -129,37 +129,6 @@ internal sealed class KioskDemoSteps(IPetStoreClient client, DemoLog log, Uri ws
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new DemoFailedException($"{failure} within {ListTimeout.TotalSeconds:0} s.");
-        }
-    }
-
-    /// <summary>Runs a call that must fail with <paramref name="expected"/> and a <typeparamref name="TProblem"/> body, as the generated client reports it.</summary>
-    private async Task ExpectProblemAsync<TProblem>(
-        string title,
-        HttpStatusCode expected,
-        Func<Task> call,
-        Func<TProblem, DemoProblem> read,
-        Func<DemoProblem, bool> isExpected)
-    {
-        var problem = await log.StepAsync(title, async () =>
-        {
-            try
-            {
-                await call().ConfigureAwait(false);
-                throw new DemoFailedException($"Expected {(int)expected} {expected} but the call succeeded.");
-            }
-            catch (ApiException<TProblem> ex) when (ex.StatusCode == (int)expected)
-            {
-                DemoExpect.That(ex.Result is not null, $"The {(int)expected} response carried no problem details.");
-                var problem = read(ex.Result!);
-                DemoExpect.That(isExpected(problem), $"The problem details are not the expected ones: {problem.Title}.");
-                return (problem, $"{(int)expected} {expected}, as expected");
-            }
-        }).ConfigureAwait(false);
-
-        log.Detail($"problem: title=\"{problem.Title}\" status={problem.Status}" + (problem.Detail is null ? string.Empty : $" detail=\"{problem.Detail}\""));
-        foreach (var (field, messages) in problem.Errors ?? new Dictionary<string, ICollection<string>>())
-        {
-            log.Detail($"errors.{field}: {string.Join(" ", messages)}");
         }
     }
 

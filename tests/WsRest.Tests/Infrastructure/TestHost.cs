@@ -51,6 +51,20 @@ public sealed class TestHost : IAsyncDisposable
         return new TestHost(app, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
+    /// <summary>
+    /// A host answering <c>GET /ping</c> whose heartbeat (1 min interval, 2 min timeout) runs on <paramref name="clock"/>,
+    /// so a test moves time instead of waiting for it.
+    /// </summary>
+    public static Task<TestHost> StartWithHeartbeatClockAsync(ManualClock clock)
+        => StartAsync(
+            app => app.MapGet("/ping", () => "pong"),
+            o =>
+            {
+                o.KeepAliveInterval = TimeSpan.FromMinutes(1);
+                o.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+                o.TimeProvider = clock;
+            });
+
     /// <summary>A connected client, disposed with the host.</summary>
     public async Task<WsRestClient> ConnectAsync(Action<WsRestClientOptions>? configure = null)
     {

@@ -14,14 +14,7 @@ public class HeartbeatTests
     public async Task ServerDropsAClientThatAnswersWebSocketPingsButNoWsRestFrames()
     {
         var clock = new ManualClock();
-        await using var host = await TestHost.StartAsync(
-            app => app.MapGet("/ping", () => "pong"),
-            o =>
-            {
-                o.KeepAliveInterval = TimeSpan.FromMinutes(1);
-                o.KeepAliveTimeout = TimeSpan.FromMinutes(2);
-                o.TimeProvider = clock;
-            });
+        await using var host = await TestHost.StartWithHeartbeatClockAsync(clock);
         await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
 
         // A raw client completes the handshake, then its "engine" never reads or answers a frame.
@@ -44,14 +37,7 @@ public class HeartbeatTests
     public async Task AQuietConnectionIsPingedAndPingsAreAnsweredWithTheirPayload()
     {
         var clock = new ManualClock();
-        await using var host = await TestHost.StartAsync(
-            app => app.MapGet("/ping", () => "pong"),
-            o =>
-            {
-                o.KeepAliveInterval = TimeSpan.FromMinutes(1);
-                o.KeepAliveTimeout = TimeSpan.FromMinutes(2);
-                o.TimeProvider = clock;
-            });
+        await using var host = await TestHost.StartWithHeartbeatClockAsync(clock);
         await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
         await using var raw = await RawConnection.OpenAsync(host.WsRestEndpoint);
 

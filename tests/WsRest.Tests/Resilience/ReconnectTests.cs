@@ -91,14 +91,7 @@ public class ReconnectTests
     public async Task BlackholeIsDetectedOnBothSidesWithinIntervalPlusTimeout()
     {
         var clock = new ManualClock();
-        await using var host = await TestHost.StartAsync(
-            app => app.MapGet("/ping", () => "pong"),
-            o =>
-            {
-                o.KeepAliveInterval = TimeSpan.FromMinutes(1);
-                o.KeepAliveTimeout = TimeSpan.FromMinutes(2);
-                o.TimeProvider = clock;
-            });
+        await using var host = await TestHost.StartWithHeartbeatClockAsync(clock);
         await using var serverEvents = host.Registry.WatchAsync().GetAsyncEnumerator();
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
         var options = Options(proxy);

@@ -99,18 +99,7 @@ public class TlsTests
     [Test]
     public async Task TunneledRequestSeesTheSameTlsAsAPlainHttpsRequest()
     {
-        using var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Thumbprint;
-        using var plain = new HttpClient(handler) { BaseAddress = _httpsAddress, Timeout = TimeSpan.FromSeconds(60) };
-        await using var client = new WsRestClient(new WsRestClientOptions
-        {
-            Endpoint = _wssEndpoint,
-            ConfigureWebSocket = ws => ws.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Thumbprint,
-        });
-        using var tunneled = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = _httpsAddress, Timeout = TimeSpan.FromSeconds(60) };
-
-        var overHttps = await plain.GetStringAsync("/tls");
-        var overWss = await tunneled.GetStringAsync("/tls");
+        var (overHttps, overWss) = await GetOverHttpsAndWssAsync("/tls");
 
         Assert.That(overHttps, Is.EqualTo("https=True|scheme=https|tls=True|tunneled=False"));
         Assert.That(overWss, Is.EqualTo("https=True|scheme=https|tls=True|tunneled=True"));
@@ -119,18 +108,7 @@ public class TlsTests
     [Test]
     public async Task TunneledRequestSeesTheSameTlsHandshakeAsAPlainHttpsRequest()
     {
-        using var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Thumbprint;
-        using var plain = new HttpClient(handler) { BaseAddress = _httpsAddress, Timeout = TimeSpan.FromSeconds(60) };
-        await using var client = new WsRestClient(new WsRestClientOptions
-        {
-            Endpoint = _wssEndpoint,
-            ConfigureWebSocket = ws => ws.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Thumbprint,
-        });
-        using var tunneled = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = _httpsAddress, Timeout = TimeSpan.FromSeconds(60) };
-
-        var overHttps = await plain.GetStringAsync("/tls-handshake");
-        var overWss = await tunneled.GetStringAsync("/tls-handshake");
+        var (overHttps, overWss) = await GetOverHttpsAndWssAsync("/tls-handshake");
 
         // ITlsHandshakeFeature (protocol, cipher suite) is what apps check to require e.g. TLS 1.2+.
         Assert.That(overHttps, Does.StartWith("Tls"));
@@ -175,5 +153,21 @@ public class TlsTests
         {
             yield return current;
         }
+    }
+
+    /// <summary>The same GET once over plain HTTPS and once tunneled over wss://, both trusting only the test certificate.</summary>
+    private async Task<(string OverHttps, string OverWss)> GetOverHttpsAndWssAsync(string path)
+    {
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Thumbprint;
+        using var plain = new HttpClient(handler) { BaseAddress = _httpsAddress, Timeout = TimeSpan.FromSeconds(60) };
+        await using var client = new WsRestClient(new WsRestClientOptions
+        {
+            Endpoint = _wssEndpoint,
+            ConfigureWebSocket = ws => ws.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Thumbprint,
+        });
+        using var tunneled = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = _httpsAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+        return (await plain.GetStringAsync(path), await tunneled.GetStringAsync(path));
     }
 }
