@@ -104,7 +104,13 @@ internal static class HttpRequestSender
             // A small body that finds no credit for inline travel is sent as DATA inside SendHeadAsync:
             // the response may come first (an early 401 or 413), so both are awaited together.
             sending = stream.SendHeadAsync(FrameType.Request, outgoing.CloneHead(), outgoing.InlineBody, outgoing.EndStream, cancellationToken).AsTask();
-            await Task.WhenAny(sending, stream.ResponseHeadTask).ConfigureAwait(false);
+            if (!sending.IsCompleted)
+            {
+                // Only a body waiting for credit leaves the send pending; an inline head is queued
+                // synchronously, and WhenAny would allocate for nothing.
+                await Task.WhenAny(sending, stream.ResponseHeadTask).ConfigureAwait(false);
+            }
+
             queued = stream.HeadSent && stream.Id != 0;
             if (sending.IsFaulted && sending.Exception!.InnerException is not StreamCompletedEarlyException && !stream.ResponseHeadTask.IsCompleted)
             {
