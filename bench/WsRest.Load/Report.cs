@@ -8,7 +8,7 @@ internal static class Report
 {
     public static string ScenarioTable(string title, IReadOnlyList<RunResult> results)
     {
-        var baseline = results.FirstOrDefault(r => r.Transport == TransportKind.Http11)?.RequestsPerSecond ?? double.NaN;
+        var baseline = Baseline(results);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### {title}");
         text.AppendLine();
@@ -23,7 +23,7 @@ internal static class Report
             }
 
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {Transports.Name(r.Transport)} | {r.RequestsPerSecond:N0} | {r.RequestsPerSecond / baseline:0.00}x | {r.Latency.QuantileMs(0.50):0.000} | {r.Latency.QuantileMs(0.90):0.000} | {r.Latency.QuantileMs(0.99):0.000} | {r.AllocatedBytesPerRequest:N0} | {r.CpuMicrosecondsPerRequest:0.0} | {r.CpuUtilization * 100:0} | {r.Errors + r.HungLoops} |");
+                $"| {Transports.Name(r.Transport)} | {r.RequestsPerSecond:N0} | {Ratio(r.RequestsPerSecond, baseline)} | {r.Latency.QuantileMs(0.50):0.000} | {r.Latency.QuantileMs(0.90):0.000} | {r.Latency.QuantileMs(0.99):0.000} | {r.AllocatedBytesPerRequest:N0} | {r.CpuMicrosecondsPerRequest:0.0} | {r.CpuUtilization * 100:0} | {r.Errors + r.HungLoops} |");
         }
 
         foreach (var r in results.Where(r => r.FirstError is not null))
@@ -52,12 +52,12 @@ internal static class Report
         text.AppendLine(string.Concat(Enumerable.Repeat("---:|", kinds.Length)));
         foreach (var (scenario, results) in scenarios)
         {
-            var baseline = results.FirstOrDefault(r => r.Transport == TransportKind.Http11)?.RequestsPerSecond ?? double.NaN;
+            var baseline = Baseline(results);
             text.Append(CultureInfo.InvariantCulture, $"| {scenario} |");
             foreach (var kind in kinds)
             {
                 var result = results.FirstOrDefault(r => r.Transport == kind);
-                text.Append(result is { Requests: > 0 } ? string.Create(CultureInfo.InvariantCulture, $" {result.RequestsPerSecond / baseline:0.00}x |") : " failed |");
+                text.Append(result is { Requests: > 0 } ? $" {Ratio(result.RequestsPerSecond, baseline)} |" : " failed |");
             }
 
             text.AppendLine();
@@ -83,4 +83,12 @@ internal static class Report
 
         return text.ToString();
     }
+
+    /// <summary>HTTP/1.1's requests/s in a scenario, or NaN when the run left HTTP/1.1 out (<c>--transports</c>).</summary>
+    private static double Baseline(IEnumerable<RunResult> results)
+        => results.FirstOrDefault(r => r.Transport == TransportKind.Http11 && r.Requests > 0)?.RequestsPerSecond ?? double.NaN;
+
+    /// <summary>"1.23x" against HTTP/1.1, or "–" when there is no HTTP/1.1 figure to divide by.</summary>
+    private static string Ratio(double requestsPerSecond, double baseline)
+        => double.IsNaN(baseline) ? "–" : string.Create(CultureInfo.InvariantCulture, $"{requestsPerSecond / baseline:0.00}x");
 }
