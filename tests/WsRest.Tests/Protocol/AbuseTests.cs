@@ -82,7 +82,21 @@ public class AbuseTests
     public async Task AbuseOnSeveralConnectionsNeverCostsAWellBehavedClientARequest()
     {
         await using var host = await TestHost.StartAsync(
-            app => app.MapGet("/ping", () => "pong"),
+            app =>
+            {
+                app.MapGet("/ping", () => "pong");
+
+                // Answers only when its connection goes: the stream stays open, so DATA after END is
+                // always judged on a live stream. A finished and forgotten stream would make it a
+                // tolerated late frame instead (the race that made this test flaky with /ping).
+                app.MapGet("/hold-until-aborted", async (CancellationToken aborted) =>
+                {
+                    var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await using var registration = aborted.Register(() => gone.TrySetResult());
+                    await gone.Task;
+                    return "aborted";
+                });
+            },
             o =>
             {
                 o.HandshakeTimeout = TimeSpan.FromSeconds(1);
@@ -120,7 +134,7 @@ public class AbuseTests
             }),
             ExpectCloseAsync(host, WsRestErrorCode.ProtocolError, async raw =>
             {
-                await raw.SendGetAsync(1, "/ping", endStream: true);
+                await raw.SendGetAsync(1, "/hold-until-aborted", endStream: true);
                 await raw.SendFrameAsync(FrameType.Data, FrameFlags.EndStream, 1, [1, 2, 3]);
             }),
             CancelStormAsync(host),
