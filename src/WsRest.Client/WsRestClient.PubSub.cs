@@ -26,5 +26,5 @@ public sealed partial class WsRestClient
     public Task<long> PublishAsJsonAsync<T>(string topic, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
         => _pubSub.PublishAsync(topic, "application/json", JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), cancellationToken);
 
-    internal Task<WsRestPeer> GetPeerForPubSubAsync(CancellationToken cancellationToken) => GetPeerAsync(cancellationToken);
+    internal Task<WsRestPeer> GetPeerForPubSubAsync(CancellationToken cancellationToken) => GetPeerAsync(cancellationToken).AsTask();
 }

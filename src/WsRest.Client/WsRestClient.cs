@@ -16,6 +16,7 @@ namespace WsRest.Client;
 public sealed partial class WsRestClient : IAsyncDisposable
 {
     private readonly WsRestClientOptions _options;
+    private Func<CancellationToken, ValueTask<WsRestPeer>>? _peerSource;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
@@ -174,27 +175,28 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// the server certainly did not process (refused, or past its GOAWAY) is sent again on the next
     /// connection when its content can be replayed.
     /// </summary>
-    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                // The sender itself resends a request that was never sent or was refused while its body
-                // was still in hand; this loop covers a streamed body whose content can be read again.
-                return await HttpRequestSender.SendAsync(token => new ValueTask<WsRestPeer>(GetPeerAsync(token)), request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex) when (attempt < 3 && _options.Reconnect.Enabled && RequestNotProcessedException.IsIn(ex) && CanSendAgain(request))
-            {
-                // Not processed by the server: safe to send again whatever the method.
-            }
-        }
-    }
+    internal Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => HttpRequestSender.SendAsync(_peerSource ??= GetPeerAsync, request, resendStreamedContent: _options.Reconnect.Enabled && CanSendAgain(request), cancellationToken);
 
+    /// <summary>A streamed body can be sent again only when its content can be read again.</summary>
     private static bool CanSendAgain(HttpRequestMessage request)
         => request.Content is null or ByteArrayContent or ReadOnlyMemoryContent;
 
-    private async Task<WsRestPeer> GetPeerAsync(CancellationToken cancellationToken)
+    /// <summary>The current connection when it takes requests (no task, no allocation); otherwise waits for one.</summary>
+    private ValueTask<WsRestPeer> GetPeerAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_disposed && _peer is { IsAcceptingStreams: true } current)
+            {
+                return new ValueTask<WsRestPeer>(current);
+            }
+        }
+
+        return new ValueTask<WsRestPeer>(WaitForPeerAsync(cancellationToken));
+    }
+
+    private async Task<WsRestPeer> WaitForPeerAsync(CancellationToken cancellationToken)
     {
         Task<WsRestPeer> waiter;
         var counted = false;

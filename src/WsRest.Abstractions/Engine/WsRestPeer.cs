@@ -15,6 +15,7 @@ namespace WsRest.Engine;
 /// </summary>
 internal sealed partial class WsRestPeer : IAsyncDisposable
 {
+    private Func<CancellationToken, ValueTask<WsRestPeer>>? _asPeerSource;
     private readonly WebSocket _socket;
     private readonly PeerOptions _options;
     private readonly Channel<OutgoingFrame> _writes = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions
@@ -100,6 +101,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     public Exception? CloseReason => Volatile.Read(ref _closeReason);
 
     public bool IsClosing => _closing.IsCancellationRequested;
+
+    /// <summary>This connection as the peer source of a request sender (made once: reverse calls send on a given connection).</summary>
+    internal Func<CancellationToken, ValueTask<WsRestPeer>> AsPeerSource => _asPeerSource ??= _ => new ValueTask<WsRestPeer>(this);
 
     public bool IsAcceptingStreams => !_closing.IsCancellationRequested && Volatile.Read(ref _localGoAway) == 0 && !_remoteGoAway;
 

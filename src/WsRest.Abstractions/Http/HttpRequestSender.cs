@@ -18,14 +18,19 @@ internal static class HttpRequestSender
 {
     /// <summary>Sends on one given connection (the server's calls into a client).</summary>
     public static Task<HttpResponseMessage> SendAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
-        => SendAsync(_ => ValueTask.FromResult(peer), request, cancellationToken);
+        => SendAsync(peer.AsPeerSource, request, resendStreamedContent: false, cancellationToken);
 
     /// <summary>
     /// Sends on the connection <paramref name="peers"/> provides. A request that certainly never reached
     /// the server's processing (not sent, or refused) is sent again on the next connection, up to 3
-    /// attempts, as long as its body is still in hand (none, or read inline) — whatever its method.
+    /// attempts in all, whatever its method, as long as its body is still in hand (none, or read
+    /// inline) or, with <paramref name="resendStreamedContent"/>, its streamed content can be read again.
     /// </summary>
-    public static async Task<HttpResponseMessage> SendAsync(Func<CancellationToken, ValueTask<WsRestPeer>> peers, HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One async method for all attempts: this is the per-request path, and every extra state machine
+    /// or task it awaits is an allocation per request (docs/benchmarks.md).
+    /// </remarks>
+    public static async Task<HttpResponseMessage> SendAsync(Func<CancellationToken, ValueTask<WsRestPeer>> peers, HttpRequestMessage request, bool resendStreamedContent, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var started = Stopwatch.GetTimestamp();
@@ -36,42 +41,103 @@ internal static class HttpRequestSender
             for (var attempt = 1; ; attempt++)
             {
                 var peer = await peers(cancellationToken).ConfigureAwait(false);
-
-                // Everything that can fail or wait on the caller's content happens before a stream slot
-                // is taken, so a bad request never holds a slot and never reaches the wire.
-                outgoing ??= await PrepareAsync(peer, request, cancellationToken).ConfigureAwait(false);
-                var (response, retry, stillSending) = await TrySendAsync(peer, request, outgoing, mayRetry: attempt < 3, cancellationToken).ConfigureAwait(false);
-                if (response is not null)
+                if (outgoing is null)
                 {
-                    activity?.SetTag("http.response.status_code", (int)response.StatusCode);
-                    WsRestMetrics.RecordRequest("outgoing", request.Method.Method, (int)response.StatusCode, null, started);
-                    if (stillSending is { IsCompleted: false })
+                    // Everything that can fail or wait on the caller's content happens before a stream slot
+                    // is taken, so a bad request never holds a slot and never reaches the wire.
+                    outgoing = Prepare(peer, request, out var inlineLength);
+                    if (inlineLength >= 0)
                     {
-                        // The response came while a small body still waits for credit: the caller gets the
-                        // response now, and the body's buffer is released once nothing reads it. How that
-                        // send ends (early completion, reset) no longer matters to this request.
-                        var inFlight = outgoing;
-                        outgoing = null;
-                        _ = stillSending.ContinueWith(
-                            static (task, state) =>
-                            {
-                                _ = task.Exception;
-                                ((OutgoingMessage)state!).Dispose();
-                            },
-                            inFlight,
-                            CancellationToken.None,
-                            TaskContinuationOptions.ExecuteSynchronously,
-                            TaskScheduler.Default);
+                        await ReadInlineAsync(outgoing, request.Content!, inlineLength, cancellationToken).ConfigureAwait(false);
                     }
-                    else
-                    {
-                        _ = stillSending?.Exception;
-                    }
-
-                    return response;
+                }
+                else
+                {
+                    // The previous attempt owned (and may still hold) the encoded head: encode it afresh.
+                    outgoing.ReplaceHead(EncodeHead(request));
                 }
 
-                Debug.Assert(retry, "TrySendAsync returns a response or asks for a retry.");
+                WsRestStream? stream = null;
+                CancellationTokenRegistration registration = default;
+                Task? sending = null;
+                var queued = false;
+                HttpResponseMessage response;
+                try
+                {
+                    stream = await peer.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+                    if (cancellationToken.CanBeCanceled)
+                    {
+                        registration = cancellationToken.UnsafeRegister(static (state, token) =>
+                            ((WsRestStream)state!).Reset(WsRestErrorCode.Cancel, new OperationCanceledException(token)), stream);
+                    }
+
+                    // A small body that finds no credit for inline travel is sent as DATA inside SendHeadAsync:
+                    // the response may come first (an early 401 or 413), so both are awaited together.
+                    sending = stream.SendHeadAsync(FrameType.Request, outgoing.TakeHead(), outgoing.InlineBody, outgoing.EndStream, cancellationToken).AsTask();
+                    if (!sending.IsCompleted)
+                    {
+                        // Only a body waiting for credit leaves the send pending; an inline head is queued
+                        // synchronously, and WhenAny would allocate for nothing.
+                        await Task.WhenAny(sending, stream.ResponseHeadTask).ConfigureAwait(false);
+                    }
+
+                    queued = stream.HeadSent && stream.Id != 0;
+                    if (sending.IsFaulted && sending.Exception!.InnerException is not StreamCompletedEarlyException && !stream.ResponseHeadTask.IsCompleted)
+                    {
+                        await sending.ConfigureAwait(false);
+                    }
+
+                    if (!outgoing.EndStream && sending.IsCompletedSuccessfully)
+                    {
+                        // The body streams while we wait for the response: a server may answer early.
+                        _ = HttpContentPump.PumpAsync(stream, request.Content!);
+                    }
+
+                    var responseHead = await stream.ResponseHeadTask.ConfigureAwait(false);
+                    await registration.DisposeAsync().ConfigureAwait(false);
+                    response = BuildResponse(request, stream, responseHead);
+                }
+                catch (Exception ex) when (attempt < 3 && !cancellationToken.IsCancellationRequested && RequestNotProcessedException.IsIn(ex)
+                    && (!queued || outgoing.EndStream || resendStreamedContent))
+                {
+                    // Never processed, and the body is still in hand (or can be read again): send it again.
+                    stream?.Reset(WsRestErrorCode.Cancel);
+                    await FinishAsync(registration, sending).ConfigureAwait(false);
+                    continue;
+                }
+                catch (Exception ex)
+                {
+                    stream?.Reset(WsRestErrorCode.Cancel);
+                    await FinishAsync(registration, sending).ConfigureAwait(false);
+                    throw Translate(ex, cancellationToken);
+                }
+
+                activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+                WsRestMetrics.RecordRequest("outgoing", request.Method.Method, (int)response.StatusCode, null, started);
+                if (sending is { IsCompleted: false })
+                {
+                    // The response came while a small body still waits for credit: the caller gets the
+                    // response now, and the body's buffer is released once nothing reads it. How that
+                    // send ends (early completion, reset) no longer matters to this request.
+                    var inFlight = outgoing;
+                    outgoing = null;
+                    _ = sending.ContinueWith(
+                        static (task, state) =>
+                        {
+                            _ = task.Exception;
+                            ((OutgoingMessage)state!).Dispose();
+                        },
+                        inFlight,
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
+                else
+                {
+                    _ = sending?.Exception;
+                }
+
+                return response;
             }
         }
         catch (Exception ex)
@@ -83,62 +149,6 @@ internal static class HttpRequestSender
         finally
         {
             outgoing?.Dispose();
-        }
-    }
-
-    private static async Task<(HttpResponseMessage? Response, bool Retry, Task? StillSending)> TrySendAsync(WsRestPeer peer, HttpRequestMessage request, OutgoingMessage outgoing, bool mayRetry, CancellationToken cancellationToken)
-    {
-        WsRestStream? stream = null;
-        CancellationTokenRegistration registration = default;
-        Task? sending = null;
-        var queued = false;
-        try
-        {
-            stream = await peer.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
-            if (cancellationToken.CanBeCanceled)
-            {
-                registration = cancellationToken.UnsafeRegister(static (state, token) =>
-                    ((WsRestStream)state!).Reset(WsRestErrorCode.Cancel, new OperationCanceledException(token)), stream);
-            }
-
-            // A small body that finds no credit for inline travel is sent as DATA inside SendHeadAsync:
-            // the response may come first (an early 401 or 413), so both are awaited together.
-            sending = stream.SendHeadAsync(FrameType.Request, outgoing.CloneHead(), outgoing.InlineBody, outgoing.EndStream, cancellationToken).AsTask();
-            if (!sending.IsCompleted)
-            {
-                // Only a body waiting for credit leaves the send pending; an inline head is queued
-                // synchronously, and WhenAny would allocate for nothing.
-                await Task.WhenAny(sending, stream.ResponseHeadTask).ConfigureAwait(false);
-            }
-
-            queued = stream.HeadSent && stream.Id != 0;
-            if (sending.IsFaulted && sending.Exception!.InnerException is not StreamCompletedEarlyException && !stream.ResponseHeadTask.IsCompleted)
-            {
-                await sending.ConfigureAwait(false);
-            }
-
-            if (!outgoing.EndStream && sending.IsCompletedSuccessfully)
-            {
-                // The body streams while we wait for the response: a server may answer early.
-                _ = HttpContentPump.PumpAsync(stream, request.Content!);
-            }
-
-            var responseHead = await stream.ResponseHeadTask.ConfigureAwait(false);
-            await registration.DisposeAsync().ConfigureAwait(false);
-            return (BuildResponse(request, stream, responseHead), false, sending);
-        }
-        catch (Exception ex) when (mayRetry && !cancellationToken.IsCancellationRequested && RequestNotProcessedException.IsIn(ex) && (!queued || outgoing.EndStream))
-        {
-            // Never processed, and the body is still in hand: the caller's loop sends it again.
-            stream?.Reset(WsRestErrorCode.Cancel);
-            await FinishAsync(registration, sending).ConfigureAwait(false);
-            return (null, true, null);
-        }
-        catch (Exception ex)
-        {
-            stream?.Reset(WsRestErrorCode.Cancel);
-            await FinishAsync(registration, sending).ConfigureAwait(false);
-            throw Translate(ex, cancellationToken);
         }
     }
 
@@ -170,18 +180,68 @@ internal static class HttpRequestSender
         _ => new HttpRequestException(HttpRequestError.Unknown, $"Sending the request failed: {ex.Message}", ex),
     };
 
-    private static async Task<OutgoingMessage> PrepareAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Encodes the head. <paramref name="inlineLength"/> is the length of a small body of known size to
+    /// read now so it can ride in the REQUEST frame, or -1 when there is none to read.
+    /// </summary>
+    private static OutgoingMessage Prepare(WsRestPeer peer, HttpRequestMessage request, out int inlineLength)
     {
-        var outgoing = new OutgoingMessage();
+        inlineLength = -1;
+        PooledBufferWriter? head = null;
         try
         {
-            var head = outgoing.Head;
+            head = EncodeHead(request);
+            var outgoing = new OutgoingMessage(head);
+            var content = request.Content;
+            var contentLength = content?.Headers.ContentLength;
+            if (content is null || contentLength == 0)
+            {
+                outgoing.EndStream = true;
+            }
+            else if (contentLength is { } length && length <= peer.InlineBodyLimit)
+            {
+                inlineLength = (int)length;
+                outgoing.EndStream = true;
+            }
+
+            return outgoing;
+        }
+        catch (Exception ex)
+        {
+            head?.Dispose();
+            throw ex is HttpRequestException or OperationCanceledException
+                ? ex
+                : new HttpRequestException(HttpRequestError.Unknown, $"The request could not be encoded: {ex.Message}", ex);
+        }
+    }
+
+    private static async ValueTask ReadInlineAsync(OutgoingMessage outgoing, HttpContent content, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await outgoing.ReadInlineAsync(content, length, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            outgoing.Dispose();
+            throw ex is HttpRequestException or OperationCanceledException
+                ? ex
+                : new HttpRequestException(HttpRequestError.Unknown, $"The request could not be encoded: {ex.Message}", ex);
+        }
+    }
+
+    private static PooledBufferWriter EncodeHead(HttpRequestMessage request)
+    {
+        var head = new PooledBufferWriter(256);
+        try
+        {
             var content = request.Content;
             RequestHead.WriteStart(head, request.Method.Method, GetPathAndQuery(request));
             HttpHeaderEncoder.Write(head, request.Headers.NonValidated);
-            var contentLength = content?.Headers.ContentLength;
             if (content is not null)
             {
+                // Reading ContentLength computes it for contents of known size (as SocketsHttpHandler does), so it is encoded.
+                _ = content.Headers.ContentLength;
                 HttpHeaderEncoder.Write(head, content.Headers.NonValidated);
             }
             else if (NeedsExplicitEmptyLength(request.Method))
@@ -190,25 +250,12 @@ internal static class HttpRequestSender
             }
 
             HeaderCodec.WriteEnd(head);
-            if (content is null || contentLength == 0)
-            {
-                outgoing.EndStream = true;
-            }
-            else if (contentLength is { } length && length <= peer.InlineBodyLimit)
-            {
-                // Small body of known size: read it now so it can ride in the REQUEST frame.
-                await outgoing.ReadInlineAsync(content, (int)length, cancellationToken).ConfigureAwait(false);
-                outgoing.EndStream = true;
-            }
-
-            return outgoing;
+            return head;
         }
-        catch (Exception ex)
+        catch
         {
-            outgoing.Dispose();
-            throw ex is HttpRequestException or OperationCanceledException
-                ? ex
-                : new HttpRequestException(HttpRequestError.Unknown, $"The request could not be encoded: {ex.Message}", ex);
+            head.Dispose();
+            throw;
         }
     }
 

@@ -7,9 +7,12 @@ namespace WsRest.Http;
 /// <summary>The encoded head and the inline body of a message (request or response) not yet sent; owns their pooled buffers.</summary>
 internal sealed class OutgoingMessage : IDisposable
 {
-    private PooledBufferWriter? _head = new(256);
+    private PooledBufferWriter? _head;
     private byte[]? _inline;
     private int _inlineLength;
+
+    /// <summary>Takes ownership of <paramref name="head"/>.</summary>
+    public OutgoingMessage(PooledBufferWriter head) => _head = head;
 
     public PooledBufferWriter Head => _head ?? throw new InvalidOperationException("The head was already handed over.");
 
@@ -17,12 +20,11 @@ internal sealed class OutgoingMessage : IDisposable
 
     public bool EndStream { get; set; }
 
-    /// <summary>A copy of the head for one send attempt (the sender takes ownership and may append the body).</summary>
-    public PooledBufferWriter CloneHead()
+    /// <summary>A new head for another send attempt (the previous one was handed over with <see cref="TakeHead"/>).</summary>
+    public void ReplaceHead(PooledBufferWriter head)
     {
-        var copy = new PooledBufferWriter(Head.WrittenCount + 64);
-        copy.Write(Head.WrittenSpan);
-        return copy;
+        _head?.Dispose();
+        _head = head;
     }
 
     public PooledBufferWriter TakeHead()

@@ -8,9 +8,11 @@ internal sealed class TunnelMaxRequestBodySizeFeature : IHttpMaxRequestBodySizeF
     private long? _max;
     private bool _reading;
 
-    public TunnelMaxRequestBodySizeFeature(long? max)
+    /// <summary>A new request: its limit starts at the connection's, and the body is not being read yet.</summary>
+    public void Reset(long? max)
     {
         _max = max;
+        _reading = false;
     }
 
     public bool IsReadOnly => _reading;

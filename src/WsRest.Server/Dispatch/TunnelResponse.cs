@@ -20,34 +20,59 @@ namespace WsRest.Server.Dispatch;
 [SuppressMessage("Reliability", "CA1001", Justification = "The body stream holds no resources; its pooled buffer is released when the response completes.")]
 internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFeature
 {
-    private readonly WsRestStream _stream;
-    private readonly bool _suppressBody;
     private readonly TunnelResponseBodyWriter _writer;
     private readonly TunnelResponseBodyStream _bodyStream;
+    private readonly HeaderDictionary _headers = new();
+    private WsRestStream? _stream;
+    private bool _suppressBody;
     private List<(Func<object, Task> Callback, object State)>? _onStarting;
     private List<(Func<object, Task> Callback, object State)>? _onCompleted;
     private bool _completed;
     private bool _hasStarted;
 
-    public TunnelResponse(WsRestStream stream, bool suppressBody)
+    public TunnelResponse()
+    {
+        _writer = new TunnelResponseBodyWriter(this);
+        _bodyStream = new TunnelResponseBodyStream(this, _writer);
+        Reset();
+    }
+
+    private WsRestStream ActiveStream => _stream ?? throw new InvalidOperationException("The request has ended.");
+
+    /// <summary>Binds the response to the stream of a new request.</summary>
+    public void Initialize(WsRestStream stream, bool suppressBody)
     {
         _stream = stream;
         _suppressBody = suppressBody;
-        _writer = new TunnelResponseBodyWriter(this);
-        _bodyStream = new TunnelResponseBodyStream(this, _writer);
+    }
+
+    /// <summary>The request is over: back to a fresh 200 with no headers, for the next request on this connection.</summary>
+    public void Reset()
+    {
+        _writer.ReleaseBuffer();
+        _stream = null;
+        _suppressBody = false;
+        _onStarting = null;
+        _onCompleted = null;
+        _completed = false;
+        _hasStarted = false;
+        StatusCode = StatusCodes.Status200OK;
+        ReasonPhrase = null;
+        _headers.Clear();
+        Headers = _headers;
 #pragma warning disable CS0618 // IHttpResponseFeature.Body is obsolete but still part of the interface.
         Body = _bodyStream;
 #pragma warning restore CS0618
     }
 
-    public int StatusCode { get; set; } = StatusCodes.Status200OK;
+    public int StatusCode { get; set; }
 
     public string? ReasonPhrase { get; set; }
 
-    public IHeaderDictionary Headers { get; set; } = new HeaderDictionary();
+    public IHeaderDictionary Headers { get; set; } = null!; // set by Reset, from the constructor on
 
     [Obsolete("Use IHttpResponseBodyFeature.Stream instead.")]
-    public Stream Body { get; set; }
+    public Stream Body { get; set; } = null!; // set by Reset, from the constructor on
 
     public bool HasStarted => _hasStarted;
 
@@ -122,7 +147,7 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
         {
             if (!_suppressBody)
             {
-                await _stream.SendDataAsync(data, endStream: false, cancellationToken).ConfigureAwait(false);
+                await ActiveStream.SendDataAsync(data, endStream: false, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -156,18 +181,18 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
                 var head = EncodeHead();
                 _hasStarted = true;
                 _completed = endStream;
-                await _stream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken).ConfigureAwait(false);
+                await ActiveStream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 _completed = endStream;
                 if (!body.IsEmpty)
                 {
-                    await _stream.SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
+                    await ActiveStream.SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
                 }
                 else if (endStream)
                 {
-                    await _stream.CompleteSendAsync().ConfigureAwait(false);
+                    await ActiveStream.CompleteSendAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -191,7 +216,7 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
     /// </summary>
     internal async Task FailAsync(Exception error)
     {
-        if (_completed || _stream.IsResetOrRemoved)
+        if (_completed || ActiveStream.IsResetOrRemoved)
         {
             return;
         }
@@ -200,7 +225,7 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
         {
             _completed = true;
             _writer.ReleaseBuffer();
-            _stream.Reset(WsRestErrorCode.InternalError, error);
+            ActiveStream.Reset(WsRestErrorCode.InternalError, error);
             return;
         }
 

@@ -6,5 +6,8 @@ namespace WsRest.Server.Hosting;
 /// <summary>The app's pipeline with its context type erased, so dispatch code need not be generic.</summary>
 internal interface ITunnelApplication
 {
+    /// <summary>A context for requests on one connection, able to keep the app's own per-request state between requests.</summary>
+    TunnelRequestContext CreateRequestContext(TunnelConnectionContext connection);
+
     Task ProcessRequestAsync(IFeatureCollection features, TunnelResponse response, string connectionId, ulong streamId);
 }

@@ -22,6 +22,8 @@ internal sealed class TunnelApplication<TContext> : ITunnelApplication
         _logger = logger;
     }
 
+    public TunnelRequestContext CreateRequestContext(TunnelConnectionContext connection) => new TunnelRequestContext<TContext>(connection);
+
     public async Task ProcessRequestAsync(IFeatureCollection features, TunnelResponse response, string connectionId, ulong streamId)
     {
         var context = _application.CreateContext(features);

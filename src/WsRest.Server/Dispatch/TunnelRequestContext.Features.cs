@@ -1,0 +1,79 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Features.Authentication;
+using WsRest.Protocol;
+
+namespace WsRest.Server.Dispatch;
+
+/// <summary>The request-side features, implemented on the context itself (one object per request, reused).</summary>
+internal partial class TunnelRequestContext :
+    IHttpRequestFeature,
+    IHttpRequestBodyDetectionFeature,
+    IHttpRequestLifetimeFeature,
+    IHttpRequestIdentifierFeature,
+    IHttpConnectionFeature,
+    IHttpAuthenticationFeature,
+    IWsRestConnectionFeature
+{
+    // ---- IHttpRequestFeature ----
+
+    public string Protocol { get; set; } = HttpProtocol.Http11;
+
+    public string Scheme { get; set; } = "http";
+
+    public string Method { get; set; } = HttpMethods.Get;
+
+    public string PathBase { get; set; } = string.Empty;
+
+    public string Path { get; set; } = string.Empty;
+
+    public string QueryString { get; set; } = string.Empty;
+
+    public string RawTarget { get; set; } = string.Empty;
+
+    public IHeaderDictionary Headers { get; set; } = null!;
+
+    public Stream Body { get; set; } = Stream.Null;
+
+    // ---- IHttpRequestBodyDetectionFeature: a REQUEST frame with END and no inline bytes has no body ----
+
+    public bool CanHaveBody { get; private set; }
+
+    // ---- IHttpRequestLifetimeFeature: aborted by CANCEL or a lost connection; Abort sends CANCEL ----
+
+    public CancellationToken RequestAborted { get; set; }
+
+    public void Abort() => ActiveStream.Reset(WsRestErrorCode.Cancel);
+
+    // ---- IHttpRequestIdentifierFeature: made on first use, most requests never read it ----
+
+    public string TraceIdentifier
+    {
+        get => _traceIdentifier ??= $"{_connection.ConnectionId}:{ActiveStream.Id}";
+        set => _traceIdentifier = value;
+    }
+
+    // ---- IHttpConnectionFeature ----
+
+    public string ConnectionId { get; set; } = string.Empty;
+
+    public IPAddress? RemoteIpAddress { get; set; }
+
+    public IPAddress? LocalIpAddress { get; set; }
+
+    public int RemotePort { get; set; }
+
+    public int LocalPort { get; set; }
+
+    // ---- IHttpAuthenticationFeature ----
+
+    public ClaimsPrincipal? User { get; set; }
+
+    // ---- IWsRestConnectionFeature (offered only on a server-side connection) ----
+
+    WsRestConnection IWsRestConnectionFeature.Connection => _connection.Connection ?? throw new InvalidOperationException("This request did not arrive on a WsRest server connection.");
+
+    ulong IWsRestConnectionFeature.StreamId => ActiveStream.Id;
+}

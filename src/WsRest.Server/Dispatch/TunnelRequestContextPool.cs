@@ -1,0 +1,42 @@
+namespace WsRest.Server.Dispatch;
+
+/// <summary>
+/// The request contexts one connection keeps between requests. Bounded, so a burst of concurrent
+/// requests leaves at most <see cref="Capacity"/> contexts behind on a connection that then goes quiet.
+/// </summary>
+internal sealed class TunnelRequestContextPool
+{
+    /// <summary>Enough for the steady state of a busy connection; a miss only costs a new context.</summary>
+    public const int Capacity = 32;
+
+    private readonly Lock _lock = new();
+    private readonly TunnelRequestContext?[] _items = new TunnelRequestContext?[Capacity];
+    private int _count;
+
+    public TunnelRequestContext? Rent()
+    {
+        lock (_lock)
+        {
+            if (_count == 0)
+            {
+                return null;
+            }
+
+            var context = _items[--_count];
+            _items[_count] = null;
+            return context;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="context"/> (already reset) for the next request, unless the pool is full.</summary>
+    public void Return(TunnelRequestContext context)
+    {
+        lock (_lock)
+        {
+            if (_count < Capacity)
+            {
+                _items[_count++] = context;
+            }
+        }
+    }
+}
