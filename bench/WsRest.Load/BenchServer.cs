@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace WsRest.Load;
 
 /// <summary>
-/// One in-process Kestrel with two loopback endpoints: HTTP/1.1 (plain HTTP, WsRest and the raw
-/// WebSocket upgrade there) and HTTP/2-only (cleartext with prior knowledge; a single endpoint that
+/// One in-process Kestrel with two loopback endpoints: HTTP/1.1 (plain HTTP, WsRest, the SignalR hub
+/// and the raw WebSocket upgrade there) and HTTP/2-only (cleartext with prior knowledge; a single endpoint that
 /// speaks both cannot serve h2c prior knowledge to HTTP/1.1 clients).
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
@@ -67,12 +67,14 @@ internal sealed class BenchServer : IAsyncDisposable
             o.ShutdownTimeout = TimeSpan.FromSeconds(2);
             configureWsRest?.Invoke(o);
         });
+        builder.Services.AddSignalR();
 
         var app = builder.Build();
         app.MapGet("/small", WriteSmallAsync);
         app.MapPost("/echo4k", EchoAsync);
         app.Map("/raw", RawEchoEndpoint.HandleAsync);
         app.MapWsRest("/wsrest");
+        app.MapHub<BenchHub>("/hub");
         await app.StartAsync().ConfigureAwait(false);
         return new BenchServer(app, http1!, http2!);
     }

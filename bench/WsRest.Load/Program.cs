@@ -50,7 +50,8 @@ await using (server)
     Console.WriteLine(Report.WireTable(wire));
     Console.WriteLine("Response headers of one GET /small:");
     Console.WriteLine();
-    foreach (var kind in options.Transports.Where(k => k != TransportKind.RawWebSocket))
+    // Raw and SignalR carry no HTTP response headers per request.
+    foreach (var kind in options.Transports.Where(k => k is not (TransportKind.RawWebSocket or TransportKind.SignalR)))
     {
         Console.WriteLine("- " + await HeaderProbe.DescribeAsync(kind, PortOf(kind)));
     }

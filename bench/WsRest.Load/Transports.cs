@@ -6,6 +6,7 @@ internal enum TransportKind
     Http11,
     Http2,
     WsRest,
+    SignalR,
     RawWebSocket,
 }
 
@@ -39,6 +40,7 @@ internal static class Transports
         TransportKind.Http11 => "HTTP/1.1 (pool)",
         TransportKind.Http2 => "HTTP/2 (1 conn)",
         TransportKind.WsRest => "WsRest (1 conn)",
+        TransportKind.SignalR => "SignalR (1 conn)",
         TransportKind.RawWebSocket => "raw WebSocket (1 conn)",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
@@ -49,6 +51,7 @@ internal static class Transports
         TransportKind.Http11 => HttpTransport.CreateHttp11(port, concurrency),
         TransportKind.Http2 => HttpTransport.CreateHttp2(port),
         TransportKind.WsRest => await HttpTransport.ConnectWsRestAsync(port, cancellationToken).ConfigureAwait(false),
+        TransportKind.SignalR => await SignalRTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
         TransportKind.RawWebSocket => await RawTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };

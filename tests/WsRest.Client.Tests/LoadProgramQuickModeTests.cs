@@ -3,8 +3,8 @@ using WsRest.Client.Tests.Infrastructure;
 namespace WsRest.Client.Tests;
 
 /// <summary>
-/// The load program still works: its transports and its pub/sub fan-out run briefly (no figures are
-/// asserted; measurement is the full mode's job, docs/benchmarks.md).
+/// The load program still works: its transports (SignalR included) and its pub/sub fan-out run
+/// briefly (no figures are asserted; measurement is the full mode's job, docs/benchmarks.md).
 /// </summary>
 [TestFixture]
 public sealed class LoadProgramQuickModeTests
@@ -20,6 +20,9 @@ public sealed class LoadProgramQuickModeTests
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(log, Does.Contain("No failed or hung requests."));
         Assert.That(log, Does.Contain("WsRest (1 conn)"));
+        // A SignalR row with a measured rate (a failed transport prints "failed"), and its wire-bytes row.
+        Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9][0-9,]* \|"));
+        Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|"));
 
         var (pubSubExit, pubSubLog) = await RepositoryProcess.RunAsync(
             "dotnet",
