@@ -20,6 +20,7 @@ public sealed class LoadProgramQuickModeTests
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(log, Does.Contain("No failed or hung requests."));
         Assert.That(log, Does.Contain("WsRest (1 conn)"));
+        Assert.That(log, Does.Contain("WsRest+deflate (1 conn)"));
 
         var (pubSubExit, pubSubLog) = await RepositoryProcess.RunAsync(
             "dotnet",
