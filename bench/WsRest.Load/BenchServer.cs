@@ -65,6 +65,8 @@ internal sealed class BenchServer : IAsyncDisposable
         builder.Services.AddWsRest(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(2);
+            // Allowed, not imposed: only the WsRest+deflate transport's client offers it.
+            o.Compression.Enabled = true;
             configureWsRest?.Invoke(o);
         });
         builder.Services.AddSignalR();

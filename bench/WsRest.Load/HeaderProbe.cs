@@ -14,9 +14,9 @@ internal static class HeaderProbe
         {
             HttpMessageHandler handler;
             var version = HttpVersion.Version11;
-            if (kind == TransportKind.WsRest)
+            if (kind is TransportKind.WsRest or TransportKind.WsRestDeflate)
             {
-                connection = new WsRestClient(new WsRestClientOptions { Endpoint = new Uri($"ws://127.0.0.1:{port}/wsrest") });
+                connection = new WsRestClient(HttpTransport.CreateWsRestOptions(port, kind == TransportKind.WsRestDeflate));
                 handler = new WebSocketMessageHandler(connection);
             }
             else

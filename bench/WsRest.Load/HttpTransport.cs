@@ -35,9 +35,10 @@ internal sealed class HttpTransport : ITransport
         return new HttpTransport(CreateClient(handler, port), HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact, null);
     }
 
-    public static async Task<HttpTransport> ConnectWsRestAsync(int port, CancellationToken cancellationToken)
+    /// <param name="deflate">Offer permessage-deflate (with the BCL's defaults: 15 window bits, context takeover both ways).</param>
+    public static async Task<HttpTransport> ConnectWsRestAsync(int port, bool deflate, CancellationToken cancellationToken)
     {
-        var connection = new WsRestClient(new WsRestClientOptions { Endpoint = new Uri($"ws://127.0.0.1:{port}/wsrest") });
+        var connection = new WsRestClient(CreateWsRestOptions(port, deflate));
         try
         {
             await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -50,6 +51,13 @@ internal sealed class HttpTransport : ITransport
 
         return new HttpTransport(CreateClient(new WebSocketMessageHandler(connection), port), HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower, connection);
     }
+
+    /// <summary>The WsRest client options of the bench: defaults, plus compression when asked for.</summary>
+    public static WsRestClientOptions CreateWsRestOptions(int port, bool deflate) => new()
+    {
+        Endpoint = new Uri($"ws://127.0.0.1:{port}/wsrest"),
+        DeflateOptions = deflate ? new System.Net.WebSockets.WebSocketDeflateOptions() : null,
+    };
 
     public IRequester CreateRequester(Workload workload) => new Requester(this, workload);
 

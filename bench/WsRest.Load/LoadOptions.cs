@@ -4,7 +4,7 @@ namespace WsRest.Load;
 
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
-/// [--wire-requests 1000] [--transports http11,http2,wsrest,signalr,raw]</c>, or for the pub/sub fan-out
+/// [--wire-requests 1000] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]</c>, or for the pub/sub fan-out
 /// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>.
 /// </summary>
 internal sealed record LoadOptions(
@@ -70,7 +70,7 @@ internal sealed record LoadOptions(
                     pubSubTimeout = double.Parse(value, CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,signalr,raw; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S");
             }
 
             i++;
@@ -90,7 +90,8 @@ internal sealed record LoadOptions(
         "HTTP2" => TransportKind.Http2,
         "WSREST" => TransportKind.WsRest,
         "SIGNALR" => TransportKind.SignalR,
+        "WSREST-DEFLATE" => TransportKind.WsRestDeflate,
         "RAW" => TransportKind.RawWebSocket,
-        _ => throw new ArgumentException($"Unknown transport '{name}': use http11, http2, wsrest, signalr, raw."),
+        _ => throw new ArgumentException($"Unknown transport '{name}': use http11, http2, wsrest, wsrest-deflate, signalr, raw."),
     };
 }

@@ -6,6 +6,9 @@ internal enum TransportKind
     Http11,
     Http2,
     WsRest,
+
+    /// <summary>WsRest with permessage-deflate offered by the client (and allowed by the bench server).</summary>
+    WsRestDeflate,
     SignalR,
     RawWebSocket,
 }
@@ -40,6 +43,7 @@ internal static class Transports
         TransportKind.Http11 => "HTTP/1.1 (pool)",
         TransportKind.Http2 => "HTTP/2 (1 conn)",
         TransportKind.WsRest => "WsRest (1 conn)",
+        TransportKind.WsRestDeflate => "WsRest+deflate (1 conn)",
         TransportKind.SignalR => "SignalR (1 conn)",
         TransportKind.RawWebSocket => "raw WebSocket (1 conn)",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -50,7 +54,8 @@ internal static class Transports
     {
         TransportKind.Http11 => HttpTransport.CreateHttp11(port, concurrency),
         TransportKind.Http2 => HttpTransport.CreateHttp2(port),
-        TransportKind.WsRest => await HttpTransport.ConnectWsRestAsync(port, cancellationToken).ConfigureAwait(false),
+        TransportKind.WsRest => await HttpTransport.ConnectWsRestAsync(port, deflate: false, cancellationToken).ConfigureAwait(false),
+        TransportKind.WsRestDeflate => await HttpTransport.ConnectWsRestAsync(port, deflate: true, cancellationToken).ConfigureAwait(false),
         TransportKind.SignalR => await SignalRTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
         TransportKind.RawWebSocket => await RawTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),

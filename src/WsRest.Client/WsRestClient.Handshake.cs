@@ -29,6 +29,8 @@ public sealed partial class WsRestClient
             socket.Options.AddSubProtocol(WsRestProtocol.SubProtocol);
             socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
             socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
+            // Before ConfigureWebSocket, so a caller adjusting the socket directly still has the last word.
+            socket.Options.DangerousDeflateOptions = _options.DeflateOptions;
             _options.ConfigureWebSocket?.Invoke(socket.Options);
 
             using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

@@ -76,6 +76,27 @@ public sealed class WsRestClientOptions
     /// <summary>Largest decoded header block (names plus values) this client accepts. Default 64 KiB.</summary>
     public int MaxHeaderListSize { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Offers the WebSocket permessage-deflate extension (RFC 7692) with these parameters; the connection
+    /// compresses only if the server also allows it (<c>WsRestServerOptions.Compression</c>). Default null:
+    /// not offered. Applied as <see cref="ClientWebSocketOptions.DangerousDeflateOptions"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Off by default for two reasons. Security: with context takeover (what makes repeated small messages
+    /// shrink to a few bytes) secrets such as cookies or tokens are compressed together with data an
+    /// attacker may influence, and the compressed size can then reveal them (CRIME/BREACH, docs/security.md).
+    /// Memory: each side keeps a deflate and an inflate context per connection, about 300 KiB with the
+    /// default 15 window bits, against ~20 KiB for an idle connection without it.
+    /// </para>
+    /// <para>
+    /// <see cref="MaxMessageSize"/> applies to the decompressed message, so a small compressed message that
+    /// inflates past it still closes the connection (1009). Bind from configuration by setting any of its
+    /// keys, e.g. <c>"DeflateOptions": { "ClientContextTakeover": true }</c>; an empty section binds nothing.
+    /// </para>
+    /// </remarks>
+    public WebSocketDeflateOptions? DeflateOptions { get; set; }
+
     /// <summary>Adjusts the underlying <see cref="ClientWebSocketOptions"/> (request headers such as Authorization, certificates, proxy).</summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
 

@@ -54,6 +54,13 @@ public sealed class WsRestServerOptions
     public WsRestPubSubOptions PubSub { get; } = new();
 
     /// <summary>
+    /// WebSocket permessage-deflate: off by default (a compression side channel and ~300 KiB per
+    /// connection, see <see cref="WsRestCompressionOptions"/>); when enabled, used on connections whose
+    /// client offers it. <see cref="MaxMessageSize"/> applies to the decompressed message.
+    /// </summary>
+    public WsRestCompressionOptions Compression { get; } = new();
+
+    /// <summary>
     /// Origins (scheme://host[:port]) browsers may upgrade from, or "*" for any. Empty (the default)
     /// allows only the server's own origin: a page on another site cannot open a WsRest connection
     /// with the user's cookies (cross-site WebSocket hijacking). Requests without an Origin header

@@ -81,6 +81,47 @@ public sealed class ConfigurationBindingTests
         Assert.That(_server.Upgrades, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task DeflateOptionsBindFromConfigurationAndClientsOnTheSameSectionStillShareTheirConnection()
+    {
+        var settings = Section("WsRest:PetStore");
+        settings["WsRest:PetStore:DeflateOptions:ClientMaxWindowBits"] = "12";
+        settings["WsRest:PetStore:DeflateOptions:ServerContextTakeover"] = "false";
+        var builder = TestHost.CreateBuilder(settings);
+        var section = builder.Configuration.GetSection("WsRest:PetStore");
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(section);
+        builder.Services.AddHttpClient("admin").AddWebSocketTransport(section);
+        await using var host = await TestHost.StartAsync(builder);
+        using var timeout = TestTimeout.Create();
+
+        // Each client's options get their own bound WebSocketDeflateOptions object: equal values must
+        // still count as the same options, or the two clients could not share the endpoint's connection.
+        var ids = await Task.WhenAll(
+            host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token),
+            new ConnectionProbeClient(host.Get<IHttpClientFactory>().CreateClient("admin")).GetConnectionIdAsync(timeout.Token));
+
+        var deflate = host.Get<IOptionsMonitor<WsRestClientOptions>>().Get(nameof(ConnectionProbeClient)).DeflateOptions;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(deflate, Is.Not.Null);
+            Assert.That(deflate!.ClientMaxWindowBits, Is.EqualTo(12));
+            Assert.That(deflate.ServerContextTakeover, Is.False);
+            Assert.That(deflate.ServerMaxWindowBits, Is.EqualTo(15), "unset keys keep the BCL's defaults");
+            Assert.That(ids[1], Is.EqualTo(ids[0]));
+            Assert.That(_server.Upgrades, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task WithoutADeflateSectionCompressionIsNotOffered()
+    {
+        var builder = TestHost.CreateBuilder(Section("WsRest:PetStore"));
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(builder.Configuration.GetSection("WsRest:PetStore"));
+        await using var host = await TestHost.StartAsync(builder);
+
+        Assert.That(host.Get<IOptionsMonitor<WsRestClientOptions>>().Get(nameof(ConnectionProbeClient)).DeflateOptions, Is.Null);
+    }
+
     private Dictionary<string, string?> Section(string path) => new()
     {
         [$"{path}:Endpoint"] = _server.Endpoint.ToString(),

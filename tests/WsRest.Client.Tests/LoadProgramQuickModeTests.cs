@@ -23,6 +23,7 @@ public sealed class LoadProgramQuickModeTests
         // A SignalR row with a measured rate (a failed transport prints "failed"), and its wire-bytes row.
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9][0-9,]* \|"));
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|"));
+        Assert.That(log, Does.Contain("WsRest+deflate (1 conn)"));
 
         var (pubSubExit, pubSubLog) = await RepositoryProcess.RunAsync(
             "dotnet",

@@ -56,6 +56,24 @@ public sealed class OptionsValidationTests
     }
 
     [Test]
+    public void AnOutOfRangeDeflateWindowInConfigurationFailsTheStartNamingTheKey()
+    {
+        var builder = TestHost.CreateBuilder(new Dictionary<string, string?>
+        {
+            [$"{Section}:Endpoint"] = "ws://127.0.0.1:5000/wsrest",
+            [$"{Section}:DeflateOptions:ClientMaxWindowBits"] = "20",
+        });
+        builder.Services.AddWsRestClient("petstore").BindConfiguration(Section);
+
+        // WebSocketDeflateOptions checks its own range in its setters, so binding itself fails the start,
+        // before any validator runs; what matters is that the start fails and names the key.
+        var error = Assert.CatchAsync(() => TestHost.StartAsync(builder));
+
+        Assert.That(error!.GetBaseException(), Is.InstanceOf<ArgumentOutOfRangeException>()
+            .With.Property(nameof(ArgumentOutOfRangeException.ParamName)).EqualTo("ClientMaxWindowBits"));
+    }
+
+    [Test]
     public void AMissingEndpointInCodeFailsTheStart()
     {
         var builder = TestHost.CreateBuilder();

@@ -23,9 +23,9 @@ internal static class WsRestMetrics
 
     public static readonly UpDownCounter<long> ActiveStreams = Meter.CreateUpDownCounter<long>("wsrest.stream.active", "{stream}", "Requests in flight on WsRest connections.");
 
-    public static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("wsrest.io.sent", "By", "Bytes written to WebSockets (WsRest frames).");
+    public static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("wsrest.io.sent", "By", "WsRest frame bytes written to WebSockets, before permessage-deflate if negotiated (message payloads, not socket bytes).");
 
-    public static readonly Counter<long> BytesReceived = Meter.CreateCounter<long>("wsrest.io.received", "By", "Bytes read from WebSockets (WsRest frames).");
+    public static readonly Counter<long> BytesReceived = Meter.CreateCounter<long>("wsrest.io.received", "By", "WsRest frame bytes read from WebSockets, after permessage-deflate if negotiated (message payloads, not socket bytes).");
 
     public static readonly Histogram<int> FramesPerMessage = Meter.CreateHistogram<int>("wsrest.io.frames_per_message", "{frame}", "Frames the writer batched into one WebSocket message.");
 

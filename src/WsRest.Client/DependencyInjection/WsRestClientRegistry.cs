@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -169,7 +170,8 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
     }
 
     // Options are plain property bags; nested option objects of this assembly (e.g. the reconnect
-    // settings) are compared property by property, everything else (values, URIs, delegates,
+    // settings) and the deflate parameters (bound from configuration as a new object per client) are
+    // compared property by property, everything else (values, URIs, delegates,
     // pipelines, invokers) with Equals, so two distinct callbacks count as different.
     private static bool SameOptions(object? x, object? y, int depth = 0)
     {
@@ -189,7 +191,7 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
         }
 
         var type = x.GetType();
-        if (depth > 4 || type.IsValueType || type.Assembly != typeof(WsRestClientOptions).Assembly || x is Delegate)
+        if (depth > 4 || type.IsValueType || (type.Assembly != typeof(WsRestClientOptions).Assembly && x is not WebSocketDeflateOptions) || x is Delegate)
         {
             return Equals(x, y);
         }

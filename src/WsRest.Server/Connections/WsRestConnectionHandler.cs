@@ -91,6 +91,11 @@ internal sealed class WsRestConnectionHandler
             SubProtocol = WsRestProtocol.SubProtocol,
             KeepAliveInterval = _options.KeepAliveInterval,
             KeepAliveTimeout = _options.KeepAliveTimeout,
+            // Negotiated only if the client offered permessage-deflate too (ASP.NET Core answers the
+            // offer); MaxMessageSize still bounds what the read loop inflates (WsRestPeer.Reader).
+            DangerousEnableCompression = _options.Compression.Enabled,
+            DisableServerContextTakeover = !_options.Compression.ServerContextTakeover,
+            ServerMaxWindowBits = _options.Compression.ServerMaxWindowBits,
         }).ConfigureAwait(false);
 
         var remote = FormatEndPoint(context.Connection.RemoteIpAddress, context.Connection.RemotePort);

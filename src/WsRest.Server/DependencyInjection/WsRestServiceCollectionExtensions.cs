@@ -38,6 +38,7 @@ public static class WsRestServiceCollectionExtensions
             .Validate(o => o.MaxConnections is null or > 0 && o.MaxConnectionsPerUser is null or > 0, "WsRestServerOptions.MaxConnections and MaxConnectionsPerUser must be positive when set.")
             .Validate(o => o.MaxRequestHeaderCount > 0, "WsRestServerOptions.MaxRequestHeaderCount must be positive.")
             .Validate(o => o.SendTimeout == Timeout.InfiniteTimeSpan || o.SendTimeout > TimeSpan.Zero, "WsRestServerOptions.SendTimeout must be positive or infinite.")
+            .Validate(o => o.Compression.ServerMaxWindowBits is >= 9 and <= 15, "WsRestServerOptions.Compression.ServerMaxWindowBits must be between 9 and 15 (RFC 7692).")
             .ValidateOnStart();
 
         services.TryAddSingleton<WsRestConnectionRegistry>();

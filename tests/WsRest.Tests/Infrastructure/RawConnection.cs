@@ -18,10 +18,11 @@ public sealed class RawConnection : IAsyncDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<RawConnection> OpenAsync(Uri endpoint, bool handshake = true, string subProtocol = WsRestProtocol.SubProtocol)
+    public static async Task<RawConnection> OpenAsync(Uri endpoint, bool handshake = true, string subProtocol = WsRestProtocol.SubProtocol, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(subProtocol);
+        configure?.Invoke(socket.Options);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await socket.ConnectAsync(endpoint, timeout.Token);
         var connection = new RawConnection(socket);
