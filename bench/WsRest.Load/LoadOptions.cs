@@ -4,7 +4,7 @@ namespace WsRest.Load;
 
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
-/// [--wire-requests 1000] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]</c>, or for the pub/sub fan-out
+/// [--wire-requests 1000] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]</c>, or for the pub/sub fan-out
 /// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>.
 /// </summary>
 internal sealed record LoadOptions(
@@ -17,7 +17,8 @@ internal sealed record LoadOptions(
     bool PubSub = false,
     int Deliveries = 10000000,
     int LosslessDeliveries = 2000000,
-    TimeSpan PubSubTimeout = default)
+    TimeSpan PubSubTimeout = default,
+    bool AllocationProfile = false)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -31,11 +32,18 @@ internal sealed record LoadOptions(
         var deliveries = 10000000;
         var losslessDeliveries = 2000000;
         var pubSubTimeout = 30.0;
+        var allocationProfile = false;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--pubsub")
             {
                 pubSub = true;
+                continue;
+            }
+
+            if (args[i] == "--alloc-profile")
+            {
+                allocationProfile = true;
                 continue;
             }
 
@@ -81,7 +89,7 @@ internal sealed record LoadOptions(
             throw new ArgumentException("Durations must be positive, concurrency levels in 1..4096, counts positive, delivery counts at least 10000.");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout));
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout), allocationProfile);
     }
 
     private static TransportKind ParseTransport(string name) => name.ToUpperInvariant() switch

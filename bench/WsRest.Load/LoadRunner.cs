@@ -40,6 +40,9 @@ internal static class LoadRunner
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
 
+    /// <summary>Set by <c>--alloc-profile</c>: each run samples its allocations by type and prints the largest.</summary>
+    public static AllocationProfiler? Profiler { get; set; }
+
     public static async Task<RunResult> RunAsync(TransportKind kind, ITransport transport, Workload workload, int concurrency, TimeSpan warmup, TimeSpan duration)
     {
         var phase = new RunPhase();
@@ -62,11 +65,13 @@ internal static class LoadRunner
         var cpu0 = process.TotalProcessorTime;
         var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
+        Profiler?.Start();
         phase.Value = RunPhase.Measure;
 
         await Task.Delay(duration).ConfigureAwait(false);
 
         phase.Value = RunPhase.Stop;
+        var sampled = Profiler?.Stop();
         var elapsed = Stopwatch.GetElapsedTime(start);
         var allocated1 = GC.GetTotalAllocatedBytes(precise: true);
         process.Refresh();
@@ -89,6 +94,15 @@ internal static class LoadRunner
         if (hung > 0)
         {
             firstError = $"{hung} of {concurrency} loops still waiting for a response {StopGrace.TotalSeconds:0} s after the window closed; " + (firstError ?? "no request had failed");
+        }
+
+        if (sampled is not null && latency.Count > 0)
+        {
+            Console.WriteLine($"allocations by type, {Transports.Name(kind)}, {workload}, {concurrency} in flight (sampled every ~100 KB; B/req):");
+            foreach (var (type, bytes) in sampled.Take(25))
+            {
+                Console.WriteLine($"  {(double)bytes / latency.Count,8:0.0}  {type}");
+            }
         }
 
         return new RunResult(kind, latency.Count, elapsed, latency, allocated1 - allocated0, cpu1 - cpu0, errors, firstError, hung);

@@ -10,6 +10,8 @@ if (options.PubSub)
     return await PubSubBench.RunAsync(options);
 }
 
+using var profiler = options.AllocationProfile ? new AllocationProfiler() : null;
+LoadRunner.Profiler = profiler;
 var total = Stopwatch.StartNew();
 Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
 Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");

@@ -7,7 +7,7 @@ namespace WsRest.Engine;
 /// </summary>
 internal sealed class SendWindow
 {
-    private readonly Lock _lock = new();
+    // Two windows per stream: a monitor on the window itself costs no allocation, a Lock object would.
     private long _available;
     private List<TaskCompletionSource>? _waiters;
     private Exception? _aborted;
@@ -21,7 +21,7 @@ internal sealed class SendWindow
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _available;
             }
@@ -31,7 +31,7 @@ internal sealed class SendWindow
     /// <summary>Takes up to <paramref name="max"/> bytes of credit without waiting; 0 when none is available.</summary>
     public int TryTake(int max)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_aborted is not null)
             {
@@ -50,7 +50,7 @@ internal sealed class SendWindow
         while (true)
         {
             TaskCompletionSource waiter;
-            lock (_lock)
+            lock (this)
             {
                 if (_aborted is not null)
                 {
@@ -76,7 +76,7 @@ internal sealed class SendWindow
     public bool Add(int increment)
     {
         List<TaskCompletionSource>? waiters;
-        lock (_lock)
+        lock (this)
         {
             _available += increment;
             if (_available > int.MaxValue)
@@ -103,7 +103,7 @@ internal sealed class SendWindow
     public void Abort(Exception reason)
     {
         List<TaskCompletionSource>? waiters;
-        lock (_lock)
+        lock (this)
         {
             _aborted ??= reason;
             waiters = _waiters;

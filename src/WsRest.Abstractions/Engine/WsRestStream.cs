@@ -29,15 +29,24 @@ internal sealed class WsRestStream : IQueuedFrameOwner
         useSynchronizationContext: false);
 
     private readonly WsRestPeer _peer;
-    private readonly Pipe _pipe = new(s_pipeOptions);
     private readonly ReceiveWindow _receiveWindow;
-    private readonly Lock _pipeLock = new();
-    private readonly CancellationTokenSource _aborted = new();
+    private readonly SendWindow _queueBudget;
+
+    // Made on first use: most requests have no body on one side, and a pipe is the largest object
+    // a stream would otherwise carry (docs/benchmarks.md, allocations by type).
+    private Pipe? _pipe;
+    private Exception? _pipeError;
+
+    // Made on first use too (most exchanges never wait for credit or watch for an abort). A flag set
+    // before the source is looked at, and looked at after it is published, makes sure a source made
+    // after its signal still starts cancelled.
+    private CancellationTokenSource? _aborted;
+    private int _abortSignalled;
 
     // Cancels waits of the sending side only: a CANCEL(NoError) stops our body while the response
     // we already received stays readable.
-    private readonly CancellationTokenSource _sendStopped = new();
-    private readonly SendWindow _queueBudget;
+    private CancellationTokenSource? _sendStopped;
+    private int _sendStopSignalled;
     private TaskCompletionSource<ResponseHead>? _responseHead;
     private int _state;
     private int _buffered;
@@ -77,10 +86,24 @@ internal sealed class WsRestStream : IQueuedFrameOwner
     public bool RequestHasNoBody { get; set; }
 
     /// <summary>The received body. One reader at a time, as with any <see cref="PipeReader"/>.</summary>
-    public PipeReader BodyReader => _pipe.Reader;
+    public PipeReader BodyReader
+    {
+        get
+        {
+            lock (PipeLock)
+            {
+                return EnsurePipe().Reader;
+            }
+        }
+    }
 
     /// <summary>Fires when the stream is reset by either side or the connection is lost.</summary>
-    public CancellationToken Aborted => _aborted.Token;
+    public CancellationToken Aborted => GetSource(ref _aborted, ref _abortSignalled).Token;
+
+    // The stream guards its own pipe state: a monitor on an existing object costs no allocation per stream.
+    private object PipeLock => this;
+
+    private CancellationToken SendStopped => GetSource(ref _sendStopped, ref _sendStopSignalled).Token;
 
     public bool IsResetOrRemoved => (Volatile.Read(ref _state) & (StateReset | StateRemoved)) != 0;
 
@@ -120,17 +143,18 @@ internal sealed class WsRestStream : IQueuedFrameOwner
             throw new WsRestProtocolException($"Body bytes arrived on stream {Id} after its END flag.");
         }
 
-        lock (_pipeLock)
+        lock (PipeLock)
         {
             if (!_pipeWriterCompleted && !_bodyReleased)
             {
                 if (!data.IsEmpty)
                 {
                     _buffered += data.Length;
-                    _pipe.Writer.Write(data);
+                    var writer = EnsurePipe().Writer;
+                    writer.Write(data);
 
                     // Completes synchronously: the pipe never pauses its writer (see s_pipeOptions).
-                    var flush = _pipe.Writer.FlushAsync();
+                    var flush = writer.FlushAsync();
                     if (!flush.IsCompletedSuccessfully)
                     {
                         throw new InvalidOperationException("The body pipe paused its writer.");
@@ -146,7 +170,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner
             if (endStream && !_pipeWriterCompleted)
             {
                 _pipeWriterCompleted = true;
-                _pipe.Writer.Complete();
+                _pipe?.Writer.Complete();
             }
         }
 
@@ -168,7 +192,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner
                 var stop = new StreamCompletedEarlyException();
                 SendWindow.Abort(stop);
                 _queueBudget.Abort(stop);
-                _ = _sendStopped.CancelAsync();
+                Signal(ref _sendStopped, ref _sendStopSignalled);
                 Remove();
             }
 
@@ -191,7 +215,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner
 
     public void OnBodyConsumed(int count)
     {
-        lock (_pipeLock)
+        lock (PipeLock)
         {
             if (_bodyReleased)
             {
@@ -396,7 +420,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner
     public void ReleaseBody()
     {
         int leftover;
-        lock (_pipeLock)
+        lock (PipeLock)
         {
             if (_bodyReleased)
             {
@@ -414,12 +438,13 @@ internal sealed class WsRestStream : IQueuedFrameOwner
     private void AbortState(Exception reason)
     {
         _responseHead?.TrySetException(reason);
-        lock (_pipeLock)
+        lock (PipeLock)
         {
             if (!_pipeWriterCompleted)
             {
                 _pipeWriterCompleted = true;
-                _pipe.Writer.Complete(reason as IOException ?? new IOException(reason.Message, reason));
+                _pipeError = reason as IOException ?? new IOException(reason.Message, reason);
+                _pipe?.Writer.Complete(_pipeError);
             }
         }
 
@@ -428,10 +453,58 @@ internal sealed class WsRestStream : IQueuedFrameOwner
         SendWindow.Abort(reason);
         _queueBudget.Abort(reason);
 
-        // CancelAsync runs the callbacks on the thread pool: application code (RequestAborted
-        // callbacks) must never run on the read loop.
-        _ = _sendStopped.CancelAsync();
-        _ = _aborted.CancelAsync();
+        Signal(ref _sendStopped, ref _sendStopSignalled);
+        Signal(ref _aborted, ref _abortSignalled);
+    }
+
+    /// <summary>The pipe, made now if no body byte has arrived yet; a body that already ended (or failed) reads as such.</summary>
+    private Pipe EnsurePipe()
+    {
+        if (_pipe is null)
+        {
+            _pipe = new Pipe(s_pipeOptions);
+            if (_pipeWriterCompleted)
+            {
+                _pipe.Writer.Complete(_pipeError);
+            }
+        }
+
+        return _pipe;
+    }
+
+    private static CancellationTokenSource GetSource(ref CancellationTokenSource? field, ref int signalled)
+    {
+        var source = Volatile.Read(ref field);
+        if (source is not null)
+        {
+            return source;
+        }
+
+        var created = new CancellationTokenSource();
+        source = Interlocked.CompareExchange(ref field, created, null);
+        if (source is not null)
+        {
+            created.Dispose();
+            return source;
+        }
+
+        if (Volatile.Read(ref signalled) != 0)
+        {
+            // Signalled before anyone asked for the token: nothing can be registered on it yet.
+            created.Cancel();
+        }
+
+        return created;
+    }
+
+    private static void Signal(ref CancellationTokenSource? field, ref int signalled)
+    {
+        if (Interlocked.Exchange(ref signalled, 1) == 0 && Volatile.Read(ref field) is { } source)
+        {
+            // CancelAsync runs the callbacks on the thread pool: application code (RequestAborted
+            // callbacks) must never run on the read loop.
+            _ = source.CancelAsync();
+        }
     }
 
     private void ThrowIfReset()
@@ -476,7 +549,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner
         {
             if (budget == 0)
             {
-                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sendStopped.Token);
+                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, SendStopped);
                 budget = await _queueBudget.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
@@ -510,14 +583,14 @@ internal sealed class WsRestStream : IQueuedFrameOwner
         {
             if (stream == 0)
             {
-                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sendStopped.Token);
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, SendStopped);
                 stream = await SendWindow.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
             var connection = _peer.ConnectionSendWindow.TryTake(stream);
             if (connection == 0)
             {
-                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _sendStopped.Token);
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, SendStopped);
                 connection = await _peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
             }
 
@@ -537,7 +610,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner
                 SendWindow.Add(stream);
             }
 
-            if (ex is OperationCanceledException && _sendStopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            if (ex is OperationCanceledException && Volatile.Read(ref _sendStopSignalled) != 0 && !cancellationToken.IsCancellationRequested)
             {
                 throw new HttpProtocolException((long)WsRestErrorCode.Cancel, $"Stream {Id} was reset.", null);
             }

@@ -32,7 +32,10 @@ internal sealed class HandshakeState : IAsyncDisposable
         Socket = socket;
         _timeProvider = timeProvider;
         TimeoutError = new WsRestProtocolException(WsRestErrorCode.HandshakeTimeout, $"The handshake did not complete within {timeout.TotalSeconds:0.###} s.");
-        _hardDeadline = new CancellationTokenSource(timeout + CloseGrace, timeProvider);
+        // Armed only once the rejection has been sent (or failed): a deadline counted from the start
+        // could pass before a late timer callback on a busy machine sent the reason, and aborting the
+        // receive then would close the socket with no reason at all.
+        _hardDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         _timer = timeProvider.CreateTimer(static state =>
         {
             var self = (HandshakeState)state!;
@@ -113,6 +116,7 @@ internal sealed class HandshakeState : IAsyncDisposable
         finally
         {
             _sendLock.Release();
+            _hardDeadline.CancelAfter(CloseGrace);
         }
     }
 }

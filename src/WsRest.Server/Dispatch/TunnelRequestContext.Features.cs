@@ -43,7 +43,16 @@ internal partial class TunnelRequestContext :
 
     // ---- IHttpRequestLifetimeFeature: aborted by CANCEL or a lost connection; Abort sends CANCEL ----
 
-    public CancellationToken RequestAborted { get; set; }
+    // The stream's token is made on first use, so a request whose app never asks for it does without.
+    public CancellationToken RequestAborted
+    {
+        get => _requestAbortedSet ? _requestAborted : _stream?.Aborted ?? default;
+        set
+        {
+            _requestAborted = value;
+            _requestAbortedSet = true;
+        }
+    }
 
     public void Abort() => ActiveStream.Reset(WsRestErrorCode.Cancel);
 

@@ -22,6 +22,8 @@ internal partial class TunnelRequestContext
     private readonly TunnelMaxRequestBodySizeFeature _maxRequestBodySize = new();
     private WsRestStream? _stream;
     private string? _traceIdentifier;
+    private CancellationToken _requestAborted;
+    private bool _requestAbortedSet;
 
     public TunnelRequestContext(TunnelConnectionContext connection)
     {
@@ -66,7 +68,6 @@ internal partial class TunnelRequestContext
         _maxRequestBodySize.Reset(_connection.MaxRequestBodySize);
         CanHaveBody = !stream.RequestHasNoBody;
         Body = CanHaveBody ? new TunnelRequestBodyStream(stream, _maxRequestBodySize, headers.ContentLength) : Stream.Null;
-        RequestAborted = stream.Aborted;
         User = _connection.ResolveUser?.Invoke(headers) ?? _connection.User;
         ConnectionId = _connection.ConnectionId;
         RemoteIpAddress = _connection.RemoteIpAddress;
@@ -84,7 +85,8 @@ internal partial class TunnelRequestContext
         _requestHeaders.Clear();
         Headers = _requestHeaders;
         Body = Stream.Null;
-        RequestAborted = default;
+        _requestAborted = default;
+        _requestAbortedSet = false;
         User = null;
         Response.Reset();
         ResetFeatures();
