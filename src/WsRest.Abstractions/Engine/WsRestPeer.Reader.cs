@@ -267,10 +267,12 @@ internal sealed partial class WsRestPeer
 
         ConsumeBodyCredit(stream, body.Length);
         stream.OnBody(body, frame.EndStream);
-        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Peer.RunHandlerAsync(state), stream, preferLocal: false);
+        // The stream is its own work item (it runs RunHandlerAsync): no wrapper allocated per REQUEST.
+        ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: false);
     }
 
-    private async Task RunHandlerAsync(WsRestStream stream)
+    /// <summary>Serves a stream the remote opened; started on the thread pool by the stream itself (<see cref="WsRestStream"/>'s work item).</summary>
+    internal async Task RunHandlerAsync(WsRestStream stream)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try

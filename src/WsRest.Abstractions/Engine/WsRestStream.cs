@@ -13,7 +13,7 @@ namespace WsRest.Engine;
 /// own threads. A stream leaves the table once END went both ways or either side sent CANCEL.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification = "The abort source has no timer; it needs no disposal and streams are dropped, not disposed.")]
-internal sealed class WsRestStream : IQueuedFrameOwner
+internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 {
     private const int StateHeadSent = 1;
     private const int StateEndSent = 2;
@@ -24,7 +24,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner
 
     private static readonly PipeOptions s_pipeOptions = new(
         pauseWriterThreshold: 0, // flow control (ReceiveWindow) bounds what the pipe holds, so the writer never waits
-        readerScheduler: PipeScheduler.ThreadPool,
+        readerScheduler: PooledThreadPoolScheduler.Instance, // the thread pool, without an allocation per wake-up
         writerScheduler: PipeScheduler.Inline,
         useSynchronizationContext: false);
 
@@ -116,6 +116,12 @@ internal sealed class WsRestStream : IQueuedFrameOwner
     public Task<ResponseHead> ResponseHeadTask => _responseHead!.Task;
 
     public WsRestPeer Peer => _peer;
+
+    /// <summary>
+    /// Runs the handler of a stream the remote opened. The read loop queues the stream itself, once,
+    /// so handing a request to the thread pool allocates nothing.
+    /// </summary>
+    void IThreadPoolWorkItem.Execute() => _ = _peer.RunHandlerAsync(this);
 
     // ---- receive side: called by the read loop only ----
 
