@@ -35,6 +35,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
     // Made on first use: most requests have no body on one side, and a pipe is the largest object
     // a stream would otherwise carry (docs/benchmarks.md, allocations by type).
     private Pipe? _pipe;
+    private CompleteBodyReader? _completeBody;
     private Exception? _pipeError;
 
     // Made on first use too (most exchanges never wait for credit or watch for an abort). A flag set
@@ -92,7 +93,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
         {
             lock (PipeLock)
             {
-                return EnsurePipe().Reader;
+                return _completeBody ?? EnsurePipe().Reader;
             }
         }
     }
@@ -153,7 +154,13 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
         {
             if (!_pipeWriterCompleted && !_bodyReleased)
             {
-                if (!data.IsEmpty)
+                if (!data.IsEmpty && endStream && _pipe is null && _completeBody is null)
+                {
+                    // The whole body in one frame, nobody reading yet: no pipe needed.
+                    _buffered += data.Length;
+                    _completeBody = new CompleteBodyReader(data);
+                }
+                else if (!data.IsEmpty)
                 {
                     _buffered += data.Length;
                     var writer = EnsurePipe().Writer;
