@@ -51,6 +51,13 @@ internal sealed class HttpTransport : ITransport
         return new HttpTransport(CreateClient(new WebSocketMessageHandler(connection), port), HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower, connection);
     }
 
+    /// <summary>The client, for the large-body scenarios (LargeConnection), which send their own requests.</summary>
+    internal HttpClient Client => _client;
+
+    internal Version RequestVersion => _version;
+
+    internal HttpVersionPolicy RequestVersionPolicy => _policy;
+
     public IRequester CreateRequester(Workload workload) => new Requester(this, workload);
 
     public async ValueTask DisposeAsync()
