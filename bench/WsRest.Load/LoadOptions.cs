@@ -5,7 +5,7 @@ namespace WsRest.Load;
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
 /// [--wire-requests 1000] [--transports http11,http2,wsrest,raw] [--large-size-mib 64] [--large-concurrency 1]
-/// [--large-requests 8]</c>, or for the pub/sub fan-out instead: <c>--pubsub [--deliveries 10000000]
+/// [--large-requests 16]</c>, or for the pub/sub fan-out instead: <c>--pubsub [--deliveries 10000000]
 /// [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>, or for the upload memory run instead:
 /// <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>.
 /// </summary>
@@ -28,7 +28,7 @@ internal sealed record LoadOptions(
     public IReadOnlyList<int> LargeConcurrency { get; init; } = [1];
 
     /// <summary>Measured requests per (large scenario, transport), after one warm-up request per loop.</summary>
-    public int LargeRequests { get; init; } = 8;
+    public int LargeRequests { get; init; } = 16;
 
     /// <summary><c>--upload-memory</c>: concurrent uploads to a slow handler, peak working set per transport.</summary>
     public bool UploadMemory { get; init; }
@@ -54,7 +54,7 @@ internal sealed record LoadOptions(
         var pubSubTimeout = 30.0;
         var largeSizeMib = 64;
         int[] largeConcurrency = [1];
-        var largeRequests = 8;
+        var largeRequests = 16;
         var uploadMemory = false;
         var uploadSizeMib = 256;
         var uploads = 16;

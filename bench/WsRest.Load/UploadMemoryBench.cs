@@ -48,16 +48,16 @@ internal static class UploadMemoryBench
                 var result = await RunOneAsync(kind, port, options.Uploads, bytes, path, timeout).ConfigureAwait(false);
                 failed |= result.Verified != options.Uploads;
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {Transports.Name(kind)} | {result.Elapsed.TotalSeconds:0.0} | {options.Uploads * bytes / Mib / result.Elapsed.TotalSeconds:0} | {result.BaselineResident / Mib:0.0} | {result.PeakResident / Mib:0.0} | **{(result.PeakResident - result.BaselineResident) / Mib:0.0}** | {result.BaselineManaged / Mib:0.0} | {result.PeakManaged / Mib:0.0} | {(result.PeakManaged - result.BaselineManaged) / Mib:0.0} | {bounds[kind]} | {result.Verified}/{options.Uploads} |"));
-                lines.Add($"{Transports.Name(kind)}: {result.Verified}/{options.Uploads} uploads of {options.UploadSizeMib} MiB counted in full by the server ({result.Samples} memory samples)" + (result.FirstError is null ? string.Empty : $"; first failure: {result.FirstError}"));
+                    $"| {Transports.Name(kind)} | {result.Elapsed.TotalSeconds:0.0} | {options.Uploads * bytes / Mib / result.Elapsed.TotalSeconds:0} | {result.BaselineResident / Mib:0.0} | {result.PeakResident / Mib:0.0} | **{(result.PeakResident - result.BaselineResident) / Mib:0.0}** | {result.BaselineManaged / Mib:0.0} | {result.PeakManaged / Mib:0.0} | {(result.PeakManaged - result.BaselineManaged) / Mib:0.0} | {(result.PeakAfterGc - result.BaselineAfterGc) / Mib:0.0} | {bounds[kind]} | {result.Verified}/{options.Uploads} |"));
+                lines.Add($"{Transports.Name(kind)}: {result.Verified}/{options.Uploads} uploads of {options.UploadSizeMib} MiB counted in full by the server ({result.Samples} memory samples, {result.Collections} GCs)" + (result.FirstError is null ? string.Empty : $"; first failure: {result.FirstError}"));
             }
         }
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### Upload memory: {options.Uploads} × {options.UploadSizeMib} MiB to a handler reading {options.UploadRateMib} MiB/s each");
         text.AppendLine();
-        text.AppendLine("| transport | time s | MiB/s (all) | RSS baseline MiB | RSS peak MiB | RSS peak − baseline MiB | managed baseline MiB | managed peak MiB | managed peak − baseline MiB | server buffering allowed by flow control | uploads verified |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        text.AppendLine("| transport | time s | MiB/s (all) | RSS baseline MiB | RSS peak MiB | RSS peak − baseline MiB | managed baseline MiB | managed peak MiB | managed peak − baseline MiB | after-GC heap peak − baseline MiB | server buffering allowed by flow control | uploads verified |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         rows.ForEach(r => text.AppendLine(r));
         text.AppendLine();
         lines.ForEach(l => text.AppendLine("- " + l));
@@ -101,6 +101,7 @@ internal static class UploadMemoryBench
             GC.WaitForPendingFinalizers();
             var baselineResident = UploadMemorySampler.ResidentBytes();
             var baselineManaged = GC.GetTotalMemory(forceFullCollection: false);
+            var baselineAfterGc = UploadMemorySampler.AfterGc(GC.GetGCMemoryInfo());
 
             var requesters = Enumerable.Range(0, uploads).Select(_ => connection.CreateRequester(upload: true, bytes, path, timeout)).ToArray();
             var start = Stopwatch.GetTimestamp();
@@ -128,6 +129,9 @@ internal static class UploadMemoryBench
                 Math.Max(baselineResident, sampler.PeakResidentBytes),
                 baselineManaged,
                 Math.Max(baselineManaged, sampler.PeakManagedBytes),
+                baselineAfterGc,
+                sampler.PeakAfterGcBytes == 0 ? baselineAfterGc : sampler.PeakAfterGcBytes,
+                sampler.Collections,
                 sampler.Samples,
                 errors.FirstOrDefault());
         }
@@ -153,8 +157,8 @@ internal static class UploadMemoryBench
         };
     }
 
-    private sealed record UploadMemoryResult(int Verified, TimeSpan Elapsed, long BaselineResident, long PeakResident, long BaselineManaged, long PeakManaged, int Samples, string? FirstError)
+    private sealed record UploadMemoryResult(int Verified, TimeSpan Elapsed, long BaselineResident, long PeakResident, long BaselineManaged, long PeakManaged, long BaselineAfterGc, long PeakAfterGc, int Collections, int Samples, string? FirstError)
     {
-        public static UploadMemoryResult Failed(string error) => new(0, TimeSpan.FromSeconds(1), 0, 0, 0, 0, 0, error);
+        public static UploadMemoryResult Failed(string error) => new(0, TimeSpan.FromSeconds(1), 0, 0, 0, 0, 0, 0, 0, 0, error);
     }
 }

@@ -13,12 +13,24 @@ internal sealed class UploadMemorySampler : IAsyncDisposable
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
     private readonly CancellationTokenSource _stop = new();
+    private readonly long _firstGcIndex = GC.GetGCMemoryInfo().Index;
+    private readonly int _firstGen0Count = GC.CollectionCount(0);
     private readonly Task _loop;
 
     private UploadMemorySampler()
     {
         _loop = Task.Run(SampleLoopAsync);
     }
+
+    /// <summary>
+    /// The largest managed heap left right after a GC that ran while sampling (heap size less free
+    /// fragments): unlike <see cref="PeakManagedBytes"/> it leaves out the garbage between collections,
+    /// so it is close to what was live. 0 if no GC ran.
+    /// </summary>
+    public long PeakAfterGcBytes { get; private set; }
+
+    /// <summary>Gen-0 collections (which counts all collections) while sampling.</summary>
+    public int Collections => GC.CollectionCount(0) - _firstGen0Count;
 
     public long PeakResidentBytes { get; private set; }
 
@@ -46,6 +58,9 @@ internal sealed class UploadMemorySampler : IAsyncDisposable
         using var process = Process.GetCurrentProcess();
         return process.WorkingSet64;
     }
+
+    /// <summary>The heap left by the GC <paramref name="info"/> describes, without its free fragments.</summary>
+    public static long AfterGc(GCMemoryInfo info) => info.HeapSizeBytes - info.FragmentedBytes;
 
     /// <summary>Stops sampling after one last sample.</summary>
     public async ValueTask DisposeAsync()
@@ -83,6 +98,11 @@ internal sealed class UploadMemorySampler : IAsyncDisposable
     {
         PeakResidentBytes = Math.Max(PeakResidentBytes, ResidentBytes());
         PeakManagedBytes = Math.Max(PeakManagedBytes, GC.GetTotalMemory(forceFullCollection: false));
+        if (GC.GetGCMemoryInfo() is { } gc && gc.Index > _firstGcIndex)
+        {
+            PeakAfterGcBytes = Math.Max(PeakAfterGcBytes, AfterGc(gc));
+        }
+
         Samples++;
     }
 }
