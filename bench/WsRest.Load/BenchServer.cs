@@ -75,6 +75,10 @@ internal sealed class BenchServer : IAsyncDisposable
         app.MapGet("/small", WriteSmallAsync);
         app.MapPost("/echo4k", EchoAsync);
         app.Map("/raw", RawEchoEndpoint.HandleAsync);
+        app.MapGet("/download/{bytes:long}", LargeBodyEndpoints.DownloadAsync);
+        app.MapPost("/upload", LargeBodyEndpoints.UploadAsync);
+        app.MapPost("/upload-slow/{mibPerSecond:int}", LargeBodyEndpoints.UploadSlowAsync);
+        app.Map("/raw-large", LargeRawEndpoint.HandleAsync);
         app.MapWsRest("/wsrest");
         app.MapHub<BenchHub>("/hub");
         await app.StartAsync().ConfigureAwait(false);

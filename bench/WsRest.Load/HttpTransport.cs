@@ -59,6 +59,13 @@ internal sealed class HttpTransport : ITransport
         DeflateOptions = deflate ? new System.Net.WebSockets.WebSocketDeflateOptions() : null,
     };
 
+    /// <summary>The client, for the large-body scenarios (LargeConnection), which send their own requests.</summary>
+    internal HttpClient Client => _client;
+
+    internal Version RequestVersion => _version;
+
+    internal HttpVersionPolicy RequestVersionPolicy => _policy;
+
     public IRequester CreateRequester(Workload workload) => new Requester(this, workload);
 
     public async ValueTask DisposeAsync()

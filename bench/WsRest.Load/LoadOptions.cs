@@ -4,8 +4,10 @@ namespace WsRest.Load;
 
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
-/// [--wire-requests 1000] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]</c>, or for the pub/sub fan-out
-/// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>.
+/// [--wire-requests 1000] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]
+/// [--large-size-mib 64] [--large-concurrency 1] [--large-requests 16]</c>, or for the pub/sub fan-out
+/// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>,
+/// or for the upload memory run instead: <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>.
 /// </summary>
 internal sealed record LoadOptions(
     TimeSpan Duration,
@@ -20,6 +22,25 @@ internal sealed record LoadOptions(
     TimeSpan PubSubTimeout = default,
     bool AllocationProfile = false)
 {
+    /// <summary>Body size of the large download and upload scenarios (<c>--large-size-mib</c>, 0 leaves them out).</summary>
+    public int LargeSizeMib { get; init; } = 64;
+
+    /// <summary>Requests in flight in the large scenarios, one scenario per level (<c>--large-concurrency 1,4</c>).</summary>
+    public IReadOnlyList<int> LargeConcurrency { get; init; } = [1];
+
+    /// <summary>Measured requests per (large scenario, transport), after one warm-up request per loop.</summary>
+    public int LargeRequests { get; init; } = 16;
+
+    /// <summary><c>--upload-memory</c>: concurrent uploads to a slow handler, peak working set per transport.</summary>
+    public bool UploadMemory { get; init; }
+
+    public int UploadSizeMib { get; init; } = 256;
+
+    public int Uploads { get; init; } = 16;
+
+    /// <summary>What the slow handler reads per upload, in MiB/s (it pauses whenever it is ahead of that pace).</summary>
+    public int UploadRateMib { get; init; } = 16;
+
     public static LoadOptions Parse(string[] args)
     {
         var duration = 5.0;
@@ -33,6 +54,13 @@ internal sealed record LoadOptions(
         var losslessDeliveries = 2000000;
         var pubSubTimeout = 30.0;
         var allocationProfile = false;
+        var largeSizeMib = 64;
+        int[] largeConcurrency = [1];
+        var largeRequests = 16;
+        var uploadMemory = false;
+        var uploadSizeMib = 256;
+        var uploads = 16;
+        var uploadRateMib = 16;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--pubsub")
@@ -44,6 +72,12 @@ internal sealed record LoadOptions(
             if (args[i] == "--alloc-profile")
             {
                 allocationProfile = true;
+                continue;
+            }
+
+            if (args[i] == "--upload-memory")
+            {
+                uploadMemory = true;
                 continue;
             }
 
@@ -77,8 +111,26 @@ internal sealed record LoadOptions(
                 case "--pubsub-timeout":
                     pubSubTimeout = double.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--large-size-mib":
+                    largeSizeMib = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--large-concurrency":
+                    largeConcurrency = ParseList(value);
+                    break;
+                case "--large-requests":
+                    largeRequests = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--upload-size-mib":
+                    uploadSizeMib = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--uploads":
+                    uploads = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--upload-rate-mib":
+                    uploadRateMib = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R");
             }
 
             i++;
@@ -89,8 +141,27 @@ internal sealed record LoadOptions(
             throw new ArgumentException("Durations must be positive, concurrency levels in 1..4096, counts positive, delivery counts at least 10000.");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout), allocationProfile);
+        // 2047 MiB keeps a body's byte count and the raw endpoint's length message inside an int.
+        if (largeSizeMib < 0 || largeSizeMib > 2047 || largeConcurrency.Length == 0 || largeConcurrency.Any(c => c < 1 || c > 64) || largeRequests < 1
+            || uploadSizeMib < 1 || uploadSizeMib > 2047 || uploads < 1 || uploads > 100 || uploadRateMib < 1)
+        {
+            throw new ArgumentException("Large bodies: size 0..2047 MiB, concurrency 1..64, requests positive; uploads: size 1..2047 MiB, 1..100 uploads (WsRest's default stream limit), a positive rate.");
+        }
+
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout), allocationProfile)
+        {
+            LargeSizeMib = largeSizeMib,
+            LargeConcurrency = largeConcurrency,
+            LargeRequests = largeRequests,
+            UploadMemory = uploadMemory,
+            UploadSizeMib = uploadSizeMib,
+            Uploads = uploads,
+            UploadRateMib = uploadRateMib,
+        };
     }
+
+    private static int[] ParseList(string value) =>
+        [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
 
     private static TransportKind ParseTransport(string name) => name.ToUpperInvariant() switch
     {

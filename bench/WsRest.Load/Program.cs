@@ -10,11 +10,17 @@ if (options.PubSub)
     return await PubSubBench.RunAsync(options);
 }
 
+if (options.UploadMemory)
+{
+    return await UploadMemoryBench.RunAsync(options);
+}
+
 using var profiler = options.AllocationProfile ? new AllocationProfiler() : null;
 LoadRunner.Profiler = profiler;
 var total = Stopwatch.StartNew();
 Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
 Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");
+Console.WriteLine(LargeBodyBench.Describe(options));
 Console.WriteLine(LoadAverage("load average at start"));
 Console.WriteLine();
 
@@ -40,6 +46,8 @@ await using (server)
         all.Add((name, results));
         Console.WriteLine(Report.ScenarioTable(name, results));
     }
+
+    all.AddRange(await LargeBodyBench.RunAsync(server, options));
 
     Console.WriteLine(Report.RatioTable(all));
 

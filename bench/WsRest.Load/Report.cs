@@ -35,6 +35,46 @@ internal static class Report
         return text.ToString();
     }
 
+    /// <summary>
+    /// A large-body scenario: throughput in MiB/s of body bytes first (the target is against HTTP/1.1),
+    /// then the per-request columns of <see cref="ScenarioTable"/> (latency and CPU in ms: a request is long).
+    /// </summary>
+    public static string LargeTable(string title, long bytesPerRequest, IReadOnlyList<RunResult> results, string? note = null)
+    {
+        var baseline = Baseline(results);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"### {title}");
+        text.AppendLine();
+        text.AppendLine("| transport | MiB/s | vs HTTP/1.1 | requests | p50 ms | p90 ms | p99 ms | alloc B/req | alloc B/MiB | CPU ms/req | CPU % | errors |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var mib = (double)bytesPerRequest / LargeBody.BytesPerMib;
+        foreach (var r in results)
+        {
+            if (r.Requests == 0)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {Transports.Name(r.Transport)} | failed | – | 0 | – | – | – | – | – | – | {r.CpuUtilization * 100:0} | {r.Errors + r.HungLoops} |");
+                continue;
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {Transports.Name(r.Transport)} | {r.RequestsPerSecond * mib:N0} | {Ratio(r.RequestsPerSecond, baseline)} | {r.Requests} | {r.Latency.QuantileMs(0.50):0.0} | {r.Latency.QuantileMs(0.90):0.0} | {r.Latency.QuantileMs(0.99):0.0} | {r.AllocatedBytesPerRequest:N0} | {r.AllocatedBytesPerRequest / mib:N0} | {r.CpuMicrosecondsPerRequest / 1000:0.0} | {r.CpuUtilization * 100:0} | {r.Errors + r.HungLoops} |");
+        }
+
+        if (note is not null)
+        {
+            text.AppendLine();
+            text.AppendLine(note);
+        }
+
+        foreach (var r in results.Where(r => r.FirstError is not null))
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"- **{Transports.Name(r.Transport)}**: {r.Errors} failed requests, {r.HungLoops} hung loops. First: {r.FirstError}");
+        }
+
+        return text.ToString();
+    }
+
     public static string RatioTable(IReadOnlyList<(string Scenario, IReadOnlyList<RunResult> Results)> scenarios)
     {
         var kinds = scenarios.SelectMany(s => s.Results).Select(r => r.Transport).Distinct().Order().ToArray();

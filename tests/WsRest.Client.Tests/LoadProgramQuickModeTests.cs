@@ -3,18 +3,19 @@ using WsRest.Client.Tests.Infrastructure;
 namespace WsRest.Client.Tests;
 
 /// <summary>
-/// The load program still works: its transports (SignalR included) and its pub/sub fan-out run
-/// briefly (no figures are asserted; measurement is the full mode's job, docs/benchmarks.md).
+/// The load program still works: its transports (SignalR and WsRest+deflate included), its large-body scenarios (at 4 MiB), its upload
+/// memory mode (4 uploads of 4 MiB) and its pub/sub fan-out run briefly (no figures are asserted;
+/// measurement is the full mode's job, docs/benchmarks.md).
 /// </summary>
 [TestFixture]
 public sealed class LoadProgramQuickModeTests
 {
     [Test]
-    public async Task TheLoadProgramRunsEveryTransportAndThePubSubFanOut()
+    public async Task TheLoadProgramRunsEveryTransportTheLargeBodiesAndThePubSubFanOut()
     {
         var (exitCode, log) = await RepositoryProcess.RunAsync(
             "dotnet",
-            ["run", "-c", "Release", "--project", "bench/WsRest.Load", "--", "--duration", "0.5", "--warmup", "0.2", "--concurrency", "1,16", "--wire-requests", "100"],
+            ["run", "-c", "Release", "--project", "bench/WsRest.Load", "--", "--duration", "0.5", "--warmup", "0.2", "--concurrency", "1,16", "--wire-requests", "100", "--large-size-mib", "4", "--large-concurrency", "1,2", "--large-requests", "2"],
             TimeSpan.FromMinutes(5));
 
         Assert.That(exitCode, Is.Zero, log);
@@ -24,6 +25,19 @@ public sealed class LoadProgramQuickModeTests
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9][0-9,]* \|"));
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|"));
         Assert.That(log, Does.Contain("WsRest+deflate (1 conn)"));
+        Assert.That(log, Does.Contain("### GET /download (4 MiB), 2 in flight"));
+        Assert.That(log, Does.Contain("### POST /upload (4 MiB up, byte count back), 2 in flight"));
+
+        var (uploadExit, uploadLog) = await RepositoryProcess.RunAsync(
+            "dotnet",
+            ["run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--", "--upload-memory", "--upload-size-mib", "4", "--uploads", "4"],
+            TimeSpan.FromMinutes(5));
+
+        Assert.That(uploadExit, Is.Zero, uploadLog);
+        foreach (var transport in new[] { "HTTP/1.1 (pool)", "HTTP/2 (1 conn)", "WsRest (1 conn)" })
+        {
+            Assert.That(uploadLog, Does.Contain($"{transport}: 4/4 uploads of 4 MiB counted in full by the server"));
+        }
 
         var (pubSubExit, pubSubLog) = await RepositoryProcess.RunAsync(
             "dotnet",

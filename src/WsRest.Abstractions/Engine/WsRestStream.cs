@@ -164,7 +164,14 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
                 {
                     _buffered += data.Length;
                     var writer = EnsurePipe().Writer;
-                    writer.Write(data);
+
+                    // One segment per DATA frame, sized to it: with the default 4 KiB segments a bulk
+                    // transfer keeps window / 4 KiB pooled arrays in flight per stream, which at a few
+                    // streams overran the shared array pool and allocated ~0.5 MB per MiB received
+                    // (docs/benchmarks.md, "Large bodies").
+                    var span = writer.GetSpan(data.Length);
+                    data.CopyTo(span);
+                    writer.Advance(data.Length);
 
                     // Completes synchronously: the pipe never pauses its writer (see s_pipeOptions).
                     var flush = writer.FlushAsync();
