@@ -72,6 +72,7 @@ internal sealed class BenchServer : IAsyncDisposable
         app.MapGet("/small", WriteSmallAsync);
         app.MapPost("/echo4k", EchoAsync);
         app.Map("/raw", RawEchoEndpoint.HandleAsync);
+        app.Map("/idle-raw", IdleRawEndpoint.HandleAsync);
         app.MapWsRest("/wsrest");
         await app.StartAsync().ConfigureAwait(false);
         return new BenchServer(app, http1!, http2!);

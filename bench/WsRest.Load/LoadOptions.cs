@@ -5,7 +5,9 @@ namespace WsRest.Load;
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
 /// [--wire-requests 1000] [--transports http11,http2,wsrest,raw]</c>, or for the pub/sub fan-out
-/// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>.
+/// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>,
+/// or for idle-connection memory: <c>--idle [--idle-connections 10000] [--idle-hold S] [--idle-kinds wsrest,raw,http11]</c>
+/// (hold default: one heartbeat interval and a bit, see <see cref="IdleBench"/>).
 /// </summary>
 internal sealed record LoadOptions(
     TimeSpan Duration,
@@ -17,7 +19,11 @@ internal sealed record LoadOptions(
     bool PubSub = false,
     int Deliveries = 10000000,
     int LosslessDeliveries = 2000000,
-    TimeSpan PubSubTimeout = default)
+    TimeSpan PubSubTimeout = default,
+    bool Idle = false,
+    int IdleConnections = 10000,
+    TimeSpan? IdleHold = null,
+    IReadOnlyList<IdleKind>? IdleKinds = null)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -31,11 +37,21 @@ internal sealed record LoadOptions(
         var deliveries = 10000000;
         var losslessDeliveries = 2000000;
         var pubSubTimeout = 30.0;
+        var idle = false;
+        var idleConnections = 10000;
+        double? idleHold = null;
+        IdleKind[] idleKinds = Enum.GetValues<IdleKind>();
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--pubsub")
             {
                 pubSub = true;
+                continue;
+            }
+
+            if (args[i] == "--idle")
+            {
+                idle = true;
                 continue;
             }
 
@@ -69,8 +85,17 @@ internal sealed record LoadOptions(
                 case "--pubsub-timeout":
                     pubSubTimeout = double.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--idle-connections":
+                    idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--idle-hold":
+                    idleHold = double.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--idle-kinds":
+                    idleKinds = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseIdleKind)];
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,raw; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,raw; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11");
             }
 
             i++;
@@ -81,8 +106,23 @@ internal sealed record LoadOptions(
             throw new ArgumentException("Durations must be positive, concurrency levels in 1..4096, counts positive, delivery counts at least 10000.");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout));
+        // Each end holds one socket per connection, and the limit is per process (ulimit -n, 20000 here).
+        if (idleConnections is < 1 or > 18000 || idleHold is < 0 || idleKinds.Length == 0)
+        {
+            throw new ArgumentException("--idle-connections must be in 1..18000, --idle-hold non-negative, --idle-kinds not empty.");
+        }
+
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout),
+            idle, idleConnections, idleHold is { } hold ? TimeSpan.FromSeconds(hold) : null, idleKinds);
     }
+
+    private static IdleKind ParseIdleKind(string name) => name.ToUpperInvariant() switch
+    {
+        "WSREST" => IdleKind.WsRest,
+        "RAW" => IdleKind.RawWebSocket,
+        "HTTP11" => IdleKind.Http11KeepAlive,
+        _ => throw new ArgumentException($"Unknown idle kind '{name}': use wsrest, raw, http11."),
+    };
 
     private static TransportKind ParseTransport(string name) => name.ToUpperInvariant() switch
     {
