@@ -79,6 +79,7 @@ internal sealed class BenchServer : IAsyncDisposable
         app.MapPost("/upload", LargeBodyEndpoints.UploadAsync);
         app.MapPost("/upload-slow/{mibPerSecond:int}", LargeBodyEndpoints.UploadSlowAsync);
         app.Map("/raw-large", LargeRawEndpoint.HandleAsync);
+        app.Map("/idle-raw", IdleRawEndpoint.HandleAsync);
         app.MapWsRest("/wsrest");
         app.MapHub<BenchHub>("/hub");
         await app.StartAsync().ConfigureAwait(false);

@@ -7,7 +7,9 @@ namespace WsRest.Load;
 /// [--wire-requests 1000] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]
 /// [--large-size-mib 64] [--large-concurrency 1] [--large-requests 16]</c>, or for the pub/sub fan-out
 /// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>,
-/// or for the upload memory run instead: <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>.
+/// or for the upload memory run instead: <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>,
+/// or for idle-connection memory: <c>--idle [--idle-connections 10000] [--idle-hold S] [--idle-kinds wsrest,raw,http11]</c>
+/// (hold default: one heartbeat interval and a bit, see <see cref="IdleBench"/>).
 /// </summary>
 internal sealed record LoadOptions(
     TimeSpan Duration,
@@ -20,7 +22,11 @@ internal sealed record LoadOptions(
     int Deliveries = 10000000,
     int LosslessDeliveries = 2000000,
     TimeSpan PubSubTimeout = default,
-    bool AllocationProfile = false)
+    bool AllocationProfile = false,
+    bool Idle = false,
+    int IdleConnections = 10000,
+    TimeSpan? IdleHold = null,
+    IReadOnlyList<IdleKind>? IdleKinds = null)
 {
     /// <summary>Body size of the large download and upload scenarios (<c>--large-size-mib</c>, 0 leaves them out).</summary>
     public int LargeSizeMib { get; init; } = 64;
@@ -61,6 +67,10 @@ internal sealed record LoadOptions(
         var uploadSizeMib = 256;
         var uploads = 16;
         var uploadRateMib = 16;
+        var idle = false;
+        var idleConnections = 10000;
+        double? idleHold = null;
+        IdleKind[] idleKinds = Enum.GetValues<IdleKind>();
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--pubsub")
@@ -78,6 +88,12 @@ internal sealed record LoadOptions(
             if (args[i] == "--upload-memory")
             {
                 uploadMemory = true;
+                continue;
+            }
+
+            if (args[i] == "--idle")
+            {
+                idle = true;
                 continue;
             }
 
@@ -129,8 +145,17 @@ internal sealed record LoadOptions(
                 case "--upload-rate-mib":
                     uploadRateMib = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--idle-connections":
+                    idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--idle-hold":
+                    idleHold = double.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--idle-kinds":
+                    idleKinds = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseIdleKind)];
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11");
             }
 
             i++;
@@ -148,7 +173,14 @@ internal sealed record LoadOptions(
             throw new ArgumentException("Large bodies: size 0..2047 MiB, concurrency 1..64, requests positive; uploads: size 1..2047 MiB, 1..100 uploads (WsRest's default stream limit), a positive rate.");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout), allocationProfile)
+        // Each end holds one socket per connection, and the limit is per process (ulimit -n, 20000 here).
+        if (idleConnections is < 1 or > 18000 || idleHold is < 0 || idleKinds.Length == 0)
+        {
+            throw new ArgumentException("--idle-connections must be in 1..18000, --idle-hold non-negative, --idle-kinds not empty.");
+        }
+
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout), allocationProfile,
+            idle, idleConnections, idleHold is { } hold ? TimeSpan.FromSeconds(hold) : null, idleKinds)
         {
             LargeSizeMib = largeSizeMib,
             LargeConcurrency = largeConcurrency,
@@ -162,6 +194,14 @@ internal sealed record LoadOptions(
 
     private static int[] ParseList(string value) =>
         [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+
+    private static IdleKind ParseIdleKind(string name) => name.ToUpperInvariant() switch
+    {
+        "WSREST" => IdleKind.WsRest,
+        "RAW" => IdleKind.RawWebSocket,
+        "HTTP11" => IdleKind.Http11KeepAlive,
+        _ => throw new ArgumentException($"Unknown idle kind '{name}': use wsrest, raw, http11."),
+    };
 
     private static TransportKind ParseTransport(string name) => name.ToUpperInvariant() switch
     {

@@ -3,7 +3,18 @@ using System.Runtime;
 using WsRest.Load;
 
 // Compares transports side by side in one process: see docs/benchmarks.md.
+if (args is ["--idle-client", ..])
+{
+    // Hidden: the client half of --idle, started by IdleBench in a process of its own.
+    return await IdleClient.RunAsync(args[1..]);
+}
+
 var options = LoadOptions.Parse(args);
+if (options.Idle)
+{
+    return await IdleBench.RunAsync(options);
+}
+
 if (options.PubSub)
 {
     // A different program in the same process shape: event fan-out instead of request/response.

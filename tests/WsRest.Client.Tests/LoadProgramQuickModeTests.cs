@@ -3,15 +3,16 @@ using WsRest.Client.Tests.Infrastructure;
 namespace WsRest.Client.Tests;
 
 /// <summary>
-/// The load program still works: its transports (SignalR and WsRest+deflate included), its large-body scenarios (at 4 MiB), its upload
-/// memory mode (4 uploads of 4 MiB) and its pub/sub fan-out run briefly (no figures are asserted;
-/// measurement is the full mode's job, docs/benchmarks.md).
+/// The load program still works: its transports (SignalR and WsRest+deflate included), its
+/// large-body scenarios (at 4 MiB), its upload memory mode (4 uploads of 4 MiB), its pub/sub fan-out
+/// and its idle-connection measurement run briefly (no figures are asserted; measurement is the full
+/// mode's job, docs/benchmarks.md).
 /// </summary>
 [TestFixture]
 public sealed class LoadProgramQuickModeTests
 {
     [Test]
-    public async Task TheLoadProgramRunsEveryTransportTheLargeBodiesAndThePubSubFanOut()
+    public async Task TheLoadProgramRunsEveryModeBriefly()
     {
         var (exitCode, log) = await RepositoryProcess.RunAsync(
             "dotnet",
@@ -45,5 +46,16 @@ public sealed class LoadProgramQuickModeTests
             TimeSpan.FromMinutes(5));
 
         Assert.That(pubSubExit, Is.Zero, pubSubLog);
+
+        // The idle measurement starts its clients in a child process and fails (exit 1) if any of them
+        // dropped during the hold.
+        var (idleExit, idleLog) = await RepositoryProcess.RunAsync(
+            "dotnet",
+            ["run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--", "--idle", "--idle-connections", "200", "--idle-hold", "1"],
+            TimeSpan.FromMinutes(5));
+
+        Assert.That(idleExit, Is.Zero, idleLog);
+        Assert.That(idleLog, Does.Contain("| WsRest (default options) | 200 / 200 of 200 |"));
+        Assert.That(idleLog, Does.Contain("Every idle connection stayed open."));
     }
 }

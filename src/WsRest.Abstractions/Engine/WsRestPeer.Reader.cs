@@ -18,15 +18,38 @@ internal sealed partial class WsRestPeer
     private async Task ReadLoopAsync()
     {
         var maxMessage = _options.Local.MaxMessageSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+        var size = InitialReceiveBuffer;
+        byte[]? buffer = null;
         try
         {
             while (true)
             {
+                // Idle connections hold no receive buffer (the target is 20 KiB of server memory per idle
+                // connection, docs/benchmarks.md): a zero-byte receive waits for the next message's first
+                // frame header (PING/PONG/CLOSE control frames are handled inside the WebSocket meanwhile),
+                // and the buffer is rented only once data is there.
+                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                buffer = ArrayPool<byte>.Shared.Rent(size);
                 var total = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                while (true)
                 {
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        OnRemoteClose();
+                        return;
+                    }
+
+                    if (result.MessageType == WebSocketMessageType.Text)
+                    {
+                        throw new WsRestProtocolException("A text message arrived on a wsrest.v1 (binary) connection.");
+                    }
+
+                    total += result.Count;
+                    if (result.EndOfMessage)
+                    {
+                        break;
+                    }
+
                     if (total >= maxMessage)
                     {
                         await EnsureMessageEndsAsync().ConfigureAwait(false);
@@ -43,31 +66,17 @@ internal sealed partial class WsRestPeer
 
                     var room = Math.Min(buffer.Length, maxMessage) - total;
                     result = await _socket.ReceiveAsync(buffer.AsMemory(total, room), CancellationToken.None).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        OnRemoteClose();
-                        return;
-                    }
-
-                    if (result.MessageType == WebSocketMessageType.Text)
-                    {
-                        throw new WsRestProtocolException("A text message arrived on a wsrest.v1 (binary) connection.");
-                    }
-
-                    total += result.Count;
                 }
-                while (!result.EndOfMessage);
 
                 _heartbeat?.OnReceived(_options.TimeProvider.GetTimestamp());
                 WsRestMetrics.BytesReceived.Add(total, _roleTag);
                 ProcessMessage(buffer.AsSpan(0, total));
-                if (buffer.Length > InitialReceiveBuffer && total <= InitialReceiveBuffer)
-                {
-                    // Large messages have stopped: do not hold a large buffer for a quiet connection
-                    // (kept while they continue, so a bulk transfer does not regrow it per message).
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
-                }
+
+                // While large messages continue the next one starts at this size, so a bulk transfer does
+                // not regrow its buffer per message; once they stop, back to the small size.
+                size = total > InitialReceiveBuffer ? buffer.Length : InitialReceiveBuffer;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
 
                 if (Volatile.Read(ref _closeStarted) != 0 && _socket.State != WebSocketState.Open && _socket.State != WebSocketState.CloseSent)
                 {
@@ -94,7 +103,10 @@ internal sealed partial class WsRestPeer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         async ValueTask EnsureMessageEndsAsync()

@@ -18,14 +18,21 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private Func<CancellationToken, ValueTask<WsRestPeer>>? _asPeerSource;
     private readonly WebSocket _socket;
     private readonly PeerOptions _options;
-    private readonly Channel<OutgoingFrame> _writes = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions
+    // Bounded in name only: what bounds this queue is flow control and the per-stream limit on queued
+    // DATA (QueuedDataPerStream). The bounded channel is chosen for memory: its buffer is allocated on
+    // the first write and grows as needed, where the unbounded one preallocates a 32-slot segment
+    // (1.5 KiB for this struct) per connection, idle or not (docs/benchmarks.md, "Idle connections").
+    private readonly Channel<OutgoingFrame> _writes = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(int.MaxValue)
     {
         SingleReader = true,
         SingleWriter = false,
         AllowSynchronousContinuations = false,
+        FullMode = BoundedChannelFullMode.Wait,
     });
 
-    private readonly ConcurrentDictionary<ulong, WsRestStream> _streams = new();
+    // Writers already serialize on _streamLock, so one lock inside the dictionary is enough; the default
+    // takes one per core, per connection (reads are lock-free either way).
+    private readonly ConcurrentDictionary<ulong, WsRestStream> _streams = new(concurrencyLevel: 1, capacity: 7);
     private readonly ReceiveWindow _connectionReceiveWindow;
     private readonly SemaphoreSlim _localStreamSlots;
     private readonly CancellationTokenSource _closing = new();

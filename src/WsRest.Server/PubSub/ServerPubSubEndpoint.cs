@@ -32,6 +32,7 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
     private WsRestPeer? _peer;
     private WsRestConnection? _connection;
     private Task _loops = Task.CompletedTask;
+    private bool _loopsStarted;
 
     public ServerPubSubEndpoint(IWsRestEventBus bus, WsRestPubSubOptions options, ILogger logger)
     {
@@ -41,18 +42,28 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
         _queue = new DropOldestQueue<Outgoing>(options.ConnectionQueueCapacity);
     }
 
-    /// <summary>Starts the loops; call before the peer starts reading.</summary>
+    /// <summary>Binds the endpoint to its connection; call before the peer starts reading. The loops start with the first pub/sub frame.</summary>
     public void Start(WsRestPeer peer, WsRestConnection connection)
     {
         _peer = peer;
         _connection = connection;
-        _loops = Task.WhenAll(Task.Run(ControlLoopAsync), Task.Run(PumpAsync));
     }
 
+    /// <summary>The loops' end; already complete when the client never used pub/sub. Read once the peer has completed.</summary>
     public Task Completion => _loops;
 
     public void OnFrame(FrameType type, FrameFlags flags, ulong id, ReadOnlySpan<byte> payload)
     {
+        // Started here rather than with the connection: a client that never subscribes or publishes
+        // (most idle connections) costs no loops, no pending waits and no task objects (docs/benchmarks.md,
+        // "Idle connections"). Only events for a subscription reach the queue, and a subscription
+        // starts with a frame, so nothing can be queued before this. Only the read loop calls here.
+        if (!_loopsStarted)
+        {
+            _loopsStarted = true;
+            _loops = Task.WhenAll(Task.Run(ControlLoopAsync), Task.Run(PumpAsync));
+        }
+
         Control item;
         switch (type)
         {
