@@ -287,7 +287,9 @@ internal static class HttpRequestSender
 
         foreach (var (name, value) in head.Headers)
         {
-            if (!response.Headers.TryAddWithoutValidation(name, value))
+            // Content headers go straight to the content: trying the response's collection first
+            // costs a failed lookup for the headers nearly every response has (type, length).
+            if (IsContentHeader(name) || !response.Headers.TryAddWithoutValidation(name, value))
             {
                 response.Content.Headers.TryAddWithoutValidation(name, value);
             }
@@ -295,4 +297,19 @@ internal static class HttpRequestSender
 
         return response;
     }
+
+    /// <summary>The known headers <see cref="HttpContentHeaders"/> holds (others, Content-Security-Policy say, belong to the response).</summary>
+    private static bool IsContentHeader(string name) => name.Length switch
+    {
+        5 => name.Equals("allow", StringComparison.OrdinalIgnoreCase),
+        7 => name.Equals("expires", StringComparison.OrdinalIgnoreCase),
+        11 => name.Equals("content-md5", StringComparison.OrdinalIgnoreCase),
+        12 => name.Equals("content-type", StringComparison.OrdinalIgnoreCase),
+        13 => name.Equals("content-range", StringComparison.OrdinalIgnoreCase) || name.Equals("last-modified", StringComparison.OrdinalIgnoreCase),
+        14 => name.Equals("content-length", StringComparison.OrdinalIgnoreCase),
+        16 => name.Equals("content-encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("content-language", StringComparison.OrdinalIgnoreCase)
+              || name.Equals("content-location", StringComparison.OrdinalIgnoreCase),
+        19 => name.Equals("content-disposition", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 }

@@ -8,6 +8,9 @@ namespace WsRest.Protocol;
 /// </summary>
 internal static class HeaderCodec
 {
+    // Vectorised: every header name of every request and response is checked (tchar, RFC 9110 §5.6.2).
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     public const ulong EndOfBlock = 0;
     public const ulong Literal = 1;
 
@@ -127,23 +130,7 @@ internal static class HeaderCodec
     internal static bool IsValidHeader(string name, string value) => IsToken(name) && IsValidValue(value);
 
     /// <summary>RFC 9110 §5.6.2 token characters.</summary>
-    internal static bool IsToken(string value)
-    {
-        if (value.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (c <= ' ' || c >= 0x7F || "\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    internal static bool IsToken(string value) => value.Length > 0 && !value.AsSpan().ContainsAnyExcept(TokenChars);
 
     /// <summary>A field value may not carry CR, LF or NUL (RFC 9110 §5.5); they would allow header injection downstream.</summary>
     private static bool IsValidValue(string value) => value.AsSpan().IndexOfAny('\r', '\n', '\0') < 0;

@@ -78,9 +78,25 @@ internal partial class TunnelRequestContext : IFeatureCollection
         }
     }
 
-    public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
+    public TFeature? Get<TFeature>()
+    {
+        // The app asks for the same few features on every request: their slot is found once per type.
+        var index = KnownIndex<TFeature>.Value;
+        return index >= 0 ? (TFeature?)_known[index] : (TFeature?)this[typeof(TFeature)];
+    }
 
-    public void Set<TFeature>(TFeature? instance) => this[typeof(TFeature)] = instance;
+    public void Set<TFeature>(TFeature? instance)
+    {
+        var index = KnownIndex<TFeature>.Value;
+        if (index >= 0)
+        {
+            _revision++;
+            _known[index] = instance;
+            return;
+        }
+
+        this[typeof(TFeature)] = instance;
+    }
 
     public IEnumerator<KeyValuePair<Type, object>> GetEnumerator()
     {
@@ -170,5 +186,10 @@ internal partial class TunnelRequestContext : IFeatureCollection
         }
 
         return -1;
+    }
+
+    private static class KnownIndex<TFeature>
+    {
+        public static readonly int Value = IndexOfKnown(typeof(TFeature));
     }
 }

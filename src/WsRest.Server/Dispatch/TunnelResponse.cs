@@ -292,28 +292,51 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
     private PooledBufferWriter EncodeHead()
     {
         var head = new PooledBufferWriter(256);
-        ResponseHead.WriteStart(head, StatusCode);
-        foreach (var (name, values) in Headers)
+        try
         {
-            if (HopByHopHeaders.IsExcluded(name))
+            ResponseHead.WriteStart(head, StatusCode);
+            if (Headers is HeaderDictionary headers)
             {
-                continue;
-            }
-
-            foreach (var value in values)
-            {
-                var text = value ?? string.Empty;
-                if (!HeaderCodec.IsValidHeader(name, text))
+                // The usual case: the struct enumerator, no boxed enumerator per response.
+                foreach (var (name, values) in headers)
                 {
-                    head.Dispose();
-                    throw new InvalidOperationException($"Invalid response header '{name}': the name must be an HTTP token and the value must not contain CR, LF or NUL.");
+                    WriteHeader(head, name, values);
                 }
-
-                HeaderCodec.WriteHeader(head, name, text);
             }
+            else
+            {
+                foreach (var (name, values) in Headers)
+                {
+                    WriteHeader(head, name, values);
+                }
+            }
+
+            HeaderCodec.WriteEnd(head);
+            return head;
+        }
+        catch
+        {
+            head.Dispose();
+            throw;
+        }
+    }
+
+    private static void WriteHeader(PooledBufferWriter head, string name, StringValues values)
+    {
+        if (HopByHopHeaders.IsExcluded(name))
+        {
+            return;
         }
 
-        HeaderCodec.WriteEnd(head);
-        return head;
+        foreach (var value in values)
+        {
+            var text = value ?? string.Empty;
+            if (!HeaderCodec.IsValidHeader(name, text))
+            {
+                throw new InvalidOperationException($"Invalid response header '{name}': the name must be an HTTP token and the value must not contain CR, LF or NUL.");
+            }
+
+            HeaderCodec.WriteHeader(head, name, text);
+        }
     }
 }
