@@ -4,7 +4,7 @@ namespace WsRest.Load;
 
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
-/// [--wire-requests 1000] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]
+/// [--wire-requests 1000] [--rounds 1] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]
 /// [--large-size-mib 64] [--large-concurrency 1] [--large-requests 16]</c>, or for the pub/sub fan-out
 /// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>,
 /// or for the upload memory run instead: <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>,
@@ -23,6 +23,7 @@ internal sealed record LoadOptions(
     int LosslessDeliveries = 2000000,
     TimeSpan PubSubTimeout = default,
     bool AllocationProfile = false,
+    int Rounds = 1,
     bool Idle = false,
     int IdleConnections = 10000,
     TimeSpan? IdleHold = null,
@@ -60,6 +61,7 @@ internal sealed record LoadOptions(
         var losslessDeliveries = 2000000;
         var pubSubTimeout = 30.0;
         var allocationProfile = false;
+        var rounds = 1;
         var largeSizeMib = 64;
         int[] largeConcurrency = [1];
         var largeRequests = 16;
@@ -112,6 +114,9 @@ internal sealed record LoadOptions(
                 case "--echo-concurrency":
                     echoConcurrency = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--rounds":
+                    rounds = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
                 case "--wire-requests":
                     wireRequests = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
@@ -155,10 +160,15 @@ internal sealed record LoadOptions(
                     idleKinds = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseIdleKind)];
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --rounds N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11");
             }
 
             i++;
+        }
+
+        if (rounds is < 1 or > 20)
+        {
+            throw new ArgumentException("--rounds must be in 1..20.");
         }
 
         if (duration <= 0 || warmup < 0 || concurrency.Count == 0 || concurrency.Any(c => c < 1 || c > 4096) || echoConcurrency < 1 || wireRequests < 1 || transports.Length == 0 || deliveries < 10000 || losslessDeliveries < 10000 || pubSubTimeout <= 0)
@@ -179,7 +189,7 @@ internal sealed record LoadOptions(
             throw new ArgumentException("--idle-connections must be in 1..18000, --idle-hold non-negative, --idle-kinds not empty.");
         }
 
-        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout), allocationProfile,
+        return new LoadOptions(TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(warmup), concurrency, echoConcurrency, wireRequests, transports, pubSub, deliveries, losslessDeliveries, TimeSpan.FromSeconds(pubSubTimeout), allocationProfile, rounds,
             idle, idleConnections, idleHold is { } hold ? TimeSpan.FromSeconds(hold) : null, idleKinds)
         {
             LargeSizeMib = largeSizeMib,

@@ -24,6 +24,22 @@ internal sealed record RunResult(
     /// <summary>Share of all cores the whole process (clients and server) used in the window.</summary>
     public double CpuUtilization => CpuTime / Elapsed / Environment.ProcessorCount;
 
+    /// <summary>
+    /// The round with the median rate stands for the transport; failures of every round are kept, so a
+    /// problem in any round is reported.
+    /// </summary>
+    public static RunResult Median(IReadOnlyList<RunResult> rounds)
+    {
+        var ordered = rounds.OrderBy(r => r.RequestsPerSecond).ToArray();
+        var median = ordered[ordered.Length / 2];
+        return median with
+        {
+            Errors = rounds.Sum(r => r.Errors),
+            HungLoops = rounds.Sum(r => r.HungLoops),
+            FirstError = rounds.Select(r => r.FirstError).FirstOrDefault(e => e is not null),
+        };
+    }
+
     public static RunResult Failed(TransportKind transport, Exception error) =>
         new(transport, 0, TimeSpan.FromSeconds(1), new LatencyHistogram(), 0, TimeSpan.Zero, 1, Describe(error, RunPhase.Warmup), 0);
 

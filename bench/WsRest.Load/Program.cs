@@ -30,7 +30,7 @@ using var profiler = options.AllocationProfile ? new AllocationProfiler() : null
 LoadRunner.Profiler = profiler;
 var total = Stopwatch.StartNew();
 Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
-Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");
+Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport, round), {options.Rounds} round(s) (the median round is shown); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");
 Console.WriteLine(LargeBodyBench.Describe(options));
 Console.WriteLine(LoadAverage("load average at start"));
 Console.WriteLine();
@@ -48,14 +48,25 @@ await using (server)
     var all = new List<(string Scenario, IReadOnlyList<RunResult> Results)>();
     foreach (var (name, workload, concurrency) in scenarios)
     {
-        var results = new List<RunResult>();
-        foreach (var kind in options.Transports)
+        var rounds = options.Transports.ToDictionary(k => k, _ => new List<RunResult>());
+        for (var round = 0; round < options.Rounds; round++)
         {
-            results.Add(await RunOneAsync(kind, PortOf(kind), workload, concurrency, options));
+            // Each round starts with another transport: none always runs first, right after a GC-heavy
+            // neighbour, or while the machine is in the same mood.
+            for (var i = 0; i < options.Transports.Count; i++)
+            {
+                var kind = options.Transports[(i + round) % options.Transports.Count];
+                rounds[kind].Add(await RunOneAsync(kind, PortOf(kind), workload, concurrency, options));
+            }
         }
 
+        var results = options.Transports.Select(k => RunResult.Median(rounds[k])).ToList();
         all.Add((name, results));
         Console.WriteLine(Report.ScenarioTable(name, results));
+        if (options.Rounds > 1)
+        {
+            Console.WriteLine(Report.RoundsLine(rounds));
+        }
     }
 
     all.AddRange(await LargeBodyBench.RunAsync(server, options));

@@ -75,6 +75,11 @@ internal static class Report
         return text.ToString();
     }
 
+    /// <summary>Requests/s of every round, per transport: how far apart the rounds were.</summary>
+    public static string RoundsLine(IReadOnlyDictionary<TransportKind, List<RunResult>> rounds)
+        => "req/s in each round: " + string.Join("; ", rounds.Select(p =>
+            $"{Transports.Name(p.Key)} " + string.Join(", ", p.Value.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture))))) + Environment.NewLine;
+
     public static string RatioTable(IReadOnlyList<(string Scenario, IReadOnlyList<RunResult> Results)> scenarios)
     {
         var kinds = scenarios.SelectMany(s => s.Results).Select(r => r.Transport).Distinct().Order().ToArray();

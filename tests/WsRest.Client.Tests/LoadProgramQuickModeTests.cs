@@ -16,12 +16,13 @@ public sealed class LoadProgramQuickModeTests
     {
         var (exitCode, log) = await RepositoryProcess.RunAsync(
             "dotnet",
-            ["run", "-c", "Release", "--project", "bench/WsRest.Load", "--", "--duration", "0.5", "--warmup", "0.2", "--concurrency", "1,16", "--wire-requests", "100", "--large-size-mib", "4", "--large-concurrency", "1,2", "--large-requests", "2"],
+            ["run", "-c", "Release", "--project", "bench/WsRest.Load", "--", "--duration", "0.5", "--warmup", "0.2", "--concurrency", "1,16", "--wire-requests", "100", "--rounds", "2", "--large-size-mib", "4", "--large-concurrency", "1,2", "--large-requests", "2"],
             TimeSpan.FromMinutes(5));
 
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(log, Does.Contain("No failed or hung requests."));
         Assert.That(log, Does.Contain("WsRest (1 conn)"));
+        Assert.That(log, Does.Contain("req/s in each round: HTTP/1.1 (pool) "));
         // A SignalR row with a measured rate (a failed transport prints "failed"), and its wire-bytes row.
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9][0-9,]* \|"));
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|"));
