@@ -166,6 +166,14 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
         }
 
         var body = _suppressBody ? ReadOnlyMemory<byte>.Empty : _writer.Buffered;
+        if (!endStream && !_hasStarted && !_suppressBody && body.Length > 0 && Headers.ContentLength == body.Length)
+        {
+            // The first flush carries the whole declared body: end the stream with it. The response then
+            // leaves as one RESPONSE frame with END (no separate END frame), and the client can read it
+            // without a pipe. Writing more would break the declared length anyway.
+            endStream = true;
+        }
+
         try
         {
             if (!_hasStarted)
