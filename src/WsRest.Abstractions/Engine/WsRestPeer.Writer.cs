@@ -16,7 +16,8 @@ internal sealed partial class WsRestPeer
         var limit = _options.Remote.MaxMessageSize;
         var batch = Math.Min(_options.BatchSize, limit);
         var message = new PooledBufferWriter(0);
-        var stall = _options.SendTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
+        // Made at the first send: a connection that never sends needs no timer.
+        ITimer? stall = null;
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -33,29 +34,20 @@ internal sealed partial class WsRestPeer
                     frames++;
                 }
 
-                if (stall is null)
+                if (_options.SendTimeout == Timeout.InfiniteTimeSpan)
                 {
                     await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 }
                 else
                 {
                     // A peer that stops reading would hold this write (and everything queued behind it)
-                    // forever: past the send timeout it is cut off instead (cancelling aborts the socket).
-                    stall.CancelAfter(_options.SendTimeout);
-                    try
-                    {
-                        await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, stall.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (stall.IsCancellationRequested)
-                    {
-                        throw new TimeoutException($"The {_options.RemoteName} did not read for {_options.SendTimeout.TotalSeconds:0.###} s (send timeout): the connection is cut off.");
-                    }
-
-                    if (!stall.TryReset())
-                    {
-                        stall.Dispose();
-                        stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
-                    }
+                    // forever: past the send timeout the timer cuts the connection off (OnSendStalled).
+                    Volatile.Write(ref _sendInProgress, true);
+                    stall ??= _options.TimeProvider.CreateTimer(static state => ((WsRestPeer)state!).OnSendStalled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    stall.Change(_options.SendTimeout, Timeout.InfiniteTimeSpan);
+                    await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    Volatile.Write(ref _sendInProgress, false);
+                    stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
                 WsRestMetrics.BytesSent.Add(message.WrittenCount, _roleTag);
                 WsRestMetrics.FramesPerMessage.Record(frames, _roleTag);
@@ -86,6 +78,19 @@ internal sealed partial class WsRestPeer
             {
                 frame.ReturnPayload();
             }
+        }
+    }
+
+    /// <summary>
+    /// The send timeout passed with a send still pending: the connection is aborted with the timeout as
+    /// its reason before the socket goes. Cancelling the send instead would abort the socket first, and
+    /// the read loop could then report a lost connection as the reason in its place.
+    /// </summary>
+    private void OnSendStalled()
+    {
+        if (Volatile.Read(ref _sendInProgress))
+        {
+            Abort(new TimeoutException($"The {_options.RemoteName} did not read for {_options.SendTimeout.TotalSeconds:0.###} s (send timeout): the connection is cut off."));
         }
     }
 }

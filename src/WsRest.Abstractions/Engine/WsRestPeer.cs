@@ -56,6 +56,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private int _localGoAway;
     private volatile bool _remoteGoAway;
     private Exception? _closeReason;
+    private bool _sendInProgress; // a message is being sent; read by the send-timeout timer
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeDescription = string.Empty;
     private int _started;
@@ -232,13 +233,13 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
         if (!_localStreamSlots.Wait(0, CancellationToken.None))
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-            try
+            // No token linked to the connection's per waiting request: every slot is held by a stream
+            // when anyone waits, and closing ends those streams, which frees their slots; each waiter
+            // that wakes to a closed connection passes its slot on to the next and fails.
+            await _localStreamSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_closing.IsCancellationRequested)
             {
-                await _localStreamSlots.WaitAsync(linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
+                _localStreamSlots.Release();
                 throw CreateClosedException(notSent: true);
             }
         }
