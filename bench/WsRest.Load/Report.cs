@@ -102,7 +102,8 @@ internal static class Report
             foreach (var kind in kinds)
             {
                 var result = results.FirstOrDefault(r => r.Transport == kind);
-                text.Append(result is { Requests: > 0 } ? $" {Ratio(result.RequestsPerSecond, baseline)} |" : " failed |");
+                // "not run": the scenario leaves the transport out (SignalR and deflate in the large-body runs).
+                text.Append(result is null ? " not run |" : result.Requests > 0 ? $" {Ratio(result.RequestsPerSecond, baseline)} |" : " failed |");
             }
 
             text.AppendLine();
