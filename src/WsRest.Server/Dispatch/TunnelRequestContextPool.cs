@@ -9,20 +9,21 @@ internal sealed class TunnelRequestContextPool
     /// <summary>Enough for the steady state of a busy connection; a miss only costs a new context.</summary>
     public const int Capacity = 32;
 
-    private readonly Lock _lock = new();
-    private readonly TunnelRequestContext?[] _items = new TunnelRequestContext?[Capacity];
+    // Made at the first return, and locked through this pool object: an idle connection that never
+    // served a request carries no array and no lock object (docs/benchmarks.md, idle connections).
+    private TunnelRequestContext?[]? _items;
     private int _count;
 
     public TunnelRequestContext? Rent()
     {
-        lock (_lock)
+        lock (this)
         {
             if (_count == 0)
             {
                 return null;
             }
 
-            var context = _items[--_count];
+            var context = _items![--_count];
             _items[_count] = null;
             return context;
         }
@@ -31,11 +32,11 @@ internal sealed class TunnelRequestContextPool
     /// <summary>Keeps <paramref name="context"/> (already reset) for the next request, unless the pool is full.</summary>
     public void Return(TunnelRequestContext context)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_count < Capacity)
             {
-                _items[_count++] = context;
+                (_items ??= new TunnelRequestContext?[Capacity])[_count++] = context;
             }
         }
     }
