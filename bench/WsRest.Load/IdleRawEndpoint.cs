@@ -12,13 +12,12 @@ internal static class IdleRawEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        using var socket = await RawWebSocketAccept.AcceptAsync(context).ConfigureAwait(false);
+        if (socket is null)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         try
         {
             // A zero-byte receive completes once a frame header arrives; control frames (PING) are

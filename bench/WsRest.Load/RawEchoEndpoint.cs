@@ -15,13 +15,12 @@ internal static class RawEchoEndpoint
 
     public static async Task HandleAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        using var socket = await RawWebSocketAccept.AcceptAsync(context).ConfigureAwait(false);
+        if (socket is null)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var buffer = new byte[MaxMessage];
         var small = new byte[IdSize + Payloads.SmallJson.Length];
         Payloads.SmallJson.CopyTo(small, IdSize);

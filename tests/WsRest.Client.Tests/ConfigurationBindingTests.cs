@@ -66,16 +66,8 @@ public sealed class ConfigurationBindingTests
     [Test]
     public async Task ClientsBoundToTheSameSectionShareTheirEndpointsConnection()
     {
-        var builder = TestHost.CreateBuilder(Section("WsRest:PetStore"));
-        var section = builder.Configuration.GetSection("WsRest:PetStore");
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(section);
-        builder.Services.AddHttpClient("admin").AddWebSocketTransport(section);
-        await using var host = await TestHost.StartAsync(builder);
-        using var timeout = TestTimeout.Create();
-
-        var ids = await Task.WhenAll(
-            host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token),
-            new ConnectionProbeClient(host.Get<IHttpClientFactory>().CreateClient("admin")).GetConnectionIdAsync(timeout.Token));
+        await using var host = await StartWithTwoClientsOnOneSectionAsync(Section("WsRest:PetStore"));
+        var ids = await ConnectionIdsOfBothClientsAsync(host);
 
         Assert.That(ids[1], Is.EqualTo(ids[0]));
         Assert.That(_server.Upgrades, Is.EqualTo(1));
@@ -87,18 +79,11 @@ public sealed class ConfigurationBindingTests
         var settings = Section("WsRest:PetStore");
         settings["WsRest:PetStore:DeflateOptions:ClientMaxWindowBits"] = "12";
         settings["WsRest:PetStore:DeflateOptions:ServerContextTakeover"] = "false";
-        var builder = TestHost.CreateBuilder(settings);
-        var section = builder.Configuration.GetSection("WsRest:PetStore");
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(section);
-        builder.Services.AddHttpClient("admin").AddWebSocketTransport(section);
-        await using var host = await TestHost.StartAsync(builder);
-        using var timeout = TestTimeout.Create();
+        await using var host = await StartWithTwoClientsOnOneSectionAsync(settings);
 
         // Each client's options get their own bound WebSocketDeflateOptions object: equal values must
         // still count as the same options, or the two clients could not share the endpoint's connection.
-        var ids = await Task.WhenAll(
-            host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token),
-            new ConnectionProbeClient(host.Get<IHttpClientFactory>().CreateClient("admin")).GetConnectionIdAsync(timeout.Token));
+        var ids = await ConnectionIdsOfBothClientsAsync(host);
 
         var deflate = host.Get<IOptionsMonitor<WsRestClientOptions>>().Get(nameof(ConnectionProbeClient)).DeflateOptions;
         using (Assert.EnterMultipleScope())
@@ -120,6 +105,25 @@ public sealed class ConfigurationBindingTests
         await using var host = await TestHost.StartAsync(builder);
 
         Assert.That(host.Get<IOptionsMonitor<WsRestClientOptions>>().Get(nameof(ConnectionProbeClient)).DeflateOptions, Is.Null);
+    }
+
+    /// <summary>A typed and a named client bound to the same section "WsRest:PetStore".</summary>
+    private static Task<TestHost> StartWithTwoClientsOnOneSectionAsync(Dictionary<string, string?> settings)
+    {
+        var builder = TestHost.CreateBuilder(settings);
+        var section = builder.Configuration.GetSection("WsRest:PetStore");
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(section);
+        builder.Services.AddHttpClient("admin").AddWebSocketTransport(section);
+        return TestHost.StartAsync(builder);
+    }
+
+    /// <summary>The server-assigned connection id each of the two clients' requests arrived on.</summary>
+    private static async Task<string[]> ConnectionIdsOfBothClientsAsync(TestHost host)
+    {
+        using var timeout = TestTimeout.Create();
+        return await Task.WhenAll(
+            host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token),
+            new ConnectionProbeClient(host.Get<IHttpClientFactory>().CreateClient("admin")).GetConnectionIdAsync(timeout.Token));
     }
 
     private Dictionary<string, string?> Section(string path) => new()
