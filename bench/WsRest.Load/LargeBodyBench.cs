@@ -31,19 +31,32 @@ internal static class LargeBodyBench
                 var name = upload
                     ? $"POST /upload ({options.LargeSizeMib} MiB up, byte count back), {concurrency} in flight"
                     : $"GET /download ({options.LargeSizeMib} MiB), {concurrency} in flight";
-                var results = new List<RunResult>();
                 // SignalR invocations carry one buffered message each (no streamed 64 MiB body), and
                 // compressing one repeated chunk would measure zlib on a best case: both stay out.
-                foreach (var kind in options.Transports.Where(k => k is not (TransportKind.SignalR or TransportKind.WsRestDeflate)))
+                var kinds = options.Transports.Where(k => k is not (TransportKind.SignalR or TransportKind.WsRestDeflate)).ToArray();
+                var rounds = kinds.ToDictionary(k => k, _ => new List<RunResult>());
+                for (var round = 0; round < options.Rounds; round++)
                 {
-                    var port = kind == TransportKind.Http2 ? server.Http2Port : server.Http1Port;
-                    results.Add(await RunOneAsync(kind, port, upload, bytes, concurrency, options.LargeRequests, requestTimeout).ConfigureAwait(false));
+                    // As in the small scenarios: each round starts with another transport, the median round counts.
+                    for (var i = 0; i < kinds.Length; i++)
+                    {
+                        var kind = kinds[(i + round) % kinds.Length];
+                        var port = kind == TransportKind.Http2 ? server.Http2Port : server.Http1Port;
+                        rounds[kind].Add(await RunOneAsync(kind, port, upload, bytes, concurrency, options.LargeRequests, requestTimeout).ConfigureAwait(false));
+                    }
                 }
+
+                var results = kinds.Select(k => RunResult.Median(rounds[k])).ToList();
 
                 var note = concurrency > 1 && options.Transports.Contains(TransportKind.RawWebSocket)
                     ? "The raw WebSocket carries one message at a time: its loops take turns on the one socket, so its latency includes that wait."
                     : null;
                 Console.WriteLine(Report.LargeTable(name, bytes, results, note));
+                if (options.Rounds > 1)
+                {
+                    Console.WriteLine(Report.RoundsLine(rounds, "MiB/s", (double)bytes / LargeBody.BytesPerMib));
+                }
+
                 all.Add((name, results));
             }
         }

@@ -76,9 +76,10 @@ internal static class Report
     }
 
     /// <summary>Requests/s of every round, per transport: how far apart the rounds were.</summary>
-    public static string RoundsLine(IReadOnlyDictionary<TransportKind, List<RunResult>> rounds)
-        => "req/s in each round: " + string.Join("; ", rounds.Select(p =>
-            $"{Transports.Name(p.Key)} " + string.Join(", ", p.Value.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture))))) + Environment.NewLine;
+    /// <param name="unitsPerRequest">What one request is worth in <paramref name="unit"/> (MiB for the large bodies).</param>
+    public static string RoundsLine(IReadOnlyDictionary<TransportKind, List<RunResult>> rounds, string unit = "req/s", double unitsPerRequest = 1)
+        => $"{unit} in each round: " + string.Join("; ", rounds.Select(p =>
+            $"{Transports.Name(p.Key)} " + string.Join(", ", p.Value.Select(r => (r.RequestsPerSecond * unitsPerRequest).ToString("N0", CultureInfo.InvariantCulture))))) + Environment.NewLine;
 
     public static string RatioTable(IReadOnlyList<(string Scenario, IReadOnlyList<RunResult> Results)> scenarios)
     {
