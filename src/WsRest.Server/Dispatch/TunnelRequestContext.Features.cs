@@ -54,13 +54,13 @@ internal partial class TunnelRequestContext :
         }
     }
 
-    public void Abort() => ActiveStream.Reset(WsRestErrorCode.Cancel);
+    public void Abort() => _stream?.Reset(WsRestErrorCode.Cancel); // after the request ended there is nothing left to abort
 
     // ---- IHttpRequestIdentifierFeature: made on first use, most requests never read it ----
 
     public string TraceIdentifier
     {
-        get => _traceIdentifier ??= $"{_connection.ConnectionId}:{ActiveStream.Id}";
+        get => _traceIdentifier ??= $"{_connection.ConnectionId}:{_streamId}";
         set => _traceIdentifier = value;
     }
 
@@ -84,5 +84,5 @@ internal partial class TunnelRequestContext :
 
     WsRestConnection IWsRestConnectionFeature.Connection => _connection.Connection ?? throw new InvalidOperationException("This request did not arrive on a WsRest server connection.");
 
-    ulong IWsRestConnectionFeature.StreamId => ActiveStream.Id;
+    ulong IWsRestConnectionFeature.StreamId => _streamId;
 }

@@ -22,6 +22,7 @@ internal partial class TunnelRequestContext
     private readonly TunnelMaxRequestBodySizeFeature _maxRequestBodySize = new();
     private WsRestStream? _stream;
     private string? _traceIdentifier;
+    private ulong _streamId; // kept after the request ends: its identifier stays readable, as on Kestrel
     private CancellationToken _requestAborted;
     private bool _requestAbortedSet;
 
@@ -34,12 +35,11 @@ internal partial class TunnelRequestContext
 
     public TunnelResponse Response { get; }
 
-    private WsRestStream ActiveStream => _stream ?? throw new InvalidOperationException("The request has ended.");
-
     /// <summary>Fills the features from the REQUEST head of <paramref name="stream"/>.</summary>
     public void Initialize(WsRestStream stream)
     {
         _stream = stream;
+        _streamId = stream.Id;
         var head = stream.RequestHead!;
         IHeaderDictionary headers = _requestHeaders;
         foreach (var (name, value) in head.Headers)
