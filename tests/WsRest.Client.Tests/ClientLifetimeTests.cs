@@ -5,44 +5,36 @@ namespace WsRest.Client.Tests;
 
 /// <summary>The container owns the shared connections; the provider explains what it cannot find.</summary>
 [TestFixture]
-public sealed class ClientLifetimeTests
+public sealed class ClientLifetimeTests : ProbeServerTests
 {
-    private ProbeServer _server = null!;
-
-    [SetUp]
-    public async Task StartServerAsync() => _server = await ProbeServer.StartAsync();
-
-    [TearDown]
-    public async Task StopServerAsync() => await _server.DisposeAsync();
-
     [Test]
     public async Task DisposingTheHostClosesTheConnection()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
         await host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token);
         var provider = host.Get<IWsRestClientProvider>();
         var connection = provider.GetClientForHttpClient(nameof(ConnectionProbeClient));
-        Assert.That(_server.Registry.Count, Is.EqualTo(1));
+        Assert.That(Probe.Registry.Count, Is.EqualTo(1));
 
         await host.DisposeAsync();
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(connection.State, Is.EqualTo(WsRestConnectionState.Closed));
-            Assert.That(() => provider.GetClient(_server.Endpoint.AbsoluteUri), Throws.InstanceOf<ObjectDisposedException>());
+            Assert.That(() => provider.GetClient(Probe.Endpoint.AbsoluteUri), Throws.InstanceOf<ObjectDisposedException>());
         }
 
-        await WaitUntilAsync(() => _server.Registry.Count == 0, timeout.Token);
+        await WaitUntilAsync(() => Probe.Registry.Count == 0, timeout.Token);
     }
 
     [Test]
     public async Task ASynchronouslyDisposedServiceProviderClosesTheConnectionToo()
     {
         var services = new ServiceCollection();
-        services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         var provider = services.BuildServiceProvider();
         using var timeout = TestTimeout.Create();
         await provider.GetRequiredService<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token);
@@ -58,7 +50,7 @@ public sealed class ClientLifetimeTests
     {
         var builder = TestHost.CreateBuilder();
         builder.Services.AddHttpClient("plain");
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         var provider = host.Get<IWsRestClientProvider>();
 
@@ -67,7 +59,7 @@ public sealed class ClientLifetimeTests
             Assert.That(() => provider.GetClient("inventory"), Throws.InvalidOperationException.With.Message.Contains("No WsRest connection named 'inventory' is registered"));
             Assert.That(() => provider.GetClient("ws://127.0.0.1:1/other"), Throws.InvalidOperationException);
             Assert.That(() => provider.GetClientForHttpClient("plain"), Throws.InvalidOperationException.With.Message.Contains("The HttpClient 'plain' does not send over WsRest"));
-            Assert.That(provider.GetClient(_server.Endpoint.ToString()), Is.SameAs(provider.GetClientForHttpClient(nameof(ConnectionProbeClient))));
+            Assert.That(provider.GetClient(Probe.Endpoint.ToString()), Is.SameAs(provider.GetClientForHttpClient(nameof(ConnectionProbeClient))));
         }
     }
 
@@ -75,10 +67,10 @@ public sealed class ClientLifetimeTests
     public async Task ClientsThatShareAnEndpointButDifferInOptionsAreAnError()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddHttpClient("first").AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddHttpClient("first").AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         builder.Services.AddHttpClient("second").AddWebSocketTransport(o =>
         {
-            o.Endpoint = _server.Endpoint;
+            o.Endpoint = Probe.Endpoint;
             o.Metadata["app"] = "other";
         });
         await using var host = await TestHost.StartAsync(builder);
@@ -86,7 +78,7 @@ public sealed class ClientLifetimeTests
         using var first = factory.CreateClient("first");
 
         Assert.That(() => factory.CreateClient("second"), Throws.InvalidOperationException
-            .With.Message.Contains("The HttpClients 'first' and 'second' both send to " + _server.Endpoint.AbsoluteUri)
+            .With.Message.Contains("The HttpClients 'first' and 'second' both send to " + Probe.Endpoint.AbsoluteUri)
             .And.Message.Contains("AddWebSocketTransport(\"name\", ...)"));
     }
 
@@ -94,14 +86,14 @@ public sealed class ClientLifetimeTests
     public void AConnectionNameThatIsAlsoAnHttpClientsOwnOptionsNameIsRefused()
     {
         var services = new ServiceCollection();
-        services.AddHttpClient("inventory").AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        services.AddHttpClient("inventory").AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
 
         Assert.That(() => services.AddWsRestClient("inventory"), Throws.InvalidOperationException.With.Message.Contains("'inventory' is both a WsRest connection name and the name of an HttpClient"));
         Assert.That(() => services.AddHttpClient("other").AddWebSocketTransport("inventory"), Throws.InvalidOperationException);
 
         var reversed = new ServiceCollection();
         reversed.AddWsRestClient("inventory");
-        Assert.That(() => reversed.AddHttpClient("inventory").AddWebSocketTransport(o => o.Endpoint = _server.Endpoint), Throws.InvalidOperationException);
+        Assert.That(() => reversed.AddHttpClient("inventory").AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint), Throws.InvalidOperationException);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)

@@ -6,16 +6,8 @@ namespace WsRest.Client.Tests;
 
 /// <summary>Options bind from configuration: Endpoint as a string, Metadata as a section, sizes and timeouts as values.</summary>
 [TestFixture]
-public sealed class ConfigurationBindingTests
+public sealed class ConfigurationBindingTests : ProbeServerTests
 {
-    private ProbeServer _server = null!;
-
-    [SetUp]
-    public async Task StartServerAsync() => _server = await ProbeServer.StartAsync();
-
-    [TearDown]
-    public async Task StopServerAsync() => await _server.DisposeAsync();
-
     [Test]
     public async Task AnHttpClientsOptionsBindFromAConfigurationSection()
     {
@@ -28,7 +20,7 @@ public sealed class ConfigurationBindingTests
         var id = await host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token);
 
         AssertBound(host.Get<IOptionsMonitor<WsRestClientOptions>>().Get(nameof(ConnectionProbeClient)));
-        Assert.That(_server.Metadata[id], Is.EquivalentTo(new Dictionary<string, string> { ["app"] = "inventory", ["version"] = "1.4.2" }));
+        Assert.That(Probe.Metadata[id], Is.EquivalentTo(new Dictionary<string, string> { ["app"] = "inventory", ["version"] = "1.4.2" }));
     }
 
     [Test]
@@ -46,7 +38,7 @@ public sealed class ConfigurationBindingTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(id, Is.EqualTo(host.Get<IWsRestClientProvider>().GetClient("petstore").ConnectionId));
-            Assert.That(_server.Metadata[id], Does.ContainKey("app").WithValue("inventory"));
+            Assert.That(Probe.Metadata[id], Does.ContainKey("app").WithValue("inventory"));
         }
     }
 
@@ -70,7 +62,7 @@ public sealed class ConfigurationBindingTests
         var ids = await ConnectionIdsOfBothClientsAsync(host);
 
         Assert.That(ids[1], Is.EqualTo(ids[0]));
-        Assert.That(_server.Upgrades, Is.EqualTo(1));
+        Assert.That(Probe.Upgrades, Is.EqualTo(1));
     }
 
     [Test]
@@ -93,7 +85,7 @@ public sealed class ConfigurationBindingTests
             Assert.That(deflate.ServerContextTakeover, Is.False);
             Assert.That(deflate.ServerMaxWindowBits, Is.EqualTo(15), "unset keys keep the BCL's defaults");
             Assert.That(ids[1], Is.EqualTo(ids[0]));
-            Assert.That(_server.Upgrades, Is.EqualTo(1));
+            Assert.That(Probe.Upgrades, Is.EqualTo(1));
         }
     }
 
@@ -128,7 +120,7 @@ public sealed class ConfigurationBindingTests
 
     private Dictionary<string, string?> Section(string path) => new()
     {
-        [$"{path}:Endpoint"] = _server.Endpoint.ToString(),
+        [$"{path}:Endpoint"] = Probe.Endpoint.ToString(),
         [$"{path}:Metadata:app"] = "inventory",
         [$"{path}:Metadata:version"] = "1.4.2",
         [$"{path}:MaxMessageSize"] = "65536",
@@ -140,7 +132,7 @@ public sealed class ConfigurationBindingTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(options.Endpoint, Is.EqualTo(_server.Endpoint));
+            Assert.That(options.Endpoint, Is.EqualTo(Probe.Endpoint));
             Assert.That(options.Metadata, Does.ContainKey("app").WithValue("inventory"));
             Assert.That(options.MaxMessageSize, Is.EqualTo(65536));
             Assert.That(options.ConnectTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));

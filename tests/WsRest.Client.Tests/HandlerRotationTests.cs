@@ -10,16 +10,8 @@ namespace WsRest.Client.Tests;
 /// second socket, no request dropped.
 /// </summary>
 [TestFixture]
-public sealed class HandlerRotationTests
+public sealed class HandlerRotationTests : ProbeServerTests
 {
-    private ProbeServer _server = null!;
-
-    [SetUp]
-    public async Task StartServerAsync() => _server = await ProbeServer.StartAsync();
-
-    [TearDown]
-    public async Task StopServerAsync() => await _server.DisposeAsync();
-
     [Test]
     public async Task RotationAndDisposalOfExpiredHandlersKeepOneConnectionAndEveryRequest()
     {
@@ -30,7 +22,7 @@ public sealed class HandlerRotationTests
         builder.Services.AddHttpClient<ConnectionProbeClient>()
             .SetHandlerLifetime(TimeSpan.FromSeconds(1)) // the factory's minimum
             .AddHttpMessageHandler<CountingHandler>()
-            .AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+            .AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
 
@@ -61,7 +53,7 @@ public sealed class HandlerRotationTests
         {
             Assert.That(disposedWhileInFlight, Is.Positive, "requests were in flight when the expired chain was disposed");
             Assert.That(ids.Distinct(), Is.EqualTo(new[] { connection.ConnectionId }), "every request went over the one connection");
-            Assert.That(_server.Upgrades, Is.EqualTo(1), "rotation never opened another WebSocket");
+            Assert.That(Probe.Upgrades, Is.EqualTo(1), "rotation never opened another WebSocket");
             Assert.That(connection.State, Is.EqualTo(WsRestConnectionState.Connected));
         }
     }
@@ -70,14 +62,14 @@ public sealed class HandlerRotationTests
     public async Task DisposingAHandlerLeavesItsRequestsInFlightAndTheConnectionAlone()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
         var connection = host.Get<IWsRestClientProvider>().GetClientForHttpClient(nameof(ConnectionProbeClient));
 
         var handler = new WebSocketMessageHandler(connection);
         var invoker = new HttpMessageInvoker(handler, disposeHandler: true);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.HttpAddress, "slow?ms=500"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Probe.HttpAddress, "slow?ms=500"));
         var pending = invoker.SendAsync(request, timeout.Token);
         invoker.Dispose();
 

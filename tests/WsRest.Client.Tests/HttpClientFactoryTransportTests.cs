@@ -5,21 +5,13 @@ namespace WsRest.Client.Tests;
 
 /// <summary>Named and typed clients from <c>IHttpClientFactory</c> send over WsRest, sharing one connection per endpoint or per connection name.</summary>
 [TestFixture]
-public sealed class HttpClientFactoryTransportTests
+public sealed class HttpClientFactoryTransportTests : ProbeServerTests
 {
-    private ProbeServer _server = null!;
-
-    [SetUp]
-    public async Task StartServerAsync() => _server = await ProbeServer.StartAsync();
-
-    [TearDown]
-    public async Task StopServerAsync() => await _server.DisposeAsync();
-
     [Test]
     public async Task ATypedClientSendsOverWsRest()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
 
@@ -31,7 +23,7 @@ public sealed class HttpClientFactoryTransportTests
             Assert.That(id, Does.Match("^[0-9a-f]{32}$"), "the request arrived over WsRest");
             Assert.That(id, Is.EqualTo(connection.ConnectionId));
             Assert.That(connection.State, Is.EqualTo(WsRestConnectionState.Connected));
-            Assert.That(_server.Upgrades, Is.EqualTo(1));
+            Assert.That(Probe.Upgrades, Is.EqualTo(1));
         }
     }
 
@@ -39,9 +31,9 @@ public sealed class HttpClientFactoryTransportTests
     public async Task NamedAndTypedClientsNamingTheSameEndpointShareOneConnection()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
-        builder.Services.AddHttpClient("first").AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
-        builder.Services.AddHttpClient("second").AddWebSocketTransport(o => o.Endpoint = new Uri(_server.Endpoint.ToString()));
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
+        builder.Services.AddHttpClient("first").AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
+        builder.Services.AddHttpClient("second").AddWebSocketTransport(o => o.Endpoint = new Uri(Probe.Endpoint.ToString()));
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
         var factory = host.Get<IHttpClientFactory>();
@@ -53,14 +45,14 @@ public sealed class HttpClientFactoryTransportTests
             new ConnectionProbeClient(factory.CreateClient("second")).GetConnectionIdAsync(timeout.Token));
 
         var provider = host.Get<IWsRestClientProvider>();
-        var shared = provider.GetClient(_server.Endpoint.AbsoluteUri);
+        var shared = provider.GetClient(Probe.Endpoint.AbsoluteUri);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ids, Is.All.EqualTo(shared.ConnectionId));
             Assert.That(provider.GetClientForHttpClient("first"), Is.SameAs(shared));
             Assert.That(provider.GetClientForHttpClient("second"), Is.SameAs(shared));
             Assert.That(provider.GetClientForHttpClient(nameof(ConnectionProbeClient)), Is.SameAs(shared));
-            Assert.That(_server.Upgrades, Is.EqualTo(1));
+            Assert.That(Probe.Upgrades, Is.EqualTo(1));
         }
     }
 
@@ -68,10 +60,10 @@ public sealed class HttpClientFactoryTransportTests
     public async Task ANamedConnectionIsSharedByTheClientsThatNameItAndByNoOther()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddWsRestClient("inventory").Configure(o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddWsRestClient("inventory").Configure(o => o.Endpoint = Probe.Endpoint);
         builder.Services.AddHttpClient("a").AddWebSocketTransport("inventory");
         builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport("inventory");
-        builder.Services.AddHttpClient("reporting").AddWebSocketTransport("reporting", o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddHttpClient("reporting").AddWebSocketTransport("reporting", o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
         var factory = host.Get<IHttpClientFactory>();
@@ -87,7 +79,7 @@ public sealed class HttpClientFactoryTransportTests
             Assert.That(inventory, Is.All.EqualTo(provider.GetClient("inventory").ConnectionId));
             Assert.That(reporting, Is.EqualTo(provider.GetClient("reporting").ConnectionId));
             Assert.That(reporting, Is.Not.EqualTo(inventory[0]));
-            Assert.That(_server.Upgrades, Is.EqualTo(2));
+            Assert.That(Probe.Upgrades, Is.EqualTo(2));
         }
     }
 
@@ -97,7 +89,7 @@ public sealed class HttpClientFactoryTransportTests
         var builder = TestHost.CreateBuilder();
         builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o =>
         {
-            o.Endpoint = _server.Endpoint;
+            o.Endpoint = Probe.Endpoint;
             o.Metadata["app"] = "inventory";
         });
         await using var host = await TestHost.StartAsync(builder);
@@ -105,7 +97,7 @@ public sealed class HttpClientFactoryTransportTests
 
         var id = await host.Get<ConnectionProbeClient>().GetConnectionIdAsync(timeout.Token);
 
-        Assert.That(_server.Metadata[id], Does.ContainKey("app").WithValue("inventory"));
+        Assert.That(Probe.Metadata[id], Does.ContainKey("app").WithValue("inventory"));
     }
 
     [Test]
@@ -135,7 +127,7 @@ public sealed class HttpClientFactoryTransportTests
     public async Task NothingConnectsBeforeTheFirstRequest()
     {
         var builder = TestHost.CreateBuilder();
-        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = _server.Endpoint);
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
 
         var client = host.Get<ConnectionProbeClient>();
@@ -145,7 +137,7 @@ public sealed class HttpClientFactoryTransportTests
         {
             Assert.That(client, Is.Not.Null);
             Assert.That(connection.State, Is.EqualTo(WsRestConnectionState.Disconnected));
-            Assert.That(_server.Upgrades, Is.Zero);
+            Assert.That(Probe.Upgrades, Is.Zero);
         }
     }
 }

@@ -12,7 +12,7 @@ namespace WsRest.Client.Tests.Docs;
 /// appsettings.json example as configuration.
 /// </summary>
 [TestFixture]
-public sealed partial class DocSnippetTests
+public sealed partial class DocSnippetTests : ProbeServerTests
 {
     private const string Guide = "docs/ecosystem.md";
 
@@ -24,14 +24,6 @@ public sealed partial class DocSnippetTests
         "samples/PetStore/PetStore.Demo/DemoSession.cs",
         "scripts/pack-check.sh",
     ];
-
-    private ProbeServer _server = null!;
-
-    [SetUp]
-    public async Task StartServerAsync() => _server = await ProbeServer.StartAsync();
-
-    [TearDown]
-    public async Task StopServerAsync() => await _server.DisposeAsync();
 
     [Test]
     public void EveryCSharpBlockOfTheGuideIsCompiledCode()
@@ -62,7 +54,7 @@ public sealed partial class DocSnippetTests
     {
         var builder = TestHost.CreateBuilder();
         DocSnippets.TypedClient(builder.Services);
-        builder.Services.PostConfigure<WsRestClientOptions>(nameof(InventoryClient), o => o.Endpoint = _server.Endpoint);
+        builder.Services.PostConfigure<WsRestClientOptions>(nameof(InventoryClient), o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
 
@@ -76,7 +68,7 @@ public sealed partial class DocSnippetTests
     {
         var builder = TestHost.CreateBuilder();
         DocSnippets.SharedEndpoint(builder.Services);
-        builder.Services.PostConfigureAll<WsRestClientOptions>(o => o.Endpoint = _server.Endpoint);
+        builder.Services.PostConfigureAll<WsRestClientOptions>(o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
 
@@ -85,7 +77,7 @@ public sealed partial class DocSnippetTests
             new InventoryClient(host.Get<IHttpClientFactory>().CreateClient("reports")).GetItemsAsync(timeout.Token));
 
         Assert.That(ids[1], Is.EqualTo(ids[0]));
-        Assert.That(_server.Upgrades, Is.EqualTo(1));
+        Assert.That(Probe.Upgrades, Is.EqualTo(1));
     }
 
     [Test]
@@ -98,7 +90,7 @@ public sealed partial class DocSnippetTests
 
         var id = await host.Get<InventoryClient>().GetItemsAsync(timeout.Token);
 
-        Assert.That(_server.Metadata[id], Is.EquivalentTo(new Dictionary<string, string> { ["app"] = "inventory-ui", ["version"] = "1.4.2" }));
+        Assert.That(Probe.Metadata[id], Is.EquivalentTo(new Dictionary<string, string> { ["app"] = "inventory-ui", ["version"] = "1.4.2" }));
     }
 
     [Test]
@@ -117,7 +109,7 @@ public sealed partial class DocSnippetTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(ids, Is.All.EqualTo(connectionId));
-            Assert.That(_server.UpgradeAuthorizations, Is.EqualTo((string[])["Bearer secret-token"]));
+            Assert.That(Probe.UpgradeAuthorizations, Is.EqualTo((string[])["Bearer secret-token"]));
         }
     }
 
@@ -138,7 +130,7 @@ public sealed partial class DocSnippetTests
         var json = Blocks(File.ReadAllText(RepositoryPath(Guide)), "json").Single(b => b.Contains("\"WsRest\"", StringComparison.Ordinal));
         var builder = TestHost.CreateBuilder();
         builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["WsRest:Inventory:Endpoint"] = _server.Endpoint.ToString() });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["WsRest:Inventory:Endpoint"] = Probe.Endpoint.ToString() });
         return builder;
     }
 
