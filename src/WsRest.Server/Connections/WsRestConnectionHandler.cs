@@ -21,12 +21,12 @@ internal sealed class WsRestConnectionHandler
 {
     private readonly WsRestServerOptions _options;
     private readonly WsRestConnectionRegistry _registry;
-    private readonly TunnelApplicationHolder _holder;
+    private readonly ApplicationPipelineHolder _holder;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IWsRestEventBus _bus;
 
-    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, TunnelApplicationHolder holder, ILoggerFactory loggerFactory, IWsRestEventBus bus)
+    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, ApplicationPipelineHolder holder, ILoggerFactory loggerFactory, IWsRestEventBus bus)
     {
         _bus = bus;
         _options = options.Value;
@@ -128,7 +128,7 @@ internal sealed class WsRestConnectionHandler
 
         await handshake.DisposeAsync().ConfigureAwait(false);
 
-        var connectionContext = new TunnelConnectionContext
+        var connectionContext = new DispatchConnectionContext
         {
             ConnectionId = connectionId,
             Scheme = context.Request.Scheme,
@@ -151,7 +151,7 @@ internal sealed class WsRestConnectionHandler
             PubSub = pubSub,
             Local = local,
             Remote = hello.Settings,
-            Handler = new TunnelRequestDispatcher(application, connectionContext),
+            Handler = new RequestDispatcher(application, connectionContext),
             RemoteName = $"client {connectionId}",
             TimeProvider = _timeProvider,
             HeartbeatInterval = _options.KeepAliveInterval,

@@ -42,7 +42,7 @@ public static class WsRestServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton<WsRestConnectionRegistry>();
-        services.TryAddSingleton<TunnelApplicationHolder>();
+        services.TryAddSingleton<ApplicationPipelineHolder>();
         services.TryAddSingleton<WsRestConnectionHandler>();
         services.TryAddSingleton<IWsRestEventBus, InMemoryEventBus>();
         services.TryAddSingleton<IWsRestPublisher, WsRestPublisher>();
@@ -76,7 +76,7 @@ public static class WsRestServiceCollectionExtensions
 
         services[index] = ServiceDescriptor.Singleton<IServer>(sp => new WsRestServerDecorator(
             CreateInner(sp, inner),
-            sp.GetRequiredService<TunnelApplicationHolder>(),
+            sp.GetRequiredService<ApplicationPipelineHolder>(),
             sp.GetRequiredService<WsRestConnectionRegistry>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(new DecoratedServerMarker());

@@ -12,11 +12,11 @@ namespace WsRest.Server.Hosting;
 internal sealed class WsRestServerDecorator : IServer
 {
     private readonly IServer _inner;
-    private readonly TunnelApplicationHolder _holder;
+    private readonly ApplicationPipelineHolder _holder;
     private readonly WsRestConnectionRegistry _registry;
     private readonly ILogger _logger;
 
-    public WsRestServerDecorator(IServer inner, TunnelApplicationHolder holder, WsRestConnectionRegistry registry, ILoggerFactory loggerFactory)
+    public WsRestServerDecorator(IServer inner, ApplicationPipelineHolder holder, WsRestConnectionRegistry registry, ILoggerFactory loggerFactory)
     {
         _inner = inner;
         _holder = holder;
@@ -29,7 +29,7 @@ internal sealed class WsRestServerDecorator : IServer
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
         where TContext : notnull
     {
-        _holder.Set(new TunnelApplication<TContext>(application, _logger));
+        _holder.Set(new ApplicationPipeline<TContext>(application, _logger));
         return _inner.StartAsync(application, cancellationToken);
     }
 

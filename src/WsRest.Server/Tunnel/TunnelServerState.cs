@@ -16,15 +16,15 @@ internal sealed class TunnelServerState
     /// <summary>The claim that carries the id of the connection a tunneled request arrived on.</summary>
     public const string ConnectionIdClaim = "wsrest:connection-id";
 
-    private volatile ITunnelApplication? _application;
+    private volatile IApplicationPipeline? _application;
 
-    public void SetApplication(ITunnelApplication application) => _application = application;
+    public void SetApplication(IApplicationPipeline application) => _application = application;
 
     public IWsRestStreamHandler CreateDispatcher(WsRestClient client)
     {
         var application = _application ?? throw new InvalidOperationException("The WsRest tunnel server has not started.");
         var connectionId = client.ConnectionId ?? string.Empty;
-        return new TunnelRequestDispatcher(application, new TunnelConnectionContext
+        return new RequestDispatcher(application, new DispatchConnectionContext
         {
             ConnectionId = connectionId,
             Scheme = "http",

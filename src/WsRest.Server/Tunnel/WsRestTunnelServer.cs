@@ -33,7 +33,7 @@ internal sealed class WsRestTunnelServer : IServer
     public async Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
         where TContext : notnull
     {
-        _state.SetApplication(new TunnelApplication<TContext>(application, _logger));
+        _state.SetApplication(new ApplicationPipeline<TContext>(application, _logger));
 
         // One attempt, so a tunnel that cannot reach its server fails the app's start-up visibly;
         // once connected, losses are reconnected per the client's options.

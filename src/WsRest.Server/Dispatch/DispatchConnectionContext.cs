@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace WsRest.Server.Dispatch;
 
 /// <summary>What every request on one connection shares, taken once from the WebSocket upgrade request.</summary>
-internal sealed class TunnelConnectionContext
+internal sealed class DispatchConnectionContext
 {
     public required string ConnectionId { get; init; }
 

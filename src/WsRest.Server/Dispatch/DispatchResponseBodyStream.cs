@@ -3,16 +3,16 @@ using WsRest.Http;
 namespace WsRest.Server.Dispatch;
 
 /// <summary>
-/// The response body as a <see cref="Stream"/>, over <see cref="TunnelResponseBodyWriter"/>. Like
+/// The response body as a <see cref="Stream"/>, over <see cref="DispatchResponseBodyWriter"/>. Like
 /// Kestrel's response stream, every write is sent (write then flush), so streaming through the
 /// <see cref="Stream"/> API needs no explicit flush.
 /// </summary>
-internal sealed class TunnelResponseBodyStream : WriteOnlyBodyStream
+internal sealed class DispatchResponseBodyStream : WriteOnlyBodyStream
 {
-    private readonly TunnelResponse _response;
-    private readonly TunnelResponseBodyWriter _writer;
+    private readonly DispatchResponse _response;
+    private readonly DispatchResponseBodyWriter _writer;
 
-    public TunnelResponseBodyStream(TunnelResponse response, TunnelResponseBodyWriter writer)
+    public DispatchResponseBodyStream(DispatchResponse response, DispatchResponseBodyWriter writer)
     {
         _response = response;
         _writer = writer;

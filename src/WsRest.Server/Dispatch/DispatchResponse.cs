@@ -18,10 +18,10 @@ namespace WsRest.Server.Dispatch;
 /// leaves. Used by one request at a time, from the app's own calls, as with Kestrel's features.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification = "The body stream holds no resources; its pooled buffer is released when the response completes.")]
-internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFeature
+internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBodyFeature
 {
-    private readonly TunnelResponseBodyWriter _writer;
-    private readonly TunnelResponseBodyStream _bodyStream;
+    private readonly DispatchResponseBodyWriter _writer;
+    private readonly DispatchResponseBodyStream _bodyStream;
     private readonly HeaderDictionary _headers = new();
     private WsRestStream? _stream;
     private bool _suppressBody;
@@ -30,10 +30,10 @@ internal sealed class TunnelResponse : IHttpResponseFeature, IHttpResponseBodyFe
     private bool _completed;
     private bool _hasStarted;
 
-    public TunnelResponse()
+    public DispatchResponse()
     {
-        _writer = new TunnelResponseBodyWriter(this);
-        _bodyStream = new TunnelResponseBodyStream(this, _writer);
+        _writer = new DispatchResponseBodyWriter(this);
+        _bodyStream = new DispatchResponseBodyStream(this, _writer);
         Reset();
     }
 

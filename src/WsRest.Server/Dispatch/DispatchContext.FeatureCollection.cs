@@ -12,7 +12,7 @@ namespace WsRest.Server.Dispatch;
 /// that is emptied between requests. <see cref="Revision"/> changes with every change, including a
 /// reuse, so caches keyed on it (HttpContext's) never see a previous request's features.
 /// </summary>
-internal partial class TunnelRequestContext : IFeatureCollection
+internal partial class DispatchContext : IFeatureCollection
 {
     private readonly List<KeyValuePair<Type, object>> _extra = [];
     private int _revision;

@@ -9,31 +9,31 @@ namespace WsRest.Server.Dispatch;
 
 /// <summary>
 /// Everything the app sees of one tunneled request: the feature collection and the request-side
-/// features on one object, with the response (<see cref="TunnelResponse"/>) alongside. A connection
-/// reuses these between requests (<see cref="TunnelRequestContextPool"/>), as Kestrel reuses its
+/// features on one object, with the response (<see cref="DispatchResponse"/>) alongside. A connection
+/// reuses these between requests (<see cref="DispatchContextPool"/>), as Kestrel reuses its
 /// per-stream state, so a request costs no feature objects, no header dictionaries and, through
 /// <c>IHostContextContainer</c>, no new <c>HttpContext</c>. Valid from <see cref="Initialize"/> until
 /// <see cref="Reset"/>: like Kestrel's, an <c>HttpContext</c> must not be used after its request ended.
 /// </summary>
-internal partial class TunnelRequestContext
+internal partial class DispatchContext
 {
-    private readonly TunnelConnectionContext _connection;
+    private readonly DispatchConnectionContext _connection;
     private readonly HeaderDictionary _requestHeaders = new();
-    private readonly TunnelMaxRequestBodySizeFeature _maxRequestBodySize = new();
+    private readonly DispatchMaxRequestBodySizeFeature _maxRequestBodySize = new();
     private WsRestStream? _stream;
     private string? _traceIdentifier;
     private ulong _streamId; // kept after the request ends: its identifier stays readable, as on Kestrel
     private CancellationToken _requestAborted;
     private bool _requestAbortedSet;
 
-    public TunnelRequestContext(TunnelConnectionContext connection)
+    public DispatchContext(DispatchConnectionContext connection)
     {
         _connection = connection;
-        Response = new TunnelResponse();
+        Response = new DispatchResponse();
         Reset();
     }
 
-    public TunnelResponse Response { get; }
+    public DispatchResponse Response { get; }
 
     /// <summary>Fills the features from the REQUEST head of <paramref name="stream"/>.</summary>
     public void Initialize(WsRestStream stream)
@@ -67,7 +67,7 @@ internal partial class TunnelRequestContext
 
         _maxRequestBodySize.Reset(_connection.MaxRequestBodySize);
         CanHaveBody = !stream.RequestHasNoBody;
-        Body = CanHaveBody ? new TunnelRequestBodyStream(stream, _maxRequestBodySize, headers.ContentLength) : Stream.Null;
+        Body = CanHaveBody ? new DispatchRequestBodyStream(stream, _maxRequestBodySize, headers.ContentLength) : Stream.Null;
         User = _connection.ResolveUser?.Invoke(headers) ?? _connection.User;
         ConnectionId = _connection.ConnectionId;
         RemoteIpAddress = _connection.RemoteIpAddress;

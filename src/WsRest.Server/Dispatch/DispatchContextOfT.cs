@@ -6,7 +6,7 @@ namespace WsRest.Server.Dispatch;
 /// A request context that also keeps the app's host context (and with it the <c>HttpContext</c>)
 /// between requests, the way Kestrel offers it to ASP.NET Core's hosting layer.
 /// </summary>
-internal sealed class TunnelRequestContext<TContext>(TunnelConnectionContext connection) : TunnelRequestContext(connection), IHostContextContainer<TContext>
+internal sealed class DispatchContext<TContext>(DispatchConnectionContext connection) : DispatchContext(connection), IHostContextContainer<TContext>
     where TContext : notnull
 {
     public TContext? HostContext { get; set; }

@@ -9,12 +9,12 @@ namespace WsRest.Server.Dispatch;
 /// frame with the body inline (docs/protocol.md §5.3); a flush sends what is buffered at once, which
 /// is what makes streaming responses stream.
 /// </summary>
-internal sealed class TunnelResponseBodyWriter : PipeWriter
+internal sealed class DispatchResponseBodyWriter : PipeWriter
 {
-    private readonly TunnelResponse _response;
+    private readonly DispatchResponse _response;
     private PooledBufferWriter? _buffer;
 
-    public TunnelResponseBodyWriter(TunnelResponse response)
+    public DispatchResponseBodyWriter(DispatchResponse response)
     {
         _response = response;
     }

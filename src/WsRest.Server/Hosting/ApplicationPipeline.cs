@@ -10,21 +10,21 @@ namespace WsRest.Server.Hosting;
 /// response, OnCompleted, DisposeContext. Hosting diagnostics, Activity, logging scopes and request
 /// services all come from the app's own <see cref="IHttpApplication{TContext}"/>.
 /// </summary>
-internal sealed class TunnelApplication<TContext> : ITunnelApplication
+internal sealed class ApplicationPipeline<TContext> : IApplicationPipeline
     where TContext : notnull
 {
     private readonly IHttpApplication<TContext> _application;
     private readonly ILogger _logger;
 
-    public TunnelApplication(IHttpApplication<TContext> application, ILogger logger)
+    public ApplicationPipeline(IHttpApplication<TContext> application, ILogger logger)
     {
         _application = application;
         _logger = logger;
     }
 
-    public TunnelRequestContext CreateRequestContext(TunnelConnectionContext connection) => new TunnelRequestContext<TContext>(connection);
+    public DispatchContext CreateRequestContext(DispatchConnectionContext connection) => new DispatchContext<TContext>(connection);
 
-    public async Task ProcessRequestAsync(IFeatureCollection features, TunnelResponse response, string connectionId, ulong streamId)
+    public async Task ProcessRequestAsync(IFeatureCollection features, DispatchResponse response, string connectionId, ulong streamId)
     {
         var context = _application.CreateContext(features);
         Exception? error = null;

@@ -13,13 +13,13 @@ namespace WsRest.Server.Dispatch;
 /// the app cannot tell a tunneled request from one Kestrel parsed. Runs on the thread pool (the
 /// engine never calls it on the read loop). One per connection; it reuses request contexts.
 /// </summary>
-internal sealed class TunnelRequestDispatcher : IWsRestStreamHandler
+internal sealed class RequestDispatcher : IWsRestStreamHandler
 {
-    private readonly ITunnelApplication _application;
-    private readonly TunnelConnectionContext _connection;
-    private readonly TunnelRequestContextPool _pool = new();
+    private readonly IApplicationPipeline _application;
+    private readonly DispatchConnectionContext _connection;
+    private readonly DispatchContextPool _pool = new();
 
-    public TunnelRequestDispatcher(ITunnelApplication application, TunnelConnectionContext connection)
+    public RequestDispatcher(IApplicationPipeline application, DispatchConnectionContext connection)
     {
         _application = application;
         _connection = connection;

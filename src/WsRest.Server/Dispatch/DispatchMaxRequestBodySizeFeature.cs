@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace WsRest.Server.Dispatch;
 
 /// <summary>Per-request body size limit; read-only once the body is being read, as in Kestrel.</summary>
-internal sealed class TunnelMaxRequestBodySizeFeature : IHttpMaxRequestBodySizeFeature
+internal sealed class DispatchMaxRequestBodySizeFeature : IHttpMaxRequestBodySizeFeature
 {
     private long? _max;
     private bool _reading;

@@ -5,18 +5,18 @@ using WsRest.Http;
 namespace WsRest.Server.Dispatch;
 
 /// <summary>
-/// The request body of a tunneled request. Enforces <see cref="TunnelMaxRequestBodySizeFeature"/> the
+/// The request body of a tunneled request. Enforces <see cref="DispatchMaxRequestBodySizeFeature"/> the
 /// way Kestrel does: a declared Content-Length over the limit fails the first read, and reading past
 /// the limit fails with <see cref="BadHttpRequestException"/> (413).
 /// </summary>
-internal sealed class TunnelRequestBodyStream : ReadOnlyBodyStream
+internal sealed class DispatchRequestBodyStream : ReadOnlyBodyStream
 {
     private readonly StreamBodyReadStream _inner;
-    private readonly TunnelMaxRequestBodySizeFeature _limit;
+    private readonly DispatchMaxRequestBodySizeFeature _limit;
     private readonly long? _declaredLength;
     private long _read;
 
-    public TunnelRequestBodyStream(WsRestStream stream, TunnelMaxRequestBodySizeFeature limit, long? declaredLength)
+    public DispatchRequestBodyStream(WsRestStream stream, DispatchMaxRequestBodySizeFeature limit, long? declaredLength)
     {
         _inner = new StreamBodyReadStream(stream, WsRestErrorCode.NoError);
         _limit = limit;

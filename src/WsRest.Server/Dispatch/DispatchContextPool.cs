@@ -4,17 +4,17 @@ namespace WsRest.Server.Dispatch;
 /// The request contexts one connection keeps between requests. Bounded, so a burst of concurrent
 /// requests leaves at most <see cref="Capacity"/> contexts behind on a connection that then goes quiet.
 /// </summary>
-internal sealed class TunnelRequestContextPool
+internal sealed class DispatchContextPool
 {
     /// <summary>Enough for the steady state of a busy connection; a miss only costs a new context.</summary>
     public const int Capacity = 32;
 
     // Made at the first return, and locked through this pool object: an idle connection that never
     // served a request carries no array and no lock object (docs/benchmarks.md, idle connections).
-    private TunnelRequestContext?[]? _items;
+    private DispatchContext?[]? _items;
     private int _count;
 
-    public TunnelRequestContext? Rent()
+    public DispatchContext? Rent()
     {
         lock (this)
         {
@@ -30,13 +30,13 @@ internal sealed class TunnelRequestContextPool
     }
 
     /// <summary>Keeps <paramref name="context"/> (already reset) for the next request, unless the pool is full.</summary>
-    public void Return(TunnelRequestContext context)
+    public void Return(DispatchContext context)
     {
         lock (this)
         {
             if (_count < Capacity)
             {
-                (_items ??= new TunnelRequestContext?[Capacity])[_count++] = context;
+                (_items ??= new DispatchContext?[Capacity])[_count++] = context;
             }
         }
     }

@@ -4,10 +4,10 @@ using WsRest.Server.Dispatch;
 namespace WsRest.Server.Hosting;
 
 /// <summary>The app's pipeline with its context type erased, so dispatch code need not be generic.</summary>
-internal interface ITunnelApplication
+internal interface IApplicationPipeline
 {
     /// <summary>A context for requests on one connection, able to keep the app's own per-request state between requests.</summary>
-    TunnelRequestContext CreateRequestContext(TunnelConnectionContext connection);
+    DispatchContext CreateRequestContext(DispatchConnectionContext connection);
 
-    Task ProcessRequestAsync(IFeatureCollection features, TunnelResponse response, string connectionId, ulong streamId);
+    Task ProcessRequestAsync(IFeatureCollection features, DispatchResponse response, string connectionId, ulong streamId);
 }

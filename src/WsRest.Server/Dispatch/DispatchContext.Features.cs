@@ -8,7 +8,7 @@ using WsRest.Protocol;
 namespace WsRest.Server.Dispatch;
 
 /// <summary>The request-side features, implemented on the context itself (one object per request, reused).</summary>
-internal partial class TunnelRequestContext :
+internal partial class DispatchContext :
     IHttpRequestFeature,
     IHttpRequestBodyDetectionFeature,
     IHttpRequestLifetimeFeature,
