@@ -90,6 +90,15 @@ public sealed class WsRestServerOptions
     /// </summary>
     public bool CloseOnCredentialExpiry { get; set; } = true;
 
+    /// <summary>
+    /// Whether a tunneled request's own <c>Host</c> header is honoured. Default false: every request on a
+    /// connection has the Host of its WebSocket upgrade (what the server actually is, as checked by host
+    /// filtering at the upgrade), whatever the client writes, so a client cannot reach an endpoint behind
+    /// <c>RequireHost</c> that its upgrade could not (docs/security.md). Like Kestrel's option of the same
+    /// name; a request with more than one Host value gets 400 either way.
+    /// </summary>
+    public bool AllowHostHeaderOverride { get; set; }
+
     /// <summary>The caller name clients see on the server's calls into them (docs/reverse.md). Default "server".</summary>
     public string ServerName { get; set; } = "server";
 

@@ -50,6 +50,13 @@ internal sealed record HelloFrame(int Version, PeerSettings Settings, IReadOnlyL
                 throw MetadataTooLarge(maxMetadataBytes);
             }
 
+            // Metadata ends up in logs, registries and headers of the app's choosing: no line breaks or
+            // NULs to forge entries with, as for header values (docs/protocol.md §4.1).
+            if (ContainsControl(key) || ContainsControl(value))
+            {
+                throw PayloadReader.Malformed($"metadata entry '{(ContainsControl(key) ? "(key with a control character)" : key)}' contains a control character");
+            }
+
             metadata.Add(new KeyValuePair<string, string>(key, value));
         }
 
@@ -69,6 +76,8 @@ internal sealed record HelloFrame(int Version, PeerSettings Settings, IReadOnlyL
     }
 
     public const int ConnectionIdLength = 16;
+
+    private static bool ContainsControl(string text) => text.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || text.Contains('\u007f', StringComparison.Ordinal);
 
     private static WsRestProtocolException MetadataTooLarge(int limit)
         => new(WsRestErrorCode.MessageTooLarge, $"The handshake metadata exceeds the limit of {limit} bytes.");

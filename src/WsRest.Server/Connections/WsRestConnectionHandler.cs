@@ -142,6 +142,7 @@ internal sealed class WsRestConnectionHandler
             TlsHandshake = context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(),
             TlsApplicationProtocol = context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(),
             MaxRequestBodySize = _options.MaxRequestBodySize,
+            AllowHostHeaderOverride = _options.AllowHostHeaderOverride,
         };
 
         var pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(_bus, _options.PubSub, _logger) : null;

@@ -33,6 +33,9 @@ internal sealed class DispatchConnectionContext
 
     public long? MaxRequestBodySize { get; init; }
 
+    /// <summary>A request's own Host header wins over <see cref="Host"/> (WsRestServerOptions.AllowHostHeaderOverride; the tunnel side, where the server names the host).</summary>
+    public bool AllowHostHeaderOverride { get; init; }
+
     /// <summary>The server-side connection (absent on the client side of a tunnel).</summary>
     public WsRestConnection? Connection { get; set; }
 

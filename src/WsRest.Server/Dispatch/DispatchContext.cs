@@ -41,17 +41,14 @@ internal partial class DispatchContext
         _stream = stream;
         _streamId = stream.Id;
         var head = stream.RequestHead!;
-        IHeaderDictionary headers = _requestHeaders;
+        var headers = _requestHeaders;
         foreach (var (name, value) in head.Headers)
         {
             // Not Append: it drops empty values, which Kestrel keeps.
             headers[name] = headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
         }
 
-        if (!headers.ContainsKey(HeaderNames.Host))
-        {
-            headers.Host = _connection.Host;
-        }
+        BadRequestReason = ValidateHostAndLength(headers);
 
         var target = head.PathAndQuery;
         var queryStart = target.IndexOf('?', StringComparison.Ordinal);
@@ -60,21 +57,89 @@ internal partial class DispatchContext
         Scheme = _connection.Scheme;
         Method = head.Method;
         PathBase = string.Empty;
-        Path = rawPath == "*" ? string.Empty : PathNormalizer.RemoveDotSegments(PathString.FromUriComponent(rawPath).Value ?? "/");
+        string path;
+        if (rawPath == "*")
+        {
+            path = string.Empty;
+        }
+        else if (rawPath.Contains("%00", StringComparison.Ordinal))
+        {
+            // Kestrel refuses a target that decodes to NUL before the app sees it (400); the decoder
+            // would throw here and reset the stream instead.
+            BadRequestReason ??= "The request target contains an encoded NUL character.";
+            path = "/";
+        }
+        else
+        {
+            path = PathString.FromUriComponent(rawPath).Value ?? "/";
+        }
+
+        Path = PathNormalizer.RemoveDotSegments(path);
         QueryString = queryStart < 0 ? string.Empty : target[queryStart..];
         RawTarget = target;
         Headers = headers;
 
         _maxRequestBodySize.Reset(_connection.MaxRequestBodySize);
+        var declaredLength = headers.ContentLength;
         CanHaveBody = !stream.RequestHasNoBody;
-        Body = CanHaveBody ? new DispatchRequestBodyStream(stream, _maxRequestBodySize, headers.ContentLength) : Stream.Null;
-        User = _connection.ResolveUser?.Invoke(headers) ?? _connection.User;
+
+        // A declared length with no body still needs the body stream: reading it must fail, as on Kestrel.
+        Body = CanHaveBody || declaredLength > 0 ? new DispatchRequestBodyStream(stream, _maxRequestBodySize, declaredLength) : Stream.Null;
+
+        // Each request gets its own principal: a middleware that adds a claim for one request (a step-up
+        // after a one-time code) must not grant it to every later request on the connection, as it would
+        // if all shared the upgrade's object. Over HTTP authentication builds a new one per request too.
+        User = _connection.ResolveUser?.Invoke(headers) ?? CloneDeep(_connection.User);
         ConnectionId = _connection.ConnectionId;
         RemoteIpAddress = _connection.RemoteIpAddress;
         RemotePort = _connection.RemotePort;
         LocalIpAddress = _connection.LocalIpAddress;
         LocalPort = _connection.LocalPort;
         Response.Initialize(stream, suppressBody: HttpMethods.IsHead(head.Method));
+    }
+
+    /// <summary>
+    /// Why Kestrel would have answered this request 400 without running the app (two Host or
+    /// Content-Length values, an unparsable length, a NUL in the path); null for a valid request.
+    /// </summary>
+    public string? BadRequestReason { get; private set; }
+
+    // ClaimsPrincipal.Clone shares the identities, and a claim is added to an identity: copy those too.
+    private static ClaimsPrincipal CloneDeep(ClaimsPrincipal user)
+    {
+        var copy = new ClaimsPrincipal();
+        foreach (var identity in user.Identities)
+        {
+            copy.AddIdentity(identity.Clone());
+        }
+
+        return copy;
+    }
+
+    private string? ValidateHostAndLength(IHeaderDictionary headers)
+    {
+        string? reason = null;
+        var host = headers.Host;
+        if (host.Count > 1)
+        {
+            reason = "The request has more than one Host header value.";
+        }
+
+        // The upgrade's Host is what the server is; a client-chosen one would reach endpoints behind
+        // RequireHost that its upgrade could not (docs/security.md), unless the server opted in.
+        if (!_connection.AllowHostHeaderOverride || host.Count != 1)
+        {
+            headers.Host = _connection.Host;
+        }
+
+        if (headers.TryGetValue(HeaderNames.ContentLength, out var length) && (length.Count > 1 || headers.ContentLength is null))
+        {
+            reason ??= length.Count > 1
+                ? "The request has more than one Content-Length header value."
+                : "The request's Content-Length is not a valid length.";
+        }
+
+        return reason;
     }
 
     /// <summary>The request is over (the context disposed): forget it so the next one starts clean.</summary>
@@ -88,6 +153,7 @@ internal partial class DispatchContext
         _requestAborted = default;
         _requestAbortedSet = false;
         User = null;
+        BadRequestReason = null;
         Response.Reset();
         ResetFeatures();
     }

@@ -34,15 +34,35 @@ internal sealed class DispatchRequestBodyStream : ReadOnlyBodyStream
             throw TooLarge(declaredMax);
         }
 
+        if (_declaredLength is { } declared)
+        {
+            // As Kestrel: the app reads exactly the declared length; bytes past it are not the body.
+            var remaining = declared - _read;
+            if (remaining <= 0)
+            {
+                return 0;
+            }
+
+            if (buffer.Length > remaining)
+            {
+                buffer = buffer[..(int)remaining];
+            }
+        }
+
         int read;
         try
         {
-            read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            read = buffer.IsEmpty ? 0 : await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
             // Kestrel surfaces a client that went away mid-body as an IOException; keep that contract, with our reason.
             throw new IOException($"The client aborted the request body: {ex.Message}", ex);
+        }
+
+        if (read == 0 && !buffer.IsEmpty && _read < _declaredLength)
+        {
+            throw new BadHttpRequestException($"Unexpected end of request content: {_read} of the declared {_declaredLength} bytes arrived.", StatusCodes.Status400BadRequest);
         }
 
         _read += read;

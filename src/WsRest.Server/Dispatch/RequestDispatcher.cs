@@ -31,6 +31,13 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
         context.Initialize(stream);
         try
         {
+            if (context.BadRequestReason is not null)
+            {
+                // As Kestrel: a malformed request never reaches the app; it gets an empty 400.
+                await RejectAsync(context).ConfigureAwait(false);
+                return;
+            }
+
             await _application.ProcessRequestAsync(context, context.Response, _connection.ConnectionId, stream.Id).ConfigureAwait(false);
         }
         finally
@@ -42,5 +49,12 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
             context.Reset();
             _pool.Return(context);
         }
+    }
+
+    private static Task RejectAsync(DispatchContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.Headers.ContentLength = 0;
+        return context.Response.CompleteAsync();
     }
 }

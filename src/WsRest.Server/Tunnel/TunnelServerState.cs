@@ -32,6 +32,7 @@ internal sealed class TunnelServerState
             User = new ClaimsPrincipal(new ClaimsIdentity()),
             ResolveUser = headers => ResolveCaller(headers, connectionId),
             MaxRequestBodySize = 30_000_000,
+            AllowHostHeaderOverride = true,
         });
     }
 

@@ -112,6 +112,52 @@ public sealed class RawConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Receives the response on <paramref name="streamId"/>: its status and whole body (RESPONSE, then DATA
+    /// up to END, wherever the messages split them), or the negated error code of a CANCEL for it.
+    /// </summary>
+    internal async Task<(int Status, byte[] Body)> ReceiveResponseAsync(ulong streamId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var body = new ArrayBufferWriter<byte>();
+        var status = 0;
+        while (true)
+        {
+            var message = await ReceiveMessageAsync(timeout.Token)
+                ?? throw new InvalidOperationException($"The server closed the connection ({Socket.CloseStatus}: {Socket.CloseStatusDescription}) before the response on stream {streamId} ended.");
+            var span = message.AsSpan();
+            while (!span.IsEmpty && FrameCodec.TryReadFrame(span, out var frame, out var consumed))
+            {
+                span = span[consumed..];
+                if (frame.StreamId != streamId)
+                {
+                    continue;
+                }
+
+                switch (frame.Type)
+                {
+                    case FrameType.Cancel:
+                        return (-(int)ControlFrames.ReadCancel(frame.Payload), []);
+                    case FrameType.Response:
+                        var head = new ResponseHead();
+                        body.Write(head.Read(frame.Payload, int.MaxValue));
+                        status = head.StatusCode;
+                        break;
+                    case FrameType.Data:
+                        body.Write(frame.Payload);
+                        break;
+                    default:
+                        continue;
+                }
+
+                if ((frame.Flags & FrameFlags.EndStream) != 0)
+                {
+                    return (status, body.WrittenSpan.ToArray());
+                }
+            }
+        }
+    }
+
     /// <summary>Reads until the server closes; returns the ERROR frame it sent first, if any.</summary>
     internal async Task<(WsRestErrorCode? Code, string? Reason)> ReceiveUntilClosedAsync()
     {
