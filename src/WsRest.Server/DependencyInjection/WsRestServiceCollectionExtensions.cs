@@ -39,6 +39,7 @@ public static class WsRestServiceCollectionExtensions
             .Validate(o => o.MaxRequestHeaderCount > 0, "WsRestServerOptions.MaxRequestHeaderCount must be positive.")
             .Validate(o => o.SendTimeout == Timeout.InfiniteTimeSpan || o.SendTimeout > TimeSpan.Zero, "WsRestServerOptions.SendTimeout must be positive or infinite.")
             .Validate(o => o.Compression.ServerMaxWindowBits is >= 9 and <= 15, "WsRestServerOptions.Compression.ServerMaxWindowBits must be between 9 and 15 (RFC 7692).")
+            .Validate(o => o.PubSub.MaxTopics > 0, "WsRestServerOptions.PubSub.MaxTopics must be positive.")
             .ValidateOnStart();
 
         services.TryAddSingleton<WsRestConnectionRegistry>();

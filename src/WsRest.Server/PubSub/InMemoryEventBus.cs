@@ -13,42 +13,97 @@ internal sealed class InMemoryEventBus : IWsRestEventBus
 {
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly int _replay;
+    private readonly int _maxTopics;
 
     public InMemoryEventBus(IOptions<WsRestServerOptions> options)
     {
         _replay = Math.Max(options.Value.PubSub.ReplayBufferSize, 0);
+        _maxTopics = options.Value.PubSub.MaxTopics;
     }
+
+    /// <summary>Topics the bus holds state for (tests watch it return to zero).</summary>
+    internal int TopicCount => _topics.Count;
 
     public ValueTask<long> PublishAsync(string topic, string contentType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         WsRestTopic.Validate(topic);
-        return ValueTask.FromResult(GetTopic(topic).Publish(contentType, data));
+        while (true)
+        {
+            // A topic removed between the lookup and its lock is gone for good: look it up again.
+            if (GetTopic(topic).TryPublish(contentType, data, out var sequence))
+            {
+                return ValueTask.FromResult(sequence);
+            }
+        }
     }
 
     public ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default)
     {
         WsRestTopic.Validate(topic);
-        return ValueTask.FromResult<IWsRestEventBusSubscription>(GetTopic(topic).Subscribe(fromSequence, sink));
+        while (true)
+        {
+            if (GetTopic(topic).TrySubscribe(fromSequence, sink) is { } subscription)
+            {
+                return ValueTask.FromResult<IWsRestEventBusSubscription>(subscription);
+            }
+        }
     }
 
-    private Topic GetTopic(string name) => _topics.GetOrAdd(name, static (n, replay) => new Topic(n, replay), _replay);
+    private Topic GetTopic(string name)
+    {
+        if (_topics.TryGetValue(name, out var topic))
+        {
+            return topic;
+        }
 
-    private sealed class Topic(string name, int replay)
+        // Every new topic name costs memory, and any client may subscribe to any name by default
+        // (docs/pubsub.md): the number of topics is bounded, and the refusal fails only this operation.
+        if (_topics.Count >= _maxTopics)
+        {
+            throw new InvalidOperationException($"The server holds the maximum number of pub/sub topics ({_maxTopics}).");
+        }
+
+        return _topics.GetOrAdd(name, static (n, bus) => new Topic(n, bus), this);
+    }
+
+    /// <summary>
+    /// Forgets a topic nobody subscribes to and nothing was ever published on (a subscribe/unsubscribe
+    /// to a new name leaves nothing behind). A topic with events keeps its sequence counter, so that
+    /// a resuming subscriber is never numbered from 1 again; its buffer is bounded by the replay size.
+    /// </summary>
+    private void TryForget(Topic topic)
+    {
+        if (topic.TryRetire())
+        {
+            _topics.TryRemove(new KeyValuePair<string, Topic>(topic.Name, topic));
+        }
+    }
+
+    private sealed class Topic(string name, InMemoryEventBus bus)
     {
         private readonly Lock _lock = new();
         private readonly Queue<(long Sequence, string ContentType, ReadOnlyMemory<byte> Data)> _buffer = new();
         private readonly List<Subscription> _sinks = [];
         private long _sequence;
+        private bool _retired;
 
-        public long Publish(string contentType, ReadOnlyMemory<byte> data)
+        public string Name => name;
+
+        public bool TryPublish(string contentType, ReadOnlyMemory<byte> data, out long sequence)
         {
             lock (_lock)
             {
-                var sequence = ++_sequence;
-                if (replay > 0)
+                if (_retired)
+                {
+                    sequence = 0;
+                    return false;
+                }
+
+                sequence = ++_sequence;
+                if (bus._replay > 0)
                 {
                     _buffer.Enqueue((sequence, contentType, data));
-                    if (_buffer.Count > replay)
+                    if (_buffer.Count > bus._replay)
                     {
                         _buffer.Dequeue();
                     }
@@ -59,14 +114,19 @@ internal sealed class InMemoryEventBus : IWsRestEventBus
                     subscription.Sink.OnEvent(name, sequence, contentType, data);
                 }
 
-                return sequence;
+                return true;
             }
         }
 
-        public Subscription Subscribe(long fromSequence, IWsRestEventSink sink)
+        public Subscription? TrySubscribe(long fromSequence, IWsRestEventSink sink)
         {
             lock (_lock)
             {
+                if (_retired)
+                {
+                    return null;
+                }
+
                 if (fromSequence > 0 && fromSequence <= _sequence)
                 {
                     var oldest = _buffer.Count > 0 ? _buffer.Peek().Sequence : _sequence + 1;
@@ -95,6 +155,18 @@ internal sealed class InMemoryEventBus : IWsRestEventBus
             lock (_lock)
             {
                 _sinks.Remove(subscription);
+            }
+
+            bus.TryForget(this);
+        }
+
+        /// <summary>Marks the topic retired if it holds nothing worth keeping; a retired topic accepts nothing more.</summary>
+        public bool TryRetire()
+        {
+            lock (_lock)
+            {
+                _retired = _retired || (_sinks.Count == 0 && _sequence == 0);
+                return _retired;
             }
         }
     }
