@@ -25,9 +25,12 @@ internal sealed class WsRestConnectionHandler
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IWsRestEventBus _bus;
+    private readonly Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits _limits;
 
-    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, ApplicationPipelineHolder holder, ILoggerFactory loggerFactory, IWsRestEventBus bus)
+    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, ApplicationPipelineHolder holder, ILoggerFactory loggerFactory, IWsRestEventBus bus, IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> kestrel)
     {
+        // Kestrel's limits protect an app whatever the transport: tunneled requests get the same ones.
+        _limits = kestrel.Value.Limits;
         _bus = bus;
         _options = options.Value;
         _registry = registry;
@@ -143,6 +146,9 @@ internal sealed class WsRestConnectionHandler
             TlsApplicationProtocol = context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(),
             MaxRequestBodySize = _options.MaxRequestBodySize,
             AllowHostHeaderOverride = _options.AllowHostHeaderOverride,
+            MinRequestBodyDataRate = _limits.MinRequestBodyDataRate,
+            MinResponseDataRate = _limits.MinResponseDataRate,
+            TimeProvider = _timeProvider,
         };
 
         var pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(_bus, _options.PubSub, _logger) : null;

@@ -33,6 +33,15 @@ internal sealed class DispatchConnectionContext
 
     public long? MaxRequestBodySize { get; init; }
 
+    /// <summary>Kestrel's <c>Limits.MinRequestBodyDataRate</c>, applied per tunneled stream; null: none.</summary>
+    public Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? MinRequestBodyDataRate { get; init; }
+
+    /// <summary>Kestrel's <c>Limits.MinResponseDataRate</c>, applied per tunneled stream; null: none.</summary>
+    public Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? MinResponseDataRate { get; init; }
+
+    /// <summary>Clock for the data-rate timers.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>A request's own Host header wins over <see cref="Host"/> (WsRestServerOptions.AllowHostHeaderOverride; the tunnel side, where the server names the host).</summary>
     public bool AllowHostHeaderOverride { get; init; }
 

@@ -131,6 +131,8 @@ internal partial class DispatchContext : IFeatureCollection
         typeof(ITlsConnectionFeature),
         typeof(ITlsHandshakeFeature),
         typeof(ITlsApplicationProtocolFeature),
+        typeof(IHttpMinRequestBodyDataRateFeature),
+        typeof(IHttpMinResponseDataRateFeature),
     ];
 
     /// <summary>Every request starts with the same features: these objects, and the connection's TLS ones.</summary>
@@ -153,6 +155,9 @@ internal partial class DispatchContext : IFeatureCollection
         _known[10] = _connection.Tls;
         _known[11] = _connection.TlsHandshake;
         _known[12] = _connection.TlsApplicationProtocol;
+        _dataRates.Reset(_connection);
+        _known[13] = _dataRates;
+        _known[14] = _dataRates;
     }
 
     private bool TryGetKnown(Type key, out object? value)

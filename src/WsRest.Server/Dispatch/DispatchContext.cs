@@ -20,6 +20,8 @@ internal partial class DispatchContext
     private readonly DispatchConnectionContext _connection;
     private readonly HeaderDictionary _requestHeaders = new();
     private readonly DispatchMaxRequestBodySizeFeature _maxRequestBodySize = new();
+    private readonly DispatchDataRateFeatures _dataRates = new();
+    private DispatchRequestBodyStream? _requestBody;
     private WsRestStream? _stream;
     private string? _traceIdentifier;
     private ulong _streamId; // kept after the request ends: its identifier stays readable, as on Kestrel
@@ -84,7 +86,8 @@ internal partial class DispatchContext
         CanHaveBody = !stream.RequestHasNoBody;
 
         // A declared length with no body still needs the body stream: reading it must fail, as on Kestrel.
-        Body = CanHaveBody || declaredLength > 0 ? new DispatchRequestBodyStream(stream, _maxRequestBodySize, declaredLength) : Stream.Null;
+        _requestBody = CanHaveBody || declaredLength > 0 ? new DispatchRequestBodyStream(stream, _maxRequestBodySize, declaredLength, _dataRates, _connection.TimeProvider) : null;
+        Body = _requestBody ?? Stream.Null;
 
         // Each request gets its own principal: a middleware that adds a claim for one request (a step-up
         // after a one-time code) must not grant it to every later request on the connection, as it would
@@ -95,7 +98,7 @@ internal partial class DispatchContext
         RemotePort = _connection.RemotePort;
         LocalIpAddress = _connection.LocalIpAddress;
         LocalPort = _connection.LocalPort;
-        Response.Initialize(stream, suppressBody: HttpMethods.IsHead(head.Method));
+        Response.Initialize(stream, suppressBody: HttpMethods.IsHead(head.Method), _dataRates, _connection.TimeProvider);
     }
 
     /// <summary>
@@ -149,6 +152,8 @@ internal partial class DispatchContext
         _traceIdentifier = null;
         _requestHeaders.Clear();
         Headers = _requestHeaders;
+        _requestBody?.ReleaseTimer();
+        _requestBody = null;
         Body = Stream.Null;
         _requestAborted = default;
         _requestAbortedSet = false;

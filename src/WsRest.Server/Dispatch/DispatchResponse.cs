@@ -29,6 +29,9 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
     private List<(Func<object, Task> Callback, object State)>? _onCompleted;
     private bool _completed;
     private bool _hasStarted;
+    private DispatchDataRateFeatures? _rates;
+    private TimeProvider _clock = TimeProvider.System;
+    private DataRateTimer? _rateTimer;
 
     public DispatchResponse()
     {
@@ -40,10 +43,12 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
     private WsRestStream ActiveStream => _stream ?? throw new InvalidOperationException("The request has ended.");
 
     /// <summary>Binds the response to the stream of a new request.</summary>
-    public void Initialize(WsRestStream stream, bool suppressBody)
+    public void Initialize(WsRestStream stream, bool suppressBody, DispatchDataRateFeatures rates, TimeProvider clock)
     {
         _stream = stream;
         _suppressBody = suppressBody;
+        _rates = rates;
+        _clock = clock;
     }
 
     /// <summary>The request is over: back to a fresh 200 with no headers, for the next request on this connection.</summary>
@@ -147,7 +152,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
         {
             if (!_suppressBody)
             {
-                await ActiveStream.SendDataAsync(data, endStream: false, cancellationToken).ConfigureAwait(false);
+                await WithinRateAsync(ActiveStream.SendDataAsync(data, endStream: false, cancellationToken), data.Length).ConfigureAwait(false);
             }
 
             return;
@@ -189,14 +194,14 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
                 var head = EncodeHead();
                 _hasStarted = true;
                 _completed = endStream;
-                await ActiveStream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken).ConfigureAwait(false);
+                await WithinRateAsync(ActiveStream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken), body.Length).ConfigureAwait(false);
             }
             else
             {
                 _completed = endStream;
                 if (!body.IsEmpty)
                 {
-                    await ActiveStream.SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
+                    await WithinRateAsync(ActiveStream.SendDataAsync(body, endStream, cancellationToken), body.Length).ConfigureAwait(false);
                 }
                 else if (endStream)
                 {
@@ -212,6 +217,40 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
                 _writer.ReleaseBuffer();
             }
         }
+    }
+
+    /// <summary>
+    /// A send that has to wait for the client (its flow-control window is used up because it does not
+    /// read) may wait only as long as <c>MinResponseDataRate</c> allows for its size — Kestrel's rule for
+    /// a write: the grace period, or the write's bytes at the minimum rate if longer. Past that this
+    /// stream alone is reset and the pending write fails (Kestrel's HTTP/2 aborts the whole connection;
+    /// a WsRest connection carries the client's other work, so only the slow stream goes).
+    /// </summary>
+    private async ValueTask WithinRateAsync(ValueTask send, int bytes)
+    {
+        if (send.IsCompleted || _rates?.Response is not { } rate)
+        {
+            await send.ConfigureAwait(false);
+            return;
+        }
+
+        var timer = _rateTimer ??= new DataRateTimer(_clock, static owner => ((DispatchResponse)owner).OnResponseTooSlow(), this);
+        var forBytes = TimeSpan.FromSeconds(bytes / rate.BytesPerSecond);
+        timer.Arm(forBytes > rate.GracePeriod ? forBytes : rate.GracePeriod);
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        finally
+        {
+            timer.Disarm();
+        }
+    }
+
+    private void OnResponseTooSlow()
+    {
+        var rate = _rates?.Response;
+        _stream?.Reset(WsRestErrorCode.Cancel, new IOException($"The client read the response too slowly (below {rate?.BytesPerSecond} bytes/s after a {rate?.GracePeriod.TotalSeconds:0.###} s grace period, MinResponseDataRate); the stream was reset."));
     }
 
     /// <summary>The pipeline returned: end the response (runs OnStarting if nothing was sent yet).</summary>
