@@ -1,3 +1,5 @@
+using WsRest.Server.Dispatch;
+
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
