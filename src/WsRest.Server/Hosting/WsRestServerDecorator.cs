@@ -28,6 +28,9 @@ internal sealed class WsRestServerDecorator : IServer
 
     public IFeatureCollection Features => _inner.Features;
 
+    /// <summary>The server this one wraps (Kestrel).</summary>
+    internal IServer Inner => _inner;
+
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
         where TContext : notnull
     {
