@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Packs WsRest.Abstractions, WsRest.Client and WsRest.Server into a temporary folder, checks what each
-# package holds (README, XML docs, metadata, .snupkg symbols), then creates a tiny consumer project in
-# a temporary directory that references the three packages from that folder (dependencies come from
-# the machine's configured NuGet sources), builds it with warnings as errors, and runs it: it starts
-# an ASP.NET Core server with AddWsRest/MapWsRest and does one request over WsRest.
+# Packs WsRest.Abstractions, WsRest.Client, WsRest.Server and WsRest.Tunnel into a temporary folder,
+# checks what each package holds (README, XML docs, metadata, .snupkg symbols) and that it depends on
+# the other WsRest packages at exactly this version (they share internals) and on no more of them than
+# it needs (the server not on the client), then creates a tiny consumer project in a temporary
+# directory that references the packages from that folder (dependencies come from the machine's
+# configured NuGet sources), builds it with warnings as errors, and runs it: it starts an ASP.NET Core
+# server with AddWsRest/MapWsRest, does one request over WsRest, and calls an app that dialed in
+# through UseWsRestTunnel.
 # Ends with "pack-check: OK" (exit 0) or the first failure (exit 1). See docs/ecosystem.md, "Packages".
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 version=0.1.0
-packages=(WsRest.Abstractions WsRest.Client WsRest.Server)
+packages=(WsRest.Abstractions WsRest.Client WsRest.Server WsRest.Tunnel)
+# The WsRest packages each one depends on (exactly; docs/decisions.md, "Packages that share internals").
+declare -A wsrest_dependencies=(
+  [WsRest.Abstractions]=""
+  [WsRest.Client]="WsRest.Abstractions"
+  [WsRest.Server]="WsRest.Abstractions"
+  [WsRest.Tunnel]="WsRest.Client WsRest.Server"
+)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 feed="$work/feed"
@@ -46,7 +56,13 @@ for id in "${packages[@]}"; do
                   '<readme>README.md</readme>' '<authors>WsRest contributors</authors>' '<description>' '<tags>'; do
     grep -qF "$expected" <<<"$nuspec" || fail "$id.nuspec lacks $expected"
   done
-  echo "    $id $version: nupkg (README, XML docs, metadata) + snupkg"
+  actual="$(grep -o '<dependency id="WsRest\.[A-Za-z]*" version="[^"]*"' <<<"$nuspec" | sort || true)"
+  expected=""
+  for dependency in ${wsrest_dependencies[$id]}; do
+    expected+="<dependency id=\"$dependency\" version=\"[$version]\""$'\n'
+  done
+  [ "$actual" = "$(sort <<<"${expected%$'\n'}")" ] || fail "$id.nuspec depends on WsRest packages '${actual//$'\n'/ }', expected exactly '${expected//$'\n'/ }'"
+  echo "    $id $version: nupkg (README, XML docs, metadata; WsRest dependencies at [$version]: ${wsrest_dependencies[$id]:-none}) + snupkg"
 done
 
 echo "==> Building a consumer of the packages"
@@ -82,6 +98,7 @@ cat >"$consumer/Consumer.csproj" <<XML
     <PackageReference Include="WsRest.Abstractions" Version="$version" />
     <PackageReference Include="WsRest.Client" Version="$version" />
     <PackageReference Include="WsRest.Server" Version="$version" />
+    <PackageReference Include="WsRest.Tunnel" Version="$version" />
   </ItemGroup>
 </Project>
 XML
@@ -101,6 +118,22 @@ var address = new Uri(app.Urls.First());
 await using var connection = new WsRestClient(new WsRestClientOptions { Endpoint = new Uri($"ws://{address.Authority}/wsrest") });
 using var http = new HttpClient(new WebSocketMessageHandler(connection)) { BaseAddress = address };
 Console.WriteLine(await http.GetStringAsync("hello"));
+
+// A device app with no listening port, served through the connection it dials (WsRest.Tunnel).
+var registry = app.Services.GetRequiredService<WsRestConnectionRegistry>();
+var dialedIn = registry.WatchAsync().GetAsyncEnumerator();
+var device = WebApplication.CreateSlimBuilder(args);
+device.Logging.ClearProviders();
+device.WebHost.UseWsRestTunnel(o => o.Endpoint = new Uri($"ws://{address.Authority}/wsrest"));
+await using var deviceApp = device.Build();
+deviceApp.MapGet("/status", () => "device ok");
+await deviceApp.StartAsync();
+while (await dialedIn.MoveNextAsync() && dialedIn.Current.Kind != WsRestConnectionEventKind.Connected)
+{
+}
+using var toDevice = dialedIn.Current.Connection.CreateHttpClient();
+Console.WriteLine(await toDevice.GetStringAsync("status"));
+await deviceApp.StopAsync();
 await app.StopAsync();
 CS
 dotnet build "$consumer/Consumer.csproj" --nologo -v quiet -clp:NoSummary
@@ -111,6 +144,6 @@ done
 
 echo "==> Running the consumer"
 output="$(dotnet run --project "$consumer/Consumer.csproj" --no-build)"
-echo "    $output"
-[ "$output" = "hello over WsRest" ] || fail "the consumer printed '$output', expected 'hello over WsRest'"
+echo "    ${output//$'\n'/ | }"
+[ "$output" = $'hello over WsRest\ndevice ok' ] || fail "the consumer printed '$output', expected 'hello over WsRest' and 'device ok'"
 echo "pack-check: OK"

@@ -63,15 +63,7 @@ public sealed partial class WsRestClient
                 handshakeTimeout.CancelAfter(_options.HandshakeTimeout);
                 var previous = previousConnectionId is null ? null : Convert.FromHexString(previousConnectionId);
                 var hello = new HelloFrame(WsRestProtocol.Version, local, [.. _metadata], previous);
-                await HandshakeChannel.SendAsync(socket, FrameType.Hello, hello.Write, handshakeTimeout.Token).ConfigureAwait(false);
-                var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Welcome, local.MaxMessageSize, handshakeTimeout.Token).ConfigureAwait(false);
-                welcome = WelcomeFrame.Read(payload);
-                if (welcome.Version != WsRestProtocol.Version)
-                {
-                    throw new WsRestProtocolException(WsRestErrorCode.UnsupportedVersion, $"The server answered with protocol version {welcome.Version}; this client speaks {WsRestProtocol.Version}.");
-                }
-
-                await HandshakeChannel.SendAsync(socket, FrameType.Ready, static _ => { }, handshakeTimeout.Token).ConfigureAwait(false);
+                welcome = await Handshake.DialAsync(socket, hello, handshakeTimeout.Token).ConfigureAwait(false);
             }
 
             ConnectionId = Convert.ToHexStringLower(welcome.ConnectionId);

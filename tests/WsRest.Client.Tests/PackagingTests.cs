@@ -3,8 +3,8 @@ using WsRest.Client.Tests.Infrastructure;
 namespace WsRest.Client.Tests;
 
 /// <summary>
-/// The three packages pack, and a fresh project consumes them from a local folder: runs
-/// scripts/pack-check.sh (pack, inspect, build and run a consumer that makes one request over WsRest).
+/// The four packages pack with exact-version dependencies on each other, and a fresh project consumes them from a local folder: runs
+/// scripts/pack-check.sh (pack, inspect, build and run a consumer that makes one request over WsRest and calls a tunneled app).
 /// </summary>
 [TestFixture]
 public sealed class PackagingTests

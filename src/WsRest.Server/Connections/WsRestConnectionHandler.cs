@@ -2,90 +2,40 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WsRest.Engine;
 using WsRest.Protocol;
-using WsRest.Server.Dispatch;
-using WsRest.Server.Hosting;
 using WsRest.Server.PubSub;
 
 namespace WsRest.Server.Connections;
 
 /// <summary>
-/// The endpoint behind <c>MapWsRest</c>: accepts the upgrade, runs the HELLO/WELCOME/READY handshake
-/// (docs/protocol.md §4), registers the connection and runs its peer until it ends.
+/// The endpoint behind <c>MapWsRest</c>, in three steps: admission (<see cref="ConnectionAdmission"/>),
+/// the WebSocket upgrade and the HELLO/WELCOME/READY handshake under the server's deadline
+/// (<see cref="Handshake"/>, docs/protocol.md §4), then the connection's lifetime (<see cref="ConnectionSession"/>).
 /// </summary>
 internal sealed class WsRestConnectionHandler
 {
     private readonly WsRestServerOptions _options;
-    private readonly WsRestConnectionRegistry _registry;
-    private readonly ApplicationPipelineHolder _holder;
-    private readonly TimeProvider _timeProvider;
+    private readonly ConnectionAdmission _admission;
+    private readonly ConnectionServices _services;
     private readonly ILogger _logger;
-    private readonly IWsRestEventBus _bus;
-    private readonly Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits _limits;
 
-    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, WsRestConnectionRegistry registry, ApplicationPipelineHolder holder, ILoggerFactory loggerFactory, IWsRestEventBus bus, IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> kestrel)
+    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, ConnectionAdmission admission, WsRestConnectionRegistry registry, ILoggerFactory loggerFactory, IWsRestEventBus bus, IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> kestrel)
     {
-        // Kestrel's limits protect an app whatever the transport: tunneled requests get the same ones.
-        _limits = kestrel.Value.Limits;
-        _bus = bus;
         _options = options.Value;
-        _registry = registry;
-        _holder = holder;
-        _timeProvider = _options.TimeProvider;
+        _admission = admission;
         _logger = loggerFactory.CreateLogger("WsRest.Server");
+        // Kestrel's limits protect an app whatever the transport: tunneled requests get the same ones.
+        _services = new ConnectionServices(_options, registry, bus, _logger, kestrel.Value.Limits);
     }
 
     public async Task HandleAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        using var admitted = await _admission.AdmitAsync(context).ConfigureAwait(false);
+        if (admitted is null)
         {
-            await RejectAsync(context, StatusCodes.Status400BadRequest, "This is a WsRest endpoint: connect with a WebSocket upgrade and the 'wsrest.v1' subprotocol.").ConfigureAwait(false);
-            return;
-        }
-
-        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WsRestProtocol.SubProtocol, StringComparer.Ordinal))
-        {
-            await RejectAsync(context, StatusCodes.Status400BadRequest, $"The WebSocket upgrade must request the '{WsRestProtocol.SubProtocol}' subprotocol.").ConfigureAwait(false);
-            return;
-        }
-
-        if (context.Request.Headers.Origin is { Count: > 0 } origin && !IsOriginAllowed(origin.ToString(), context.Request))
-        {
-            // Cross-site WebSocket hijacking: a page on another site must not ride the user's cookies.
-            await RejectAsync(context, StatusCodes.Status403Forbidden, $"The origin '{origin}' may not open a WsRest connection (WsRestServerOptions.AllowedOrigins).").ConfigureAwait(false);
-            return;
-        }
-
-        if (_options.MaxConnections is { } maxConnections && _registry.Count >= maxConnections)
-        {
-            context.Response.Headers.RetryAfter = "5";
-            await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, $"The server holds its maximum of {maxConnections} WsRest connections.").ConfigureAwait(false);
-            return;
-        }
-
-        if (_options.MaxConnectionsPerUser is { } perUser && context.User.Identity is { IsAuthenticated: true, Name: { } userName }
-            && _registry.Connections.Count(c => c.User.Identity?.Name == userName) >= perUser)
-        {
-            await RejectAsync(context, StatusCodes.Status429TooManyRequests, $"This user already holds the maximum of {perUser} WsRest connections.").ConfigureAwait(false);
-            return;
-        }
-
-        if (_registry.IsShuttingDown)
-        {
-            // A client reconnecting after our GOAWAY must not land on this server again while it stops.
-            context.Response.Headers.RetryAfter = "1";
-            await RejectAsync(context, StatusCodes.Status503ServiceUnavailable, "The server is shutting down.").ConfigureAwait(false);
-            return;
-        }
-
-        if (_holder.Application is not { } application)
-        {
-            Log.PipelineNotCaptured(_logger);
-            await RejectAsync(context, StatusCodes.Status500InternalServerError, "WsRest is not wired to the application pipeline; see the server log.").ConfigureAwait(false);
             return;
         }
 
@@ -101,179 +51,57 @@ internal sealed class WsRestConnectionHandler
             ServerMaxWindowBits = _options.Compression.ServerMaxWindowBits,
         }).ConfigureAwait(false);
 
-        var remote = FormatEndPoint(context.Connection.RemoteIpAddress, context.Connection.RemotePort);
         var local = CreateLocalSettings();
-        var connectionId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(HelloFrame.ConnectionIdLength));
-        HelloFrame hello;
-        var handshake = new HandshakeState(socket, _options.HandshakeTimeout, _timeProvider);
-        try
+        var connectionId = RandomNumberGenerator.GetBytes(HelloFrame.ConnectionIdLength);
+        if (await HandshakeAsync(context, socket, local, connectionId).ConfigureAwait(false) is not { } hello)
         {
-            hello = await HandshakeAsync(handshake, local, connectionId, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WsRestProtocolException or OperationCanceledException or WebSocketException)
-        {
-            if (handshake.TimedOut)
-            {
-                Log.HandshakeFailed(_logger, remote, handshake.TimeoutError.Message);
-            }
-            else
-            {
-                var error = ex as WsRestProtocolException
-                    ?? new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The connection ended during the handshake: {ex.Message}");
-                Log.HandshakeFailed(_logger, remote, error.Message);
-                await HandshakeChannel.RejectAsync(socket, error, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-            }
-
-            await handshake.DisposeAsync().ConfigureAwait(false);
-            socket.Dispose();
             return;
         }
 
-        await handshake.DisposeAsync().ConfigureAwait(false);
+        var session = new ConnectionSession(context, admitted, socket, Convert.ToHexStringLower(connectionId), hello, local, _services);
+        await session.RunAsync().ConfigureAwait(false);
+    }
 
-        var connectionContext = new DispatchConnectionContext
+    /// <summary>The client's HELLO once READY arrived in time; null (logged, rejected, socket disposed) if the handshake failed.</summary>
+    private async Task<HelloFrame?> HandshakeAsync(HttpContext context, WebSocket socket, PeerSettings local, byte[] connectionId)
+    {
+        var deadline = new HandshakeDeadline(socket, _options.HandshakeTimeout, _options.TimeProvider);
+        HelloFrame? hello = null;
+        WsRestProtocolException? error = null;
+        try
         {
-            ConnectionId = connectionId,
-            Scheme = context.Request.Scheme,
-            Host = context.Request.Host.Value ?? "localhost",
-            User = context.User,
-            RemoteIpAddress = context.Connection.RemoteIpAddress,
-            RemotePort = context.Connection.RemotePort,
-            LocalIpAddress = context.Connection.LocalIpAddress,
-            LocalPort = context.Connection.LocalPort,
-            Tls = context.Features.Get<ITlsConnectionFeature>(),
-            TlsHandshake = context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>(),
-            TlsApplicationProtocol = context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(),
-            MaxRequestBodySize = _options.MaxRequestBodySize,
-            AllowHostHeaderOverride = _options.AllowHostHeaderOverride,
-            MinRequestBodyDataRate = _limits.MinRequestBodyDataRate,
-            MinResponseDataRate = _limits.MinResponseDataRate,
-            TimeProvider = _timeProvider,
-        };
-
-        var pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(_bus, _options.PubSub, _logger) : null;
-        var peer = new WsRestPeer(socket, new PeerOptions
+            hello = await Handshake.AcceptAsync(deadline, local, connectionId, _options.MaxMetadataSize, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WsRestProtocolException or OperationCanceledException or WebSocketException)
         {
-            Role = PeerRole.Server,
-            PubSub = pubSub,
-            Local = local,
-            Remote = hello.Settings,
-            Handler = new RequestDispatcher(application, connectionContext),
-            RemoteName = $"client {connectionId}",
-            TimeProvider = _timeProvider,
-            HeartbeatInterval = _options.KeepAliveInterval,
-            HeartbeatTimeout = _options.KeepAliveTimeout,
-            SendTimeout = _options.SendTimeout,
-            MaxHeaderCount = _options.MaxRequestHeaderCount,
-        });
-
-        var metadata = hello.Metadata
-            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.Last().Value, StringComparer.Ordinal);
-        var connection = new WsRestConnection(
-            connectionId,
-            metadata,
-            context.User,
-            ToEndPoint(context.Connection.RemoteIpAddress, context.Connection.RemotePort),
-            ToEndPoint(context.Connection.LocalIpAddress, context.Connection.LocalPort),
-            _timeProvider.GetUtcNow(),
-            peer,
-            _options.ShutdownTimeout)
+            error = ex as WsRestProtocolException
+                ?? new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The connection ended during the handshake: {ex.Message}");
+        }
+        finally
         {
-            PreviousConnectionId = hello.PreviousConnectionId is { } previous ? Convert.ToHexStringLower(previous) : null,
-            Registry = _registry,
-        };
-        connectionContext.Connection = connection;
-
-        using (context.RequestAborted.UnsafeRegister(static state => ((WsRestPeer)state!).Abort(new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The client's connection was lost.")), peer))
-        {
-            // Started before it is announced: whoever reacts to Connected finds a running engine.
-            pubSub?.Start(peer, connection);
-            peer.Start();
-            _registry.Add(connection);
-            Log.ConnectionOpened(_logger, connectionId, remote);
-            await using var expiry = ScheduleCredentialExpiry(context, connection);
-            await peer.Completion.ConfigureAwait(false);
-            if (pubSub is not null)
-            {
-                await pubSub.Completion.ConfigureAwait(false);
-            }
+            // Waits for a rejection the deadline's timer may be sending; after this nothing else writes.
+            await deadline.DisposeAsync().ConfigureAwait(false);
         }
 
-        var reason = peer.CloseReason;
-        _registry.Remove(connection, reason);
-        if (reason is null)
+        if (error is null)
         {
-            Log.ConnectionClosed(_logger, connectionId);
+            return hello;
+        }
+
+        var remote = context.Connection.RemoteIpAddress is { } address ? new IPEndPoint(address, context.Connection.RemotePort).ToString() : null;
+        if (deadline.TimedOut)
+        {
+            // The timer has already sent ERROR(HandshakeTimeout) and the close.
+            Log.HandshakeFailed(_logger, remote, deadline.TimeoutError.Message);
         }
         else
         {
-            Log.ConnectionFailed(_logger, connectionId, reason);
-        }
-    }
-
-    private async Task<HelloFrame> HandshakeAsync(HandshakeState handshake, PeerSettings local, string connectionId, CancellationToken aborted)
-    {
-        var socket = handshake.Socket;
-        var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Hello, local.MaxMessageSize, handshake.CreateReceiveToken(aborted)).ConfigureAwait(false);
-        var hello = HelloFrame.Read(payload, _options.MaxMetadataSize);
-        if (hello.Version != WsRestProtocol.Version)
-        {
-            throw new WsRestProtocolException(WsRestErrorCode.UnsupportedVersion, $"Protocol version {hello.Version} is not supported; this server speaks {WsRestProtocol.Version}.");
+            Log.HandshakeFailed(_logger, remote, error.Message);
+            await HandshakeChannel.RejectAsync(socket, error, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
 
-        var welcome = new WelcomeFrame(WsRestProtocol.Version, Convert.FromHexString(connectionId), local);
-        await handshake.SendAsync(FrameType.Welcome, welcome.Write, aborted).ConfigureAwait(false);
-        var ready = await HandshakeChannel.ReceiveAsync(socket, FrameType.Ready, local.MaxMessageSize, handshake.CreateReceiveToken(aborted)).ConfigureAwait(false);
-        if (ready.Length != 0)
-        {
-            throw new WsRestProtocolException("Malformed frame: READY carries no payload.");
-        }
-
-        if (!handshake.TryComplete())
-        {
-            throw handshake.TimeoutError;
-        }
-
-        return hello;
-    }
-
-    /// <summary>
-    /// The upgrade's credentials carry an expiry (e.g. a JWT's exp): at that moment the connection gets
-    /// GOAWAY, so requests already running finish but none starts on an expired identity.
-    /// </summary>
-    private ITimer? ScheduleCredentialExpiry(HttpContext context, WsRestConnection connection)
-    {
-        if (!_options.CloseOnCredentialExpiry
-            || context.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc is not { } expires)
-        {
-            return null;
-        }
-
-        var due = expires - _timeProvider.GetUtcNow();
-        return _timeProvider.CreateTimer(
-            static state =>
-            {
-                var (handler, connection) = ((WsRestConnectionHandler, WsRestConnection))state!;
-                Log.CredentialsExpired(handler._logger, connection.Id);
-                _ = connection.Peer.GoAwayAsync("the credentials of this connection expired", connection.ShutdownTimeout);
-            },
-            (this, connection),
-            due < TimeSpan.Zero ? TimeSpan.Zero : due,
-            Timeout.InfiniteTimeSpan);
-    }
-
-    private bool IsOriginAllowed(string origin, HttpRequest request)
-    {
-        if (_options.AllowedOrigins.Count > 0)
-        {
-            return _options.AllowedOrigins.Any(allowed => allowed == "*" || string.Equals(allowed.TrimEnd('/'), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
-        }
-
-        // Default: same origin only (scheme, host and port of this request).
-        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-            && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+        socket.Dispose();
+        return null;
     }
 
     private PeerSettings CreateLocalSettings() => new()
@@ -286,16 +114,4 @@ internal sealed class WsRestConnectionHandler
         HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
         PubSub = _options.PubSub.Enabled ? 1 : 0,
     };
-
-    private async Task RejectAsync(HttpContext context, int status, string reason)
-    {
-        Log.UpgradeRejected(_logger, reason);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(reason, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static IPEndPoint? ToEndPoint(IPAddress? address, int port) => address is null ? null : new IPEndPoint(address, port);
-
-    private static string? FormatEndPoint(IPAddress? address, int port) => ToEndPoint(address, port)?.ToString();
 }

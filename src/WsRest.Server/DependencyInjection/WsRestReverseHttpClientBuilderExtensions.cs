@@ -8,7 +8,7 @@ public static class WsRestReverseHttpClientBuilderExtensions
     /// <summary>
     /// Makes this named or typed client send into connected WsRest clients (reverse direction). Each
     /// request names its connection with <see cref="WsRestRequestOptions.ConnectionId"/>; use
-    /// <see cref="WsRestConnection.CreateHttpClient"/> for a client bound to one connection instead.
+    /// <see cref="WsRestReverseCallExtensions.CreateHttpClient(WsRestConnection, Uri?)"/> for a client bound to one connection instead.
     /// </summary>
     public static IHttpClientBuilder AddWsRestReverseTransport(this IHttpClientBuilder builder)
     {

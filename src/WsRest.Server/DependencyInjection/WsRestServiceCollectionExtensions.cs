@@ -17,7 +17,8 @@ public static class WsRestServiceCollectionExtensions
     /// Adds the WsRest server: the connection registry, WebSocket support, and a decorator around the
     /// registered <see cref="IServer"/> (Kestrel) that lets tunneled requests run through the app's own
     /// pipeline. Call it after <c>WebApplication.CreateBuilder</c> (which registers Kestrel), then map
-    /// the endpoint with <c>app.MapWsRest("/wsrest")</c>.
+    /// the endpoint with <c>app.MapWsRest("/wsrest")</c>. Calling it again is harmless: the server is
+    /// decorated once, and every call's <paramref name="configure"/> applies, in order.
     /// </summary>
     /// <exception cref="InvalidOperationException">No <see cref="IServer"/> is registered yet.</exception>
     public static IServiceCollection AddWsRest(this IServiceCollection services, Action<WsRestServerOptions>? configure = null)
@@ -44,6 +45,7 @@ public static class WsRestServiceCollectionExtensions
 
         services.TryAddSingleton<WsRestConnectionRegistry>();
         services.TryAddSingleton<ApplicationPipelineHolder>();
+        services.TryAddSingleton<ConnectionAdmission>();
         services.TryAddSingleton<WsRestConnectionHandler>();
         services.TryAddSingleton<IWsRestEventBus, InMemoryEventBus>();
         services.TryAddSingleton<IWsRestPublisher, WsRestPublisher>();
@@ -70,36 +72,42 @@ public static class WsRestServiceCollectionExtensions
         }
 
         var inner = services[index];
-        if (inner.ImplementationType == typeof(WsRestServerDecorator))
+        if (inner.ImplementationFactory?.Target is ServerDecoration)
         {
-            return;
+            return; // AddWsRest ran before on this server: decorate it once
         }
 
-        services[index] = ServiceDescriptor.Singleton<IServer>(sp => new WsRestServerDecorator(
-            CreateInner(sp, inner),
-            sp.GetRequiredService<ApplicationPipelineHolder>(),
-            sp.GetRequiredService<WsRestConnectionRegistry>(),
-            sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(new DecoratedServerMarker());
+        services[index] = ServiceDescriptor.Singleton<IServer>(new ServerDecoration(inner).Create);
     }
 
-    private static IServer CreateInner(IServiceProvider services, ServiceDescriptor descriptor)
+    /// <summary>
+    /// The factory of the decorated <see cref="IServer"/>; its descriptor's factory target is how a second
+    /// <c>AddWsRest</c> recognizes that the server is decorated already.
+    /// </summary>
+    private sealed class ServerDecoration(ServiceDescriptor inner)
     {
-        if (descriptor.ImplementationInstance is IServer instance)
-        {
-            return instance;
-        }
+        public WsRestServerDecorator Create(IServiceProvider services) => new(
+            CreateInner(services),
+            services.GetRequiredService<ApplicationPipelineHolder>(),
+            services.GetRequiredService<WsRestConnectionRegistry>(),
+            services.GetRequiredService<ILoggerFactory>());
 
-        if (descriptor.ImplementationFactory is { } factory)
+        private IServer CreateInner(IServiceProvider services)
         {
-            return (IServer)factory(services);
-        }
+            if (inner.ImplementationInstance is IServer instance)
+            {
+                return instance;
+            }
 
-        // Kestrel's implementation type is internal, so it is built from its descriptor, not named.
-        return (IServer)ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!);
+            if (inner.ImplementationFactory is { } factory)
+            {
+                return (IServer)factory(services);
+            }
+
+            // Kestrel's implementation type is internal, so it is built from its descriptor, not named.
+            return (IServer)ActivatorUtilities.CreateInstance(services, inner.ImplementationType!);
+        }
     }
-
-    private sealed class DecoratedServerMarker;
 
     /// <summary>WebSocket upgrades need the WebSockets middleware in front of routing; it is harmless if the app adds it too.</summary>
     private sealed class WebSocketsStartupFilter : IStartupFilter

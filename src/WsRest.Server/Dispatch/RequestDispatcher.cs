@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using WsRest.Engine;
-using WsRest.Server.Hosting;
 
 namespace WsRest.Server.Dispatch;
 

@@ -1,3 +1,5 @@
+using WsRest.Server.Dispatch;
+
 namespace WsRest.Server.Hosting;
 
 /// <summary>Holds the pipeline captured by <see cref="WsRestServerDecorator"/> for the connection handler.</summary>

@@ -1,3 +1,5 @@
+using WsRest.Server.Dispatch;
+
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -25,6 +27,9 @@ internal sealed class WsRestServerDecorator : IServer
     }
 
     public IFeatureCollection Features => _inner.Features;
+
+    /// <summary>The server this one wraps (Kestrel).</summary>
+    internal IServer Inner => _inner;
 
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
         where TContext : notnull

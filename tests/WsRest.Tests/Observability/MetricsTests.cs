@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using WsRest.Client;
 using WsRest.Diagnostics;
+using WsRest.Server;
 using WsRest.Tests.Infrastructure;
 
 namespace WsRest.Tests.Observability;

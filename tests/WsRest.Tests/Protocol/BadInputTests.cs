@@ -29,6 +29,21 @@ public class BadInputTests
                     await _release.Task.WaitAsync(aborted);
                     return "released";
                 });
+
+                // A server from the future: it answers HELLO with a WELCOME of protocol version 2.
+                app.Map("/version-2", async (HttpContext context) =>
+                {
+                    using var socket = await context.WebSockets.AcceptWebSocketAsync(WsRestProtocol.SubProtocol);
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    await WsRest.Engine.HandshakeChannel.ReceiveAsync(socket, FrameType.Hello, 1 << 20, timeout.Token);
+                    var welcome = new WelcomeFrame(2, new byte[HelloFrame.ConnectionIdLength], new PeerSettings());
+                    await WsRest.Engine.HandshakeChannel.SendAsync(socket, FrameType.Welcome, welcome.Write, timeout.Token);
+                    var buffer = new byte[256];
+                    while (socket.State == WebSocketState.Open)
+                    {
+                        await socket.ReceiveAsync(buffer, timeout.Token);
+                    }
+                });
             },
             o =>
             {
@@ -183,6 +198,22 @@ public class BadInputTests
         var (code, reason) = await raw.ReceiveUntilClosedAsync();
         Assert.That(code, Is.EqualTo(WsRestErrorCode.UnsupportedVersion));
         Assert.That(reason, Does.Contain("99"));
+    }
+
+    [Test]
+    public async Task AClientRefusesAServerThatAnswersWithAnotherVersion()
+    {
+        await using var client = new WsRest.Client.WsRestClient(new WsRest.Client.WsRestClientOptions
+        {
+            Endpoint = new Uri($"ws://{_host.HttpAddress.Authority}/version-2"),
+            Reconnect = { Enabled = false },
+        });
+
+        var error = Assert.CatchAsync<HttpRequestException>(() => client.ConnectAsync());
+
+        Assert.That(error!.InnerException, Is.TypeOf<WsRestProtocolException>());
+        Assert.That(((WsRestProtocolException)error.InnerException!).ErrorCode, Is.EqualTo(WsRestErrorCode.UnsupportedVersion));
+        Assert.That(error.Message, Does.Contain("version 2"));
     }
 
     [Test]

@@ -78,6 +78,87 @@ public class LimitsTests
     }
 
     [Test]
+    public async Task UpgradesCountAgainstThePerUserLimitBeforeTheirHandshakeCompletes()
+    {
+        await using var host = await TestHost.StartAsync(
+            app =>
+            {
+                app.UseAuthentication();
+                app.MapGet("/ping", () => "pong");
+            },
+            o => o.MaxConnectionsPerUser = 2,
+            builder => builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>("Test", null));
+        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
+
+        // Six upgrades as one user, none of them past its handshake yet when the others arrive.
+        var (admitted, refused) = await UpgradeAsync(host, 6, _ => "alice");
+        foreach (var connection in admitted)
+        {
+            await connection.HandshakeAsync();
+        }
+
+        Assert.That(admitted, Has.Count.EqualTo(2), "two upgrades are admitted, the other four refused at the upgrade");
+        Assert.That(refused, Has.All.Contains("429"));
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+        }
+
+        Assert.That(host.Registry.Count, Is.EqualTo(2));
+
+        // A connection that ends gives its place back: the user may connect again.
+        await admitted[0].DisposeAsync();
+        Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
+        Assert.That(events.Current.Kind, Is.Not.EqualTo(WsRestConnectionEventKind.Connected));
+        var again = await host.ConnectAsync(As("alice"));
+        Assert.That(again.State, Is.EqualTo(WsRestConnectionState.Connected));
+        await admitted[1].DisposeAsync();
+    }
+
+    [Test]
+    public async Task UpgradesCountAgainstTheServerLimitBeforeTheirHandshakeCompletes()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.MaxConnections = 4);
+
+        var (admitted, refused) = await UpgradeAsync(host, 6, i => null);
+        foreach (var connection in admitted)
+        {
+            await connection.HandshakeAsync();
+        }
+
+        Assert.That(admitted, Has.Count.EqualTo(4));
+        Assert.That(refused, Has.Count.EqualTo(2).And.All.Contains("503"));
+        foreach (var connection in admitted)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Opens <paramref name="count"/> WebSocket upgrades at once (no handshake): the admitted ones, and the refusals' messages.</summary>
+    private static async Task<(List<RawConnection> Admitted, List<string> Refused)> UpgradeAsync(TestHost host, int count, Func<int, string?> user)
+    {
+        var attempts = Enumerable.Range(0, count).Select(async i =>
+        {
+            try
+            {
+                return (Connection: await RawConnection.OpenAsync(host.WsRestEndpoint, handshake: false, configure: ws =>
+                {
+                    if (user(i) is { } name)
+                    {
+                        ws.SetRequestHeader("X-Test-User", name);
+                    }
+                }), Error: (string?)null);
+            }
+            catch (System.Net.WebSockets.WebSocketException ex)
+            {
+                return (Connection: (RawConnection?)null, Error: ex.Message);
+            }
+        });
+        var results = await Task.WhenAll(attempts).WaitAsync(Generous);
+        return ([.. results.Where(r => r.Connection is not null).Select(r => r.Connection!)], [.. results.Where(r => r.Error is not null).Select(r => r.Error!)]);
+    }
+
+    [Test]
     public async Task TooManyRequestHeadersResetOnlyThatRequest()
     {
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.MaxRequestHeaderCount = 5);

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
-using WsRest.Server.Dispatch;
 
-namespace WsRest.Server.Hosting;
+namespace WsRest.Server.Dispatch;
 
 /// <summary>The app's pipeline with its context type erased, so dispatch code need not be generic.</summary>
 internal interface IApplicationPipeline

@@ -1,17 +1,16 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using WsRest.Engine;
 using WsRest.Protocol;
 
-namespace WsRest.Server.Connections;
+namespace WsRest.Engine;
 
 /// <summary>
-/// The handshake deadline (docs/protocol.md §4). When it passes, ERROR(HandshakeTimeout) and a close
+/// The accepting side's handshake deadline (docs/protocol.md §4). When it passes, ERROR(HandshakeTimeout) and a close
 /// frame are sent while the handshake's receive stays pending: cancelling a WebSocket receive aborts the
 /// socket, which would lose the reason. The receive is cancelled only after a grace period for the
 /// client's close reply. Sends are serialized because the timer may fire while WELCOME is being sent.
 /// </summary>
-internal sealed class HandshakeState : IAsyncDisposable
+internal sealed class HandshakeDeadline : IAsyncDisposable
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
@@ -27,7 +26,7 @@ internal sealed class HandshakeState : IAsyncDisposable
     private Task? _rejection;
     private int _state;
 
-    public HandshakeState(WebSocket socket, TimeSpan timeout, TimeProvider timeProvider)
+    public HandshakeDeadline(WebSocket socket, TimeSpan timeout, TimeProvider timeProvider)
     {
         Socket = socket;
         _timeProvider = timeProvider;
@@ -38,7 +37,7 @@ internal sealed class HandshakeState : IAsyncDisposable
         _hardDeadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         _timer = timeProvider.CreateTimer(static state =>
         {
-            var self = (HandshakeState)state!;
+            var self = (HandshakeDeadline)state!;
             self._rejection = self.OnTimeoutAsync();
         }, this, timeout, Timeout.InfiniteTimeSpan);
     }

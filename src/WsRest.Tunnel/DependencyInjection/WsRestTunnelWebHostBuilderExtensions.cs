@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WsRest.Client;
-using WsRest.Server.Tunnel;
+using WsRest.Tunnel;
 
 namespace Microsoft.AspNetCore.Hosting;
 

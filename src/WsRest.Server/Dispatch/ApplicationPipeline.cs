@@ -1,9 +1,8 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using WsRest.Server.Dispatch;
 
-namespace WsRest.Server.Hosting;
+namespace WsRest.Server.Dispatch;
 
 /// <summary>
 /// Runs a tunneled request exactly as Kestrel runs one: CreateContext, ProcessRequestAsync, complete the

@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Http;
 using WsRest.Client;
 using WsRest.Engine;
 using WsRest.Server.Dispatch;
-using WsRest.Server.Hosting;
 
-namespace WsRest.Server.Tunnel;
+namespace WsRest.Tunnel;
 
 /// <summary>
 /// Links the tunnel's <see cref="WsRestClient"/> to the app pipeline captured when the tunnel server

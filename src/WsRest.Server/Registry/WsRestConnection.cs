@@ -51,10 +51,6 @@ public sealed class WsRestConnection
 
     internal TimeSpan ShutdownTimeout { get; }
 
-    /// <summary>An <see cref="HttpClient"/> that calls the API this client serves (reverse direction, docs/reverse.md).</summary>
-    /// <param name="baseAddress">Base for relative URIs; only the path and query are sent. Default <c>http://localhost/</c>.</param>
-    public HttpClient CreateHttpClient(Uri? baseAddress = null) => Registry.CreateHttpClient(Id, baseAddress);
-
     internal WsRestConnectionRegistry Registry { get; init; } = null!;
 
     /// <summary>Closes the connection gracefully: GOAWAY, requests in flight finish (up to the shutdown timeout), then the WebSocket closes.</summary>

@@ -36,26 +36,8 @@ public sealed class WsRestConnectionRegistry
     public bool TryGetConnection(string id, [NotNullWhen(true)] out WsRestConnection? connection)
         => _connections.TryGetValue(id, out connection);
 
-    /// <summary>
-    /// An <see cref="HttpClient"/> that calls the API the client on connection <paramref name="connectionId"/>
-    /// serves (reverse direction, docs/reverse.md). The connection is looked up per request, so once it
-    /// is gone every call fails at once with <see cref="HttpRequestException"/>.
-    /// </summary>
-    /// <param name="connectionId">The connection to call.</param>
-    /// <param name="baseAddress">Base for relative URIs; only the path and query are sent. Default <c>http://localhost/</c>.</param>
-    public HttpClient CreateHttpClient(string connectionId, Uri? baseAddress = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(connectionId);
-        return new HttpClient(CreateMessageHandler(connectionId)) { BaseAddress = baseAddress ?? new Uri("http://localhost/") };
-    }
-
-    /// <summary>
-    /// A handler that sends into connection <paramref name="connectionId"/>, or, when null, into the
-    /// connection named per request by <see cref="WsRestRequestOptions.ConnectionId"/> (for
-    /// <c>IHttpClientFactory</c>: one handler for every connection).
-    /// </summary>
-    public HttpMessageHandler CreateMessageHandler(string? connectionId = null)
-        => new Reverse.ReverseCallHandler(this, _options, connectionId);
+    /// <summary>The options the server runs with (the reverse-call policy and the server's caller name among them).</summary>
+    internal WsRestServerOptions Options => _options;
 
     /// <summary>
     /// Streams connection events from the moment of this call (the subscription is taken before the

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace WsRest.Server.Tunnel;
+namespace WsRest.Tunnel;
 
 /// <summary>
 /// Authenticates requests that arrived through the tunnel as the caller the server named: the tunnel

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
-using WsRest.Server.Tunnel;
+using WsRest.Tunnel;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using WsRest.Client;
-using WsRest.Server.Hosting;
+using WsRest.Server.Dispatch;
 
-namespace WsRest.Server.Tunnel;
+namespace WsRest.Tunnel;
 
 /// <summary>
 /// An <see cref="IServer"/> that listens through an outbound WsRest connection: the app behind NAT
