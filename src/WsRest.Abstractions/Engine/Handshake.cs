@@ -29,13 +29,19 @@ internal static class Handshake
     /// The side that accepted: receives HELLO, answers WELCOME with <paramref name="local"/> settings and
     /// <paramref name="connectionId"/>, receives READY, all within <paramref name="deadline"/>. Returns the
     /// client's HELLO once the handshake is complete and the deadline can no longer fire.
+    /// A credential the HELLO carried (wsrest.v1.json's <c>auth</c>, docs/protocol.md §13.4) goes to
+    /// <c>authenticate</c> before WELCOME is sent, which throws a <see cref="WsRestProtocolException"/> to refuse it.
     /// </summary>
-    public static async Task<HelloFrame> AcceptAsync(HandshakeDeadline deadline, PeerSettings local, byte[] connectionId, int maxMetadataSize, CancellationToken aborted)
+    public static async Task<HelloFrame> AcceptAsync(HandshakeDeadline deadline, PeerSettings local, byte[] connectionId, int maxMetadataSize, Func<string, Task> authenticate, CancellationToken aborted)
     {
         var socket = deadline.Socket;
-        var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Hello, local.MaxMessageSize, deadline.CreateReceiveToken(aborted)).ConfigureAwait(false);
+        var (payload, credential) = await HandshakeChannel.ReceiveWithCredentialAsync(socket, FrameType.Hello, local.MaxMessageSize, deadline.CreateReceiveToken(aborted)).ConfigureAwait(false);
         var hello = HelloFrame.Read(payload, maxMetadataSize);
         EnsureVersion(hello.Version, PeerRole.Server);
+        if (credential is not null)
+        {
+            await authenticate(credential).ConfigureAwait(false);
+        }
 
         var welcome = new WelcomeFrame(WsRestProtocol.Version, connectionId, local);
         await deadline.SendAsync(FrameType.Welcome, welcome.Write, aborted).ConfigureAwait(false);

@@ -37,9 +37,10 @@ internal sealed class ConnectionAdmission
             return null;
         }
 
-        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WsRestProtocol.SubProtocol, StringComparer.Ordinal))
+        if (Json.SubProtocolSelector.Select(context.WebSockets.WebSocketRequestedProtocols, _options.EnableJsonSubProtocol) is null)
         {
-            await RejectAsync(context, StatusCodes.Status400BadRequest, $"The WebSocket upgrade must request the '{WsRestProtocol.SubProtocol}' subprotocol.").ConfigureAwait(false);
+            var accepted = _options.EnableJsonSubProtocol ? $"'{WsRestProtocol.SubProtocol}' or '{WsRestProtocol.JsonSubProtocol}'" : $"'{WsRestProtocol.SubProtocol}'";
+            await RejectAsync(context, StatusCodes.Status400BadRequest, $"The WebSocket upgrade must request the {accepted} subprotocol.").ConfigureAwait(false);
             return null;
         }
 

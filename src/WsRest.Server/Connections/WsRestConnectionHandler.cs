@@ -39,9 +39,11 @@ internal sealed class WsRestConnectionHandler
             return;
         }
 
+        // Admission checked that one is offered: the first the server speaks, in the client's order.
+        var subProtocol = Json.SubProtocolSelector.Select(context.WebSockets.WebSocketRequestedProtocols, _options.EnableJsonSubProtocol);
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
-            SubProtocol = WsRestProtocol.SubProtocol,
+            SubProtocol = subProtocol,
             KeepAliveInterval = _options.KeepAliveInterval,
             KeepAliveTimeout = _options.KeepAliveTimeout,
             // Negotiated only if the client offered permessage-deflate too (ASP.NET Core answers the
@@ -70,7 +72,7 @@ internal sealed class WsRestConnectionHandler
         WsRestProtocolException? error = null;
         try
         {
-            hello = await Handshake.AcceptAsync(deadline, local, connectionId, _options.MaxMetadataSize, context.RequestAborted).ConfigureAwait(false);
+            hello = await Handshake.AcceptAsync(deadline, local, connectionId, _options.MaxMetadataSize, credential => Json.HelloCredentialAuthenticator.AuthenticateAsync(context, credential), context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WsRestProtocolException or OperationCanceledException or WebSocketException)
         {
