@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using WsRest.Server;
+
+namespace WsRest.Js.TestServer;
+
+/// <summary>Builds the test server: the WsRest endpoint at /wsrest and the endpoints of <see cref="TestEndpoints"/>.</summary>
+internal static class TestServerApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (builder.Configuration["urls"] is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<UpgradeGate>();
+        builder.Services.AddSingleton<AbortLog>();
+        builder.Services.AddWsRest(o =>
+        {
+            o.ServerName = "js-test-server";
+            // The tests publish from the client too.
+            o.PubSub.AuthorizePublish = (_, topic) => topic.StartsWith("client/", StringComparison.Ordinal);
+        });
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.Use(UpgradeGate.Middleware);
+        app.MapWsRest("/wsrest");
+        TestEndpoints.Map(app);
+        return app;
+    }
+
+    public static string ListeningUrl(WebApplication app)
+        => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+}
