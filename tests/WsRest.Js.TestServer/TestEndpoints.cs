@@ -66,6 +66,7 @@ internal static class TestEndpoints
         // Waits until the caller cancels (RequestAborted) or 20 s pass; the outcome goes to GET /aborted/{id}.
         app.MapGet("/slow/{id}", async (HttpContext context, string id, AbortLog log) =>
         {
+            log.Started(id).TrySetResult();
             try
             {
                 await Task.Delay(Patience, context.RequestAborted);
@@ -77,6 +78,12 @@ internal static class TestEndpoints
                 log.For(id).TrySetResult(true);
                 return Results.Empty;
             }
+        });
+
+        app.MapGet("/started/{id}", async (string id, AbortLog log) =>
+        {
+            await log.Started(id).Task.WaitAsync(Patience);
+            return Results.Ok();
         });
 
         app.MapGet("/aborted/{id}", async (string id, AbortLog log) =>

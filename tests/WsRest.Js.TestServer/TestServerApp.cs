@@ -22,6 +22,8 @@ internal static class TestServerApp
         {
             o.ServerName = "js-test-server";
             // The tests publish from the client too.
+            // Small, so a test can publish past it and see the gap notice of a replay (§10.6).
+            o.PubSub.ReplayBufferSize = 16;
             o.PubSub.AuthorizePublish = (_, topic) => topic.StartsWith("client/", StringComparison.Ordinal);
         });
 
