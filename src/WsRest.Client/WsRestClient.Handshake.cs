@@ -26,7 +26,8 @@ public sealed partial class WsRestClient
         var socket = new ClientWebSocket();
         try
         {
-            socket.Options.AddSubProtocol(WsRestProtocol.SubProtocol);
+            var subProtocol = _options.Encoding == WsRestEncoding.Json ? WsRestProtocol.JsonSubProtocol : WsRestProtocol.SubProtocol;
+            socket.Options.AddSubProtocol(subProtocol);
             socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
             socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
             // Before ConfigureWebSocket, so a caller adjusting the socket directly still has the last word.
@@ -39,9 +40,9 @@ public sealed partial class WsRestClient
                 await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker, connectTimeout.Token).ConfigureAwait(false);
             }
 
-            if (socket.SubProtocol != WsRestProtocol.SubProtocol)
+            if (socket.SubProtocol != subProtocol)
             {
-                throw new WsRestProtocolException($"The server at {_options.Endpoint} did not accept the '{WsRestProtocol.SubProtocol}' subprotocol.");
+                throw new WsRestProtocolException($"The server at {_options.Endpoint} did not accept the '{subProtocol}' subprotocol.");
             }
 
             var serves = _options.StreamHandlerFactory is not null || _options.RequestHandler is not null;

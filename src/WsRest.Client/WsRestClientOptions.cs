@@ -14,6 +14,9 @@ public sealed class WsRestClientOptions
     /// </summary>
     public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The encoding of the connection's frames (the WebSocket subprotocol offered). Default <see cref="WsRestEncoding.Binary"/>.</summary>
+    public WsRestEncoding Encoding { get; set; } = WsRestEncoding.Binary;
+
     /// <summary>How long connecting (TCP, TLS, WebSocket upgrade) may take. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -68,6 +68,13 @@ public sealed class WsRestServerOptions
     /// </summary>
     public IList<string> AllowedOrigins { get; } = new List<string>();
 
+    /// <summary>
+    /// Whether clients may choose the JSON encoding <c>wsrest.v1.json</c> (docs/protocol.md §13) for
+    /// browsers and debugging. Every rule, limit and check applies to it as to <c>wsrest.v1</c>; the
+    /// server selects the first of the two that the client offers. Default true.
+    /// </summary>
+    public bool EnableJsonSubProtocol { get; set; } = true;
+
     /// <summary>Most WsRest connections the server holds at once; more are refused with 503. Default null (no limit).</summary>
     public int? MaxConnections { get; set; }
 

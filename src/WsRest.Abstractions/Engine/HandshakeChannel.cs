@@ -17,9 +17,16 @@ internal static class HandshakeChannel
     {
         using var payload = new PooledBufferWriter(256);
         writePayload(payload);
-        using var message = new PooledBufferWriter(payload.WrittenCount + FrameCodec.MaxHeaderLength);
-        FrameCodec.WriteFrame(message, type, FrameFlags.None, 0, payload.WrittenSpan);
-        await socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        await SendFrameAsync(socket, type, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One frame as its own message, in the encoding the socket negotiated (§4, §13.2).</summary>
+    private static async Task SendFrameAsync(WebSocket socket, FrameType type, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var format = WireFormat.For(socket.SubProtocol);
+        using var message = new PooledBufferWriter(payload.Length + FrameCodec.MaxHeaderLength);
+        format.WriteFrame(message, type, FrameFlags.None, 0, payload.Span, first: true);
+        await socket.SendAsync(format.CompleteMessage(message, 1), format.MessageType, endOfMessage: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -27,7 +34,15 @@ internal static class HandshakeChannel
     /// the peer, becomes a <see cref="WsRestProtocolException"/> that says what went wrong.
     /// </summary>
     public static async Task<byte[]> ReceiveAsync(WebSocket socket, FrameType expected, int maxMessage, CancellationToken cancellationToken)
+        => (await ReceiveWithCredentialAsync(socket, expected, maxMessage, cancellationToken).ConfigureAwait(false)).Payload;
+
+    /// <summary>
+    /// As <see cref="ReceiveAsync"/>, and also returns the credential a <c>wsrest.v1.json</c> HELLO carried
+    /// in its <c>auth</c> member (docs/protocol.md §13.4); the binary encoding has none.
+    /// </summary>
+    public static async Task<(byte[] Payload, string? Credential)> ReceiveWithCredentialAsync(WebSocket socket, FrameType expected, int maxMessage, CancellationToken cancellationToken)
     {
+        var format = WireFormat.For(socket.SubProtocol);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessage, MaxHandshakeMessage) + 1);
         try
         {
@@ -41,9 +56,9 @@ internal static class HandshakeChannel
                     throw new WsRestProtocolException(WsRestErrorCode.ProtocolError, $"The peer closed the connection during the handshake: {socket.CloseStatus} {socket.CloseStatusDescription}");
                 }
 
-                if (result.MessageType != WebSocketMessageType.Binary)
+                if (result.MessageType != format.MessageType)
                 {
-                    throw new WsRestProtocolException($"Expected a binary {Name(expected)} message, got a {result.MessageType} message.");
+                    throw new WsRestProtocolException($"Expected a {format.MessageType.ToString().ToLowerInvariant()} {Name(expected)} message ({format.SubProtocol}), got a {result.MessageType.ToString().ToLowerInvariant()} message.");
                 }
 
                 total += result.Count;
@@ -54,11 +69,8 @@ internal static class HandshakeChannel
             }
             while (!result.EndOfMessage);
 
-            if (!FrameCodec.TryReadFrame(buffer.AsSpan(0, total), out var frame, out var consumed) || consumed != total)
-            {
-                throw new WsRestProtocolException($"Malformed frame: the {Name(expected)} message is not exactly one frame.");
-            }
-
+            var frame = new HandshakeFrameSink();
+            format.ReadMessage(buffer.AsSpan(0, total), frame, single: true);
             if (frame.Type == FrameType.Error && expected != FrameType.Error)
             {
                 var (code, reason) = ControlFrames.ReadError(frame.Payload);
@@ -75,7 +87,7 @@ internal static class HandshakeChannel
                 throw new WsRestProtocolException($"{Name(expected)} must be sent on stream 0.");
             }
 
-            return frame.Payload.ToArray();
+            return (frame.Payload, (format as Protocol.Json.JsonWireFormat)?.HelloCredential);
         }
         finally
         {
@@ -121,16 +133,36 @@ internal static class HandshakeChannel
         {
             using var frame = new PooledBufferWriter(128);
             ControlFrames.WriteError(frame, error.ErrorCode, error.Message);
-            await socket.SendAsync(frame.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            FrameCodec.TryReadFrame(frame.WrittenSpan, out var encoded, out _);
+            await SendFrameAsync(socket, FrameType.Error, encoded.Payload.ToArray(), cancellationToken).ConfigureAwait(false);
         }
 
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.ProtocolError;
+            var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge ? WebSocketCloseStatus.MessageTooBig
+                : error.InnerException is UnauthorizedAccessException ? WebSocketCloseStatus.PolicyViolation // a refused credential (§13.4)
+                : WebSocketCloseStatus.ProtocolError;
             var text = error.Message.Length > 60 ? error.Message[..60] : error.Message;
             await socket.CloseOutputAsync(status, text, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private static string Name(FrameType type) => type.ToString().ToUpperInvariant();
+
+    /// <summary>Keeps the single frame of a handshake message beyond the receive buffer's life.</summary>
+    private sealed class HandshakeFrameSink : IFrameSink
+    {
+        public FrameType Type { get; private set; }
+
+        public ulong StreamId { get; private set; }
+
+        public byte[] Payload { get; private set; } = [];
+
+        public void OnFrame(in Frame frame)
+        {
+            Type = frame.Type;
+            StreamId = frame.StreamId;
+            Payload = frame.Payload.ToArray();
+        }
+    }
 }

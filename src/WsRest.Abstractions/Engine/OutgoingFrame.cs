@@ -25,6 +25,9 @@ internal readonly struct OutgoingFrame
 
     public FrameType Type { get; }
 
+    /// <summary>The payload array holds whole encoded binary frames (<see cref="Raw"/>).</summary>
+    public bool IsRaw => Type == RawType;
+
     public FrameFlags Flags { get; }
 
     public ulong StreamId { get; }

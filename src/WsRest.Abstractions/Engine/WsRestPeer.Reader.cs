@@ -18,6 +18,7 @@ internal sealed partial class WsRestPeer
     private async Task ReadLoopAsync()
     {
         var maxMessage = _options.Local.MaxMessageSize;
+        var format = WireFormat.For(_socket.SubProtocol);
         var size = InitialReceiveBuffer;
         byte[]? buffer = null;
         try
@@ -39,9 +40,9 @@ internal sealed partial class WsRestPeer
                         return;
                     }
 
-                    if (result.MessageType == WebSocketMessageType.Text)
+                    if (result.MessageType != format.MessageType)
                     {
-                        throw new WsRestProtocolException("A text message arrived on a wsrest.v1 (binary) connection.");
+                        throw new WsRestProtocolException($"A {result.MessageType.ToString().ToLowerInvariant()} message arrived on a {format.SubProtocol} connection, which carries {format.MessageType.ToString().ToLowerInvariant()} messages only.");
                     }
 
                     total += result.Count;
@@ -70,7 +71,7 @@ internal sealed partial class WsRestPeer
 
                 _heartbeat?.OnReceived(_options.TimeProvider.GetTimestamp());
                 WsRestMetrics.BytesReceived.Add(total, _roleTag);
-                ProcessMessage(buffer.AsSpan(0, total));
+                format.ReadMessage(buffer.AsSpan(0, total), this);
 
                 // While large messages continue the next one starts at this size, so a bulk transfer does
                 // not regrow its buffer per message; once they stop, back to the small size.
@@ -146,25 +147,6 @@ internal sealed partial class WsRestPeer
             ? WebSocketCloseStatus.MessageTooBig
             : WebSocketCloseStatus.ProtocolError;
         Close(status, error.Message, error);
-    }
-
-    private void ProcessMessage(ReadOnlySpan<byte> message)
-    {
-        if (message.IsEmpty)
-        {
-            throw new WsRestProtocolException("An empty WebSocket message carries no frame.");
-        }
-
-        while (!message.IsEmpty)
-        {
-            if (!FrameCodec.TryReadFrame(message, out var frame, out var consumed))
-            {
-                throw new WsRestProtocolException("Malformed frame: a frame is truncated or its length runs past the end of the message.");
-            }
-
-            ProcessFrame(frame);
-            message = message[consumed..];
-        }
     }
 
     private void ProcessFrame(in Frame frame)

@@ -14,6 +14,7 @@ internal sealed partial class WsRestPeer
     {
         var reader = _writes.Reader;
         var limit = _options.Remote.MaxMessageSize;
+        var format = WireFormat.For(_socket.SubProtocol);
         var batch = Math.Min(_options.BatchSize, limit);
         var message = new PooledBufferWriter(0);
         // Made at the first send: a connection that never sends needs no timer.
@@ -25,18 +26,19 @@ internal sealed partial class WsRestPeer
                 var frames = 0;
                 while (message.WrittenCount < batch
                        && reader.TryPeek(out var next)
-                       && (message.WrittenCount == 0 || message.WrittenCount + next.EncodedLengthUpperBound <= limit)
+                       && (frames == 0 || message.WrittenCount + format.EncodedLengthUpperBound(next) <= limit)
                        && reader.TryRead(out var frame))
                 {
-                    frame.WriteTo(message);
+                    format.WriteFrame(message, frame, first: frames == 0);
                     frame.ReturnPayload();
                     frame.Owner?.OnQueuedFrameWritten(frame.Length);
                     frames++;
                 }
 
+                var bytes = format.CompleteMessage(message, frames);
                 if (_options.SendTimeout == Timeout.InfiniteTimeSpan)
                 {
-                    await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    await _socket.SendAsync(bytes, format.MessageType, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 }
                 else
                 {
@@ -45,11 +47,11 @@ internal sealed partial class WsRestPeer
                     Volatile.Write(ref _sendInProgress, true);
                     stall ??= _options.TimeProvider.CreateTimer(static state => ((WsRestPeer)state!).OnSendStalled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                     stall.Change(_options.SendTimeout, Timeout.InfiniteTimeSpan);
-                    await _socket.SendAsync(message.WrittenMemory, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                    await _socket.SendAsync(bytes, format.MessageType, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                     Volatile.Write(ref _sendInProgress, false);
                     stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
-                WsRestMetrics.BytesSent.Add(message.WrittenCount, _roleTag);
+                WsRestMetrics.BytesSent.Add(bytes.Length, _roleTag);
                 WsRestMetrics.FramesPerMessage.Record(frames, _roleTag);
                 message.Reset();
                 if (!reader.TryPeek(out _))

@@ -44,9 +44,10 @@ internal sealed class WsRestConnectionHandler
             return;
         }
 
-        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(WsRestProtocol.SubProtocol, StringComparer.Ordinal))
+        if (Json.SubProtocolSelector.Select(context.WebSockets.WebSocketRequestedProtocols, _options.EnableJsonSubProtocol) is not { } subProtocol)
         {
-            await RejectAsync(context, StatusCodes.Status400BadRequest, $"The WebSocket upgrade must request the '{WsRestProtocol.SubProtocol}' subprotocol.").ConfigureAwait(false);
+            var accepted = _options.EnableJsonSubProtocol ? $"'{WsRestProtocol.SubProtocol}' or '{WsRestProtocol.JsonSubProtocol}'" : $"'{WsRestProtocol.SubProtocol}'";
+            await RejectAsync(context, StatusCodes.Status400BadRequest, $"The WebSocket upgrade must request the {accepted} subprotocol.").ConfigureAwait(false);
             return;
         }
 
@@ -88,7 +89,7 @@ internal sealed class WsRestConnectionHandler
 
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
-            SubProtocol = WsRestProtocol.SubProtocol,
+            SubProtocol = subProtocol,
             KeepAliveInterval = _options.KeepAliveInterval,
             KeepAliveTimeout = _options.KeepAliveTimeout,
             // Negotiated only if the client offered permessage-deflate too (ASP.NET Core answers the
@@ -105,7 +106,7 @@ internal sealed class WsRestConnectionHandler
         var handshake = new HandshakeState(socket, _options.HandshakeTimeout, _timeProvider);
         try
         {
-            hello = await HandshakeAsync(handshake, local, connectionId, context.RequestAborted).ConfigureAwait(false);
+            hello = await HandshakeAsync(handshake, local, connectionId, context).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WsRestProtocolException or OperationCanceledException or WebSocketException)
         {
@@ -205,11 +206,16 @@ internal sealed class WsRestConnectionHandler
         }
     }
 
-    private async Task<HelloFrame> HandshakeAsync(HandshakeState handshake, PeerSettings local, string connectionId, CancellationToken aborted)
+    private async Task<HelloFrame> HandshakeAsync(HandshakeState handshake, PeerSettings local, string connectionId, HttpContext context)
     {
+        var aborted = context.RequestAborted;
         var socket = handshake.Socket;
-        var payload = await HandshakeChannel.ReceiveAsync(socket, FrameType.Hello, local.MaxMessageSize, handshake.CreateReceiveToken(aborted)).ConfigureAwait(false);
+        var (payload, credential) = await HandshakeChannel.ReceiveWithCredentialAsync(socket, FrameType.Hello, local.MaxMessageSize, handshake.CreateReceiveToken(aborted)).ConfigureAwait(false);
         var hello = HelloFrame.Read(payload, _options.MaxMetadataSize);
+        if (credential is not null)
+        {
+            await Json.HelloCredentialAuthenticator.AuthenticateAsync(context, credential).ConfigureAwait(false);
+        }
         if (hello.Version != WsRestProtocol.Version)
         {
             throw new WsRestProtocolException(WsRestErrorCode.UnsupportedVersion, $"Protocol version {hello.Version} is not supported; this server speaks {WsRestProtocol.Version}.");

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace WsRest.Server.Json;
+
+/// <summary>
+/// HELLO's <c>auth</c> (docs/protocol.md §13.4): a browser cannot set an Authorization header on a
+/// WebSocket upgrade, so a <c>wsrest.v1.json</c> client may send its bearer token in HELLO instead. The
+/// server authenticates it through the application's own authentication, exactly as if it had been the
+/// upgrade's Authorization header, and the connection's user (and with it every tunneled request's
+/// user) becomes the authenticated principal. Any failure rejects the handshake; a credential is never
+/// ignored.
+/// </summary>
+internal static class HelloCredentialAuthenticator
+{
+    public static async Task AuthenticateAsync(HttpContext context, string credential)
+    {
+        if (context.RequestServices.GetService<IAuthenticationService>() is not { } authentication
+            || context.RequestServices.GetService<IAuthenticationSchemeProvider>() is not { } schemes
+            || await schemes.GetDefaultAuthenticateSchemeAsync().ConfigureAwait(false) is null)
+        {
+            throw Failed("this server has no authentication scheme to check HELLO's 'auth' with");
+        }
+
+        // Authentication handlers read the header from the request: it is set only while they run, so the
+        // credential is never seen by anything else (the upgrade's own headers are restored).
+        var headers = context.Request.Headers;
+        var original = headers.Authorization;
+        headers.Authorization = credential;
+        AuthenticateResult result;
+        try
+        {
+            result = await authentication.AuthenticateAsync(context, scheme: null).ConfigureAwait(false);
+        }
+        finally
+        {
+            headers.Authorization = original;
+        }
+
+        if (!result.Succeeded)
+        {
+            throw Failed(result.Failure?.Message ?? "the credential was not accepted");
+        }
+
+        // The endpoint's own authorization (MapWsRest(...).RequireAuthorization(...)) applies to the new
+        // identity as it would have to the upgrade's.
+        if (context.GetEndpoint() is { } endpoint
+            && context.RequestServices.GetService<IAuthorizationPolicyProvider>() is { } policies
+            && await AuthorizationPolicy.CombineAsync(policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>()).ConfigureAwait(false) is { } policy
+            && context.RequestServices.GetService<IAuthorizationService>() is { } authorization
+            && !(await authorization.AuthorizeAsync(result.Principal, context, policy).ConfigureAwait(false)).Succeeded)
+        {
+            throw Failed("the authenticated user may not use this endpoint");
+        }
+
+        context.User = result.Principal;
+        context.Features.Set<IAuthenticateResultFeature>(new HelloAuthenticateResultFeature { AuthenticateResult = result });
+    }
+
+    /// <summary>The rejection of §13.4: ProtocolError "authentication failed", closed with 1008 (the inner exception marks it).</summary>
+    private static WsRestProtocolException Failed(string detail)
+        => new(WsRestErrorCode.ProtocolError, $"authentication failed: {detail}", new UnauthorizedAccessException(detail));
+
+    /// <summary>Lets the credential-expiry timer see the HELLO credential's expiry as it sees the upgrade's.</summary>
+    private sealed class HelloAuthenticateResultFeature : IAuthenticateResultFeature
+    {
+        public AuthenticateResult? AuthenticateResult { get; set; }
+    }
+}
