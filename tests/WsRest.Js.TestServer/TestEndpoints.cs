@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using WsRest.Server;
@@ -154,6 +153,7 @@ internal static class TestEndpoints
         app.MapGet("/connections", (WsRestConnectionRegistry registry)
             => Results.Json(registry.Connections.Select(c => new { id = c.Id, metadata = c.Metadata, previous = c.PreviousConnectionId })));
 
-        app.MapGet("/pid", () => Results.Json(new { pid = Environment.ProcessId, started = Process.GetCurrentProcess().StartTime }));
+        // The user of the connection (authenticated from HELLO's auth) as every tunneled request sees it.
+        app.MapGet("/whoami", (HttpContext context) => Results.Json(new { name = context.User.Identity?.Name }));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using WsRest.Server;
@@ -16,6 +17,8 @@ internal static class TestServerApp
         }
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddAuthentication(o => o.AddScheme<TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, displayName: null));
+        builder.Services.Configure<AuthenticationOptions>(o => o.DefaultScheme = TokenAuthenticationHandler.SchemeName);
         builder.Services.AddSingleton<UpgradeGate>();
         builder.Services.AddSingleton<AbortLog>();
         builder.Services.AddWsRest(o =>

@@ -134,9 +134,10 @@ describe('end to end against WsRest.Js.TestServer (.NET)', () => {
     const client = await connect({ reconnect: false });
     const id = randomUUID();
     const slow = client.fetch(`/slow/${id}`);
+    const rejected = assert.rejects(slow, TypeError);
     await server.http('GET', `/started/${id}`);
     await server.http('POST', `/drop/${client.connectionId}`);
-    await assert.rejects(slow, TypeError);
+    await rejected;
   });
 
   it('subscribe delivers in order through a slow handler; unsubscribe keeps every event published before it', async () => {
@@ -221,6 +222,21 @@ describe('end to end against WsRest.Js.TestServer (.NET)', () => {
     const result = (await (await server.http('POST', `/call/${client.connectionId}`, JSON.stringify({ question: 'status?' }))).json()) as { status: number; body: string };
     assert.equal(result.status, 200);
     assert.deepEqual(JSON.parse(result.body), { answer: 'POST /from-server status?', caller: 'js-test-server' });
+  });
+
+  it('authenticates with the token in HELLO: tunneled requests run as that user', async () => {
+    const client = await connect({ auth: () => Promise.resolve('good-token') });
+    const me = (await (await client.fetch('/whoami')).json()) as { name: string | null };
+    assert.equal(me.name, 'alice');
+  });
+
+  it('a token the server rejects is a refusal: start rejects and nothing retries', async () => {
+    const client = new WsRestClient({ url: server.wsrestUrl, WebSocket: WebSocketImpl, auth: () => 'stolen-token' });
+    let attempts = 0;
+    client.on('reconnecting', () => attempts++);
+    await assert.rejects(client.start(), (error: Error) => error instanceof WsRestRefusedError && /authentication failed/.test(error.message));
+    assert.equal(client.state, 'closed');
+    assert.equal(attempts, 0);
   });
 
   it('a refused upgrade stops reconnecting', async () => {
