@@ -98,6 +98,7 @@ describe('codec: bodies (§13.3)', () => {
     assert.equal(Body.forSending(utf8('héllo'), 'text/plain').toMembers(), '"d":"héllo"');
     assert.equal(Body.forSending(utf8('abc'), 'application/octet-stream').toMembers(), '"d":"YWJj","de":"base64"');
     assert.equal(Body.forSending(new Uint8Array([0xff, 0xfe]), 'text/plain').toMembers(), '"d":"//4=","de":"base64"');
+    assert.equal(Body.forSending(utf8('{"a":1}\n'), 'application/json').toMembers(), '"d":"{\\"a\\":1}\\n"', 'whitespace around JSON would be lost as a value');
   });
 
   it('reads every form whatever the content type, and counts decoded bytes', () => {
@@ -153,6 +154,7 @@ describe('codec: malformed messages are a connection error (§13.2)', () => {
     ['an event with seq 0', '{"t":"event","uid":1,"seq":0}'],
     ['a gap with to < from', '{"t":"gap","uid":1,"from":5,"to":4}'],
     ['an unknown ack kind', '{"t":"ack","uid":1,"k":"maybe"}'],
+    ['JSON nested deeper than 256 levels', `{"t":"data","uid":1,"d":${'['.repeat(256)}${']'.repeat(256)}}`],
     ['mms below 4096', '{"t":"welcome","v":1,"id":"00112233445566778899aabbccddeeff","s":{"mms":100}}'],
     ['a WINDOW of 0', '{"t":"window","n":0}', ErrorCode.FlowControlError],
     ['a WINDOW above 2^31-1', '{"t":"window","n":2147483648}', ErrorCode.FlowControlError],

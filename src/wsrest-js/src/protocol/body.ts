@@ -91,7 +91,12 @@ export class Body {
   }
 }
 
+/**
+ * Valid JSON that can travel as a JSON value byte for byte: the body of `"d":value` is the value's own
+ * text (§13.3), so whitespace around it would be lost; such a body goes as text instead.
+ */
 function isValidJson(text: string): boolean {
+  if (text.length === 0 || isJsonWhitespace(text.charCodeAt(0)) || isJsonWhitespace(text.charCodeAt(text.length - 1))) return false;
   try {
     JSON.parse(text);
     return true;
@@ -99,4 +104,8 @@ function isValidJson(text: string): boolean {
     // Not JSON after all: the caller sends it as text.
     return false;
   }
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }

@@ -8,6 +8,9 @@ export type RawObject = Map<string, string>;
 
 export class ScanError extends Error {}
 
+/** Deeper nesting is a ProtocolError (§13.2, as the reference implementation). */
+const maxDepth = 256;
+
 /** A message: one object, or a non-empty array of objects (§13.2). */
 export function scanMessage(text: string): RawObject[] {
   const scanner = new Scanner(text);
@@ -119,8 +122,9 @@ class Scanner {
           this.skipString();
           continue;
         }
-        if (ch === '{' || ch === '[') depth++;
-        else if (ch === '}' || ch === ']') depth--;
+        if (ch === '{' || ch === '[') {
+          if (++depth + 1 > maxDepth) throw new ScanError(`JSON nested deeper than ${maxDepth} levels`);
+        } else if (ch === '}' || ch === ']') depth--;
         this.pos++;
         if (depth === 0) return;
       }
