@@ -58,11 +58,15 @@ export async function wsrestFetch(host: FetchHost, input: RequestInfo | URL, ini
 async function prepare(baseUrl: string, input: RequestInfo | URL, init: RequestInit | undefined, signal: AbortSignal | undefined): Promise<PreparedRequest> {
   const url = input instanceof Request ? input.url : new URL(String(input), baseUrl).href;
   // Request normalises method, headers and every body type exactly as fetch would (content-type of
-  // strings, Blobs, URLSearchParams and FormData included); a stream body needs duplex 'half'.
-  const normalised = init?.body instanceof ReadableStream ? { ...init, duplex: 'half' } : init;
-  const request = input instanceof Request && init === undefined ? input : new Request(input instanceof Request ? input : url, normalised as RequestInit);
+  // strings, Blobs, URLSearchParams and FormData included). A stream is kept out of it: not every
+  // browser can hold one in a Request (http/stream-support.ts).
+  const stream = init?.body instanceof ReadableStream ? (init.body as ReadableStream<Uint8Array>) : undefined;
+  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+  if (stream && (method === 'GET' || method === 'HEAD')) throw new TypeError('Request with GET/HEAD method cannot have body.');
+  const normalised = stream ? { ...init, body: undefined } : init;
+  const request = input instanceof Request && init === undefined ? input : new Request(input instanceof Request ? input : url, normalised);
   const parsed = new URL(request.url);
-  const body = await readRequestBody(request, input, init);
+  const body = await readRequestBody(request, stream);
   signal?.throwIfAborted();
   return {
     method: request.method,

@@ -2,14 +2,14 @@
 export type OutgoingBody = { kind: 'none' } | { kind: 'bytes'; bytes: Uint8Array } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
 
 /**
- * Reads what the Request made of the caller's body. Bodies of known length (string, ArrayBuffer, typed
+ * Reads what the Request made of the caller's body; a ReadableStream the caller passed in `init` is
+ * taken as it is (`stream`), since Firefox and Safari cannot put one in a Request. Bodies of known length (string, ArrayBuffer, typed
  * arrays, Blob, URLSearchParams, FormData) are buffered so they can go inline and be retried on another
- * connection; a ReadableStream the caller passed is streamed as it is produced.
+ * connection; a stream is sent as it is produced.
  */
-export async function readRequestBody(request: Request, input: RequestInfo | URL, init: RequestInit | undefined): Promise<OutgoingBody> {
+export async function readRequestBody(request: Request, stream: ReadableStream<Uint8Array> | undefined): Promise<OutgoingBody> {
+  if (stream) return { kind: 'stream', stream };
   if (request.body === null) return { kind: 'none' };
-  const source = init?.body !== undefined ? init.body : input instanceof Request ? input.body : null;
-  if (source instanceof ReadableStream) return { kind: 'stream', stream: request.body };
   return { kind: 'bytes', bytes: new Uint8Array(await request.arrayBuffer()) };
 }
 

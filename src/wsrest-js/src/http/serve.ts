@@ -7,6 +7,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { FrameOf } from '../protocol/frames.js';
 import { fromHeaderList, toHeaderList } from './headers.js';
 import { readerChunks } from './request-body.js';
+import { requestStreamsSupported } from './stream-support.js';
 
 /** Answers a request the server sends into this client (docs/reverse.md). */
 export type ServeHandler = (request: Request) => Response | Promise<Response>;
@@ -39,34 +40,24 @@ export function serveRequest(connection: Connection, stream: Stream, frame: Fram
       )
     : undefined;
   stream.body = body;
-  stream.owner = {
-    reset: (error) => {
-      aborted.abort(error);
-      body?.fail(error);
-    },
-  };
-  let request: Request;
-  try {
-    request = new Request(new URL(frame.r, baseUrl), {
-      method: frame.m,
-      headers: fromHeaderList(frame.h),
-      body: body?.readable ?? null,
-      signal: aborted.signal,
-      duplex: 'half',
-    } as RequestInit);
-  } catch (error) {
-    // A method or header the platform refuses: the server's caller sees the stream reset.
-    connection.reset(stream, ErrorCode.InternalError);
+  const release = (error: unknown): void => {
+    aborted.abort(error);
     body?.fail(error);
-    reportError(error);
-    return;
-  }
-  void respond(connection, stream, handler, request);
+  };
+  stream.owner = { reset: release };
+  const makeRequest = (requestBody: BodyInit | null): Request =>
+    new Request(new URL(frame.r, baseUrl), { method: frame.m, headers: fromHeaderList(frame.h), body: requestBody, signal: aborted.signal, duplex: 'half' } as RequestInit);
+  void respond(connection, stream, handler, release, async () => {
+    if (!body) return makeRequest(null);
+    // A body that came whole, or a browser that cannot put a stream in a Request, gets the bytes.
+    if (frame.e || !requestStreamsSupported()) return makeRequest(await new Response(body.readable).arrayBuffer());
+    return makeRequest(body.readable);
+  });
 }
 
-async function respond(connection: Connection, stream: Stream, handler: ServeHandler, request: Request): Promise<void> {
+async function respond(connection: Connection, stream: Stream, handler: ServeHandler, release: (error: unknown) => void, request: () => Promise<Request>): Promise<void> {
   try {
-    const response = await handler(request);
+    const response = await handler(await request());
     if (stream.closed) {
       await response.body?.cancel();
       return;
@@ -76,6 +67,7 @@ async function respond(connection: Connection, stream: Stream, handler: ServeHan
     // A handler that fails because the server cancelled the call is not worth reporting.
     const cancelledByPeer = stream.closed;
     connection.reset(stream, ErrorCode.InternalError);
+    release(error);
     if (!cancelledByPeer) reportError(error);
   }
 }
