@@ -17,28 +17,20 @@ internal static class HelloCredentialAuthenticator
 {
     public static async Task AuthenticateAsync(HttpContext context, string credential)
     {
-        if (context.RequestServices.GetService<IAuthenticationService>() is not { } authentication
+        if (context.RequestServices.GetService<IAuthenticationService>() is null
             || context.RequestServices.GetService<IAuthenticationSchemeProvider>() is not { } schemes
             || await schemes.GetDefaultAuthenticateSchemeAsync().ConfigureAwait(false) is null)
         {
             throw Failed("this server has no authentication scheme to check HELLO's 'auth' with");
         }
 
-        // Authentication handlers read the header from the request: it is set only while they run, so the
-        // credential is never seen by anything else (the upgrade's own headers are restored).
-        var headers = context.Request.Headers;
-        var original = headers.Authorization;
-        headers.Authorization = credential;
-        AuthenticateResult result;
-        try
-        {
-            result = await authentication.AuthenticateAsync(context, scheme: null).ConfigureAwait(false);
-        }
-        finally
-        {
-            headers.Authorization = original;
-        }
-
+        // The upgrade request already went through the authentication middleware, and handlers cache
+        // their result per request (and per scope): the credential is checked on a copy of the upgrade
+        // request with it as the Authorization header, in a scope of its own. The upgrade's own headers
+        // are left untouched, so nothing else ever sees the credential.
+        await using var scope = context.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        var probe = CopyRequest(context, scope.ServiceProvider, credential);
+        var result = await scope.ServiceProvider.GetRequiredService<IAuthenticationService>().AuthenticateAsync(probe, scheme: null).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw Failed(result.Failure?.Message ?? "the credential was not accepted");
@@ -50,13 +42,38 @@ internal static class HelloCredentialAuthenticator
             && context.RequestServices.GetService<IAuthorizationPolicyProvider>() is { } policies
             && await AuthorizationPolicy.CombineAsync(policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>()).ConfigureAwait(false) is { } policy
             && context.RequestServices.GetService<IAuthorizationService>() is { } authorization
-            && !(await authorization.AuthorizeAsync(result.Principal, context, policy).ConfigureAwait(false)).Succeeded)
+            && !(await authorization.AuthorizeAsync(result.Principal, probe, policy).ConfigureAwait(false)).Succeeded)
         {
             throw Failed("the authenticated user may not use this endpoint");
         }
 
         context.User = result.Principal;
         context.Features.Set<IAuthenticateResultFeature>(new HelloAuthenticateResultFeature { AuthenticateResult = result });
+    }
+
+    private static DefaultHttpContext CopyRequest(HttpContext context, IServiceProvider services, string credential)
+    {
+        var probe = new DefaultHttpContext { RequestServices = services };
+        var source = context.Request;
+        var request = probe.Request;
+        request.Method = source.Method;
+        request.Scheme = source.Scheme;
+        request.Host = source.Host;
+        request.PathBase = source.PathBase;
+        request.Path = source.Path;
+        request.QueryString = source.QueryString;
+        foreach (var (name, values) in source.Headers)
+        {
+            request.Headers[name] = values;
+        }
+
+        request.Headers.Authorization = credential;
+        probe.Connection.RemoteIpAddress = context.Connection.RemoteIpAddress;
+        probe.Connection.RemotePort = context.Connection.RemotePort;
+        probe.Connection.LocalIpAddress = context.Connection.LocalIpAddress;
+        probe.Connection.LocalPort = context.Connection.LocalPort;
+        probe.SetEndpoint(context.GetEndpoint());
+        return probe;
     }
 
     /// <summary>The rejection of §13.4: ProtocolError "authentication failed", closed with 1008 (the inner exception marks it).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using WsRest.Client;
 using WsRest.Tests.Infrastructure;
 
 namespace WsRest.Tests.Differential;
@@ -23,10 +24,15 @@ namespace WsRest.Tests.Differential;
 /// primary handler without a cookie container or redirect logic, so the comparison is between the two
 /// raw transports, not between handler features.
 /// </para>
+/// <para>
+/// The fixture runs once per encoding: the JSON encoding (docs/protocol.md §13) must give the same
+/// responses as the binary one, since it is the same frames in other bytes.
+/// </para>
 /// </summary>
-[TestFixture]
+[TestFixture(WsRestEncoding.Binary)]
+[TestFixture(WsRestEncoding.Json)]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "NUnit fixture: the clients and host live from OneTimeSetUp to OneTimeTearDown, which disposes them.")]
-public sealed class DifferentialTests
+public sealed class DifferentialTests(WsRestEncoding encoding)
 {
     private TestHost _host = null!;
     private HttpClient _http = null!;
@@ -46,7 +52,7 @@ public sealed class DifferentialTests
             BaseAddress = _host.HttpAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
-        _wsRest = await _host.CreateWsRestHttpClientAsync();
+        _wsRest = await _host.CreateWsRestHttpClientAsync(o => o.Encoding = encoding);
     }
 
     [OneTimeTearDown]

@@ -27,7 +27,23 @@ public sealed class TestHost : IAsyncDisposable
 
     public Uri WsRestEndpoint { get; }
 
+    /// <summary>The encoding of the clients this host connects (<see cref="ConnectAsync"/>) unless a test sets its own.</summary>
+    public WsRestEncoding ClientEncoding { get; private set; }
+
     public WsRestConnectionRegistry Registry => App.Services.GetRequiredService<WsRestConnectionRegistry>();
+
+    /// <summary>As <see cref="StartAsync(Action{WebApplication}, Action{WsRestServerOptions}?, Action{WebApplicationBuilder}?, Action{IEndpointConventionBuilder}?)"/>; the host's clients speak <paramref name="clientEncoding"/>.</summary>
+    public static async Task<TestHost> StartAsync(
+        WsRestEncoding clientEncoding,
+        Action<WebApplication> map,
+        Action<WsRestServerOptions>? configureWsRest = null,
+        Action<WebApplicationBuilder>? configureBuilder = null,
+        Action<IEndpointConventionBuilder>? configureEndpoint = null)
+    {
+        var host = await StartAsync(map, configureWsRest, configureBuilder, configureEndpoint).ConfigureAwait(false);
+        host.ClientEncoding = clientEncoding;
+        return host;
+    }
 
     public static async Task<TestHost> StartAsync(
         Action<WebApplication> map,
@@ -68,7 +84,7 @@ public sealed class TestHost : IAsyncDisposable
     /// <summary>A connected client, disposed with the host.</summary>
     public async Task<WsRestClient> ConnectAsync(Action<WsRestClientOptions>? configure = null)
     {
-        var options = new WsRestClientOptions { Endpoint = WsRestEndpoint };
+        var options = new WsRestClientOptions { Endpoint = WsRestEndpoint, Encoding = ClientEncoding };
         configure?.Invoke(options);
         var client = new WsRestClient(options);
         _clients.Add(client);

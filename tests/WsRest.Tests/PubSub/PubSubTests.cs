@@ -8,14 +8,16 @@ using WsRest.Tests.Infrastructure;
 namespace WsRest.Tests.PubSub;
 
 /// <summary>The pub/sub guarantees of docs/pubsub.md, each over real sockets.</summary>
-public partial class PubSubTests
+[TestFixture(WsRestEncoding.Binary)]
+[TestFixture(WsRestEncoding.Json)]
+public partial class PubSubTests(WsRestEncoding encoding)
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     [Test]
     public async Task EventsArriveSeriallyAndInPublishOrder()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await host.ConnectAsync();
         var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
         var seen = new ConcurrentQueue<long>();
@@ -51,7 +53,7 @@ public partial class PubSubTests
     [Test]
     public async Task ABlockedSubscriptionDoesNotBlockAnother()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await host.ConnectAsync();
         var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,7 +81,7 @@ public partial class PubSubTests
     [Test]
     public async Task UnsubscribeDeliversEveryEventPublishedBeforeIt()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await host.ConnectAsync();
         var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
         var seen = new ConcurrentQueue<long>();
@@ -104,7 +106,7 @@ public partial class PubSubTests
     [Test]
     public async Task SubscribeAndUnsubscribeFromInsideAHandler()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await host.ConnectAsync();
         var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
         var second = new TaskCompletionSource<WsRestEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -140,7 +142,7 @@ public partial class PubSubTests
     [Test]
     public async Task TypedJsonEventsRoundTrip()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await host.ConnectAsync();
         var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
         var received = new TaskCompletionSource<(PetEvent? Pet, string ContentType)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -160,7 +162,7 @@ public partial class PubSubTests
     [Test]
     public async Task ClientsPublishOnlyWhereTheServerAllows()
     {
-        await using var host = await TestHost.StartAsync(_ => { }, o => o.PubSub.AuthorizePublish = (_, topic) => topic.StartsWith("chat/", StringComparison.Ordinal));
+        await using var host = await TestHost.StartAsync(encoding, _ => { }, o => o.PubSub.AuthorizePublish = (_, topic) => topic.StartsWith("chat/", StringComparison.Ordinal));
         var listener = await host.ConnectAsync();
         var talker = await host.ConnectAsync();
         var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -181,7 +183,7 @@ public partial class PubSubTests
     [Test]
     public async Task TheServerDecidesWhoMaySubscribe()
     {
-        await using var host = await TestHost.StartAsync(_ => { }, o => o.PubSub.AuthorizeSubscribe = (connection, topic) => topic != "secret" || connection.Metadata.ContainsKey("admin"));
+        await using var host = await TestHost.StartAsync(encoding, _ => { }, o => o.PubSub.AuthorizeSubscribe = (connection, topic) => topic != "secret" || connection.Metadata.ContainsKey("admin"));
         var client = await host.ConnectAsync();
         var admin = await host.ConnectAsync(o => o.Metadata["admin"] = "yes");
 
@@ -200,7 +202,7 @@ public partial class PubSubTests
     [TestCase("pets/*")]
     public async Task InvalidTopicsAreRejectedBeforeAnythingIsSent(string topic)
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await host.ConnectAsync();
 
         var error = Assert.CatchAsync<ArgumentException>(() => client.SubscribeAsync(topic, (_, _) => ValueTask.CompletedTask));

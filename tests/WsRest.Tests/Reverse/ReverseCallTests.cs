@@ -10,14 +10,16 @@ using WsRest.Tests.Infrastructure;
 namespace WsRest.Tests.Reverse;
 
 /// <summary>The server calls a connected client's API over the socket the client dialed.</summary>
-public class ReverseCallTests
+[TestFixture(WsRestEncoding.Binary)]
+[TestFixture(WsRestEncoding.Json)]
+public class ReverseCallTests(WsRestEncoding encoding)
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     [Test]
     public async Task ServerCallsAPlainClientThatServesWithADelegate()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await ConnectServingAsync(host, async (request, cancellationToken) =>
         {
             var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
@@ -41,7 +43,7 @@ public class ReverseCallTests
     [Test]
     public async Task ManyConcurrentCallsEachWayWithStreamedBodiesDoNotInterfere()
     {
-        await using var host = await TestHost.StartAsync(app => app.MapPost("/echo", async (HttpContext context) =>
+        await using var host = await TestHost.StartAsync(encoding, app => app.MapPost("/echo", async (HttpContext context) =>
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
@@ -77,7 +79,7 @@ public class ReverseCallTests
     [Test]
     public async Task ServerCancellationReachesTheClientsHandler()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var client = await ConnectServingAsync(host, async (_, cancellationToken) =>
@@ -102,7 +104,7 @@ public class ReverseCallTests
     [Test]
     public async Task AClientHandlerThatFailsResetsOnlyThatCall()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await ConnectServingAsync(host, (request, _) => request.RequestUri!.AbsolutePath == "/fail"
             ? throw new InvalidOperationException("kiosk broke")
             : Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("fine") }));
@@ -117,7 +119,7 @@ public class ReverseCallTests
     [Test]
     public async Task CallingAConnectionThatIsGoneFailsAtOnce()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await ConnectServingAsync(host, (_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)));
         var connection = await RegisteredAsync(host, client);
         using var http = connection.CreateHttpClient();
@@ -138,7 +140,7 @@ public class ReverseCallTests
     [Test]
     public async Task AClientWithoutAHandlerRefusesServerCalls()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await host.ConnectAsync();
         var connection = await RegisteredAsync(host, client);
         using var http = connection.CreateHttpClient();
@@ -151,7 +153,7 @@ public class ReverseCallTests
     [Test]
     public async Task TheReverseCallPolicyDecidesWhoMayCallWhichClient()
     {
-        await using var host = await TestHost.StartAsync(_ => { }, o =>
+        await using var host = await TestHost.StartAsync(encoding, _ => { }, o =>
             o.AuthorizeReverseCall = call => call.Caller == "operator" || call.Request.RequestUri!.AbsolutePath == "/status");
         var served = 0;
         var client = await ConnectServingAsync(host, (_, _) =>
@@ -173,7 +175,7 @@ public class ReverseCallTests
     [Test]
     public async Task AFactoryClientPicksTheConnectionPerRequest()
     {
-        await using var host = await TestHost.StartAsync(_ => { }, configureBuilder: builder =>
+        await using var host = await TestHost.StartAsync(encoding, _ => { }, configureBuilder: builder =>
             builder.Services.AddHttpClient("clients", c => c.BaseAddress = new Uri("http://kiosk/")).AddWsRestReverseTransport());
         var first = await ConnectServingAsync(host, (_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("first") }));
         var second = await ConnectServingAsync(host, (_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("second") }));
@@ -209,7 +211,7 @@ public class ReverseCallTests
     [Test]
     public async Task HeadAndNoContentResponsesFromAPlainClientCarryNoBody()
     {
-        await using var host = await TestHost.StartAsync(_ => { });
+        await using var host = await TestHost.StartAsync(encoding, _ => { });
         var client = await ConnectServingAsync(host, (request, _) =>
         {
             var response = new HttpResponseMessage(request.Method == HttpMethod.Head ? HttpStatusCode.OK : HttpStatusCode.NoContent);
@@ -235,7 +237,7 @@ public class ReverseCallTests
     [Test]
     public async Task ACallerHeaderSmuggledInTheContentNeverReachesTheClient()
     {
-        await using var host = await TestHost.StartAsync(_ => { }, o => o.ServerName = "petstore");
+        await using var host = await TestHost.StartAsync(encoding, _ => { }, o => o.ServerName = "petstore");
         var callers = new List<string>();
         var client = await ConnectServingAsync(host, (request, _) =>
         {

@@ -1,3 +1,4 @@
+using WsRest.Client;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +7,9 @@ using WsRest.Tests.Infrastructure;
 namespace WsRest.Tests.Transport;
 
 /// <summary>Cancelling on either side reaches the other: CANCEL both ways.</summary>
-public class CancellationTests
+[TestFixture(WsRestEncoding.Binary)]
+[TestFixture(WsRestEncoding.Json)]
+public class CancellationTests(WsRestEncoding encoding)
 {
     private TestHost _host = null!;
     private HttpClient _http = null!;
@@ -16,7 +19,7 @@ public class CancellationTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = await TestHost.StartAsync(app =>
+        _host = await TestHost.StartAsync(encoding, app =>
         {
             app.MapGet("/wait", async (HttpContext context) =>
             {

@@ -1,3 +1,4 @@
+using WsRest.Client;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,9 @@ namespace WsRest.Tests.Transport;
 /// The bound is asserted on the live managed heap measured (after a full collection) half way through
 /// each transfer; client and server share this process, so it covers both.
 /// </summary>
-public class LargeBodyTests
+[TestFixture(WsRestEncoding.Binary)]
+[TestFixture(WsRestEncoding.Json)]
+public class LargeBodyTests(WsRestEncoding encoding)
 {
     private const long OneGiB = 1L << 30;
 
@@ -25,7 +28,7 @@ public class LargeBodyTests
     {
         long uploadHalfWayHeap = 0;
         long downloadHalfWayHeap = 0;
-        await using var host = await TestHost.StartAsync(app =>
+        await using var host = await TestHost.StartAsync(encoding, app =>
         {
             app.MapPost("/sink", async (HttpContext context) =>
             {

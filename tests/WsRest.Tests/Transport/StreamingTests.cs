@@ -1,3 +1,4 @@
+using WsRest.Client;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +7,9 @@ using WsRest.Tests.Infrastructure;
 namespace WsRest.Tests.Transport;
 
 /// <summary>Bodies stream both ways: the first bytes arrive before the sender has finished.</summary>
-public class StreamingTests
+[TestFixture(WsRestEncoding.Binary)]
+[TestFixture(WsRestEncoding.Json)]
+public class StreamingTests(WsRestEncoding encoding)
 {
     private TestHost _host = null!;
     private HttpClient _http = null!;
@@ -16,7 +19,7 @@ public class StreamingTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = await TestHost.StartAsync(app =>
+        _host = await TestHost.StartAsync(encoding, app =>
         {
             app.MapGet("/stream", async (HttpContext context) =>
             {
