@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test project in WsRest.sln and ends with the plain line "N passed, N failed[, N skipped]"
-# computed from the TRX results. This is the README's test command; .ci/run calls it unchanged.
+# Runs every test project in WsRest.sln, then the TypeScript client's tests (scripts/js.sh), and ends
+# with the plain line "N passed, N failed[, N skipped]" over both, computed from the TRX results and
+# node --test's summary. This is the README's test command; .ci/run calls it unchanged. What the tests
+# need beyond the .NET SDK and Node (redis-server, chromium, npm packages) is installed by the
+# scripts below, each a no-op when it is already there.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +12,13 @@ rm -rf "$results"
 mkdir -p "$results"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+for prerequisite in scripts/redis.sh scripts/chromium.sh; do
+  if [ -f "$prerequisite" ] && ! bash "$prerequisite"; then
+    echo "0 passed, 1 failed ($prerequisite could not install what the tests need)"
+    exit 1
+  fi
+done
 
 # A hung test fails the run (with a dump of where it hung) instead of holding CI until its limit.
 dotnet test WsRest.sln \
@@ -32,6 +42,20 @@ done
 skipped=$((total - passed - failed))
 if [ "$files" -eq 0 ]; then
   echo "No test results were produced (build failure?)."
+  failed=$((failed + 1))
+fi
+
+# The TypeScript client: its own "N passed, N failed[, N skipped]" line is added to the totals.
+js_log=$(mktemp)
+bash scripts/js.sh 2>&1 | tee "$js_log"
+js_status=${PIPESTATUS[0]}
+js_line=$(tail -n 1 "$js_log")
+rm -f "$js_log"
+js_count() { printf '%s' "$js_line" | grep -oE "[0-9]+ $1" | grep -oE '[0-9]+' || echo 0; }
+passed=$((passed + $(js_count passed)))
+failed=$((failed + $(js_count failed)))
+skipped=$((skipped + $(js_count skipped)))
+if [ "$js_status" -ne 0 ] && [ "$(js_count failed)" -eq 0 ]; then
   failed=$((failed + 1))
 fi
 
