@@ -25,4 +25,13 @@ internal static partial class RedisLog
 
     [LoggerMessage(306, LogLevel.Information, "Redis connection restored ({ConnectionType}) on node {Node}.")]
     public static partial void ConnectionRestored(ILogger logger, string node, string connectionType);
+
+    [LoggerMessage(307, LogLevel.Warning, "Node {Node} could not renew its heartbeat in Redis; the others drop it if this lasts NodeTimeout.")]
+    public static partial void HeartbeatFailed(ILogger logger, string node, Exception exception);
+
+    [LoggerMessage(308, LogLevel.Warning, "Could not write connection {ConnectionId} to the cluster registry in Redis; retried at the next heartbeat.")]
+    public static partial void RegistryWriteFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(309, LogLevel.Warning, "Node {Node} could not say goodbye in Redis; the others drop it when its heartbeat expires.")]
+    public static partial void GoodbyeFailed(ILogger logger, string node, Exception exception);
 }

@@ -5,8 +5,8 @@ using WsRest.Redis.PubSub;
 
 namespace WsRest.Redis.Connections;
 
-/// <summary>Connects the node to Redis at start and turns Redis reconnects into catch-up for the node's subscribers.</summary>
-internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus bus, ILogger<RedisNodeService> logger) : IHostedService
+/// <summary>Connects the node to Redis at start and turns Redis reconnects into catch-up for the node's subscribers and its registry entries.</summary>
+internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus bus, Registry.ClusterMembership membership, ILogger<RedisNodeService> logger) : IHostedService
 {
     private IConnectionMultiplexer? _redis;
 
@@ -37,5 +37,8 @@ internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus b
 
         // Notifications sent while this node's subscription connection was down are gone; the streams are not.
         bus.OnReconnected();
+
+        // Redis may have restarted without this node's registry entries.
+        membership.RequestReconcile();
     }
 }

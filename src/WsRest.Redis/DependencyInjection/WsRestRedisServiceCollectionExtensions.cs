@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using WsRest.Redis;
 using WsRest.Redis.Connections;
 using WsRest.Redis.PubSub;
+using WsRest.Redis.Registry;
 using WsRest.Server;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,8 @@ public static class WsRestRedisServiceCollectionExtensions
 {
     /// <summary>
     /// Makes this WsRest server one node of a cluster joined through Redis: pub/sub spans every node
-    /// (Redis assigns the sequence numbers). Call it with <c>AddWsRest()</c>, in either order.
+    /// (Redis assigns the sequence numbers), and <see cref="IWsRestClusterRegistry"/> lists the
+    /// connections of every node. Call it with <c>AddWsRest()</c>, in either order.
     /// </summary>
     /// <param name="services">The services of the app.</param>
     /// <param name="connectionString">A StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>. The node connects at start and keeps reconnecting while Redis is down (<c>abortConnect</c> is always false), and a command fails at once while Redis is unreachable.</param>
@@ -70,7 +72,18 @@ public static class WsRestRedisServiceCollectionExtensions
         services.TryAddSingleton<RedisEventBus>();
         services.RemoveAll<IWsRestEventBus>();
         services.AddSingleton<IWsRestEventBus>(sp => sp.GetRequiredService<RedisEventBus>());
+        services.TryAddSingleton<ClusterMembership>();
+        services.RemoveAll<IWsRestClusterRegistry>();
+        services.AddSingleton<IWsRestClusterRegistry, RedisClusterRegistry>();
+
+        // Connected first (the membership's heartbeat and the followers need the multiplexer), then the heartbeat.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisNodeService>());
+        if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationFactory?.Method.DeclaringType == typeof(WsRestRedisServiceCollectionExtensions)))
+        {
+            services.AddSingleton<IHostedService>(StartMembership);
+        }
         return services;
     }
+
+    private static ClusterMembership StartMembership(IServiceProvider services) => services.GetRequiredService<ClusterMembership>();
 }

@@ -14,7 +14,7 @@ namespace WsRest.Redis.Tests.Infrastructure;
 public sealed class ClusterNode : IAsyncDisposable
 {
     private readonly List<WsRestClient> _clients = [];
-    private bool _stopped;
+    private Task? _stopped;
 
     private ClusterNode(string name, WebApplication app, Uri httpAddress, TestLoggerProvider logs)
     {
@@ -79,15 +79,24 @@ public sealed class ClusterNode : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Stops the node (its clients stay, and reconnect wherever their endpoint leads).</summary>
-    public async Task StopAsync()
-    {
-        if (_stopped)
-        {
-            return;
-        }
+    public IWsRestClusterRegistry ClusterRegistry => App.Services.GetRequiredService<IWsRestClusterRegistry>();
 
-        _stopped = true;
+    /// <summary>
+    /// The node dies as far as the cluster can tell: its Redis connection goes at once (no goodbye, no
+    /// more heartbeats or messages); the rest of it stops in the background (awaited at dispose).
+    /// </summary>
+    public async Task KillAsync()
+    {
+        var redis = await App.Services.GetRequiredService<Connections.RedisBackplane>().GetAsync();
+        await redis.DisposeAsync();
+        _ = StopAsync();
+    }
+
+    /// <summary>Stops the node (its clients stay, and reconnect wherever their endpoint leads).</summary>
+    public Task StopAsync() => _stopped ??= StopCoreAsync();
+
+    private async Task StopCoreAsync()
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await App.StopAsync(timeout.Token).ConfigureAwait(false);
         await App.DisposeAsync().ConfigureAwait(false);
