@@ -4,4 +4,6 @@ namespace WsRest.Redis;
 
 /// <summary>Source-generated JSON for what the backplane stores in Redis and sends between nodes.</summary>
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(Reverse.RequestHead))]
+[JsonSerializable(typeof(Reverse.ResponseHead))]
 internal sealed partial class RedisJson : JsonSerializerContext;

@@ -6,7 +6,7 @@ using WsRest.Redis.PubSub;
 namespace WsRest.Redis.Connections;
 
 /// <summary>Connects the node to Redis at start and turns Redis reconnects into catch-up for the node's subscribers and its registry entries.</summary>
-internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus bus, Registry.ClusterMembership membership, ILogger<RedisNodeService> logger) : IHostedService
+internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus bus, Registry.ClusterMembership membership, Reverse.CallRouter router, ILogger<RedisNodeService> logger) : IHostedService
 {
     private IConnectionMultiplexer? _redis;
 
@@ -15,9 +15,10 @@ internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus b
         _redis = await backplane.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _redis.ConnectionFailed += OnFailed;
         _redis.ConnectionRestored += OnRestored;
+        await router.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_redis is { } redis)
         {
@@ -25,7 +26,7 @@ internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus b
             redis.ConnectionRestored -= OnRestored;
         }
 
-        return Task.CompletedTask;
+        await router.StopAsync().ConfigureAwait(false);
     }
 
     private void OnFailed(object? sender, ConnectionFailedEventArgs e)

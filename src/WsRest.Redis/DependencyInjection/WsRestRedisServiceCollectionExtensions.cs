@@ -5,6 +5,7 @@ using WsRest.Redis;
 using WsRest.Redis.Connections;
 using WsRest.Redis.PubSub;
 using WsRest.Redis.Registry;
+using WsRest.Redis.Reverse;
 using WsRest.Server;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,8 +15,10 @@ public static class WsRestRedisServiceCollectionExtensions
 {
     /// <summary>
     /// Makes this WsRest server one node of a cluster joined through Redis: pub/sub spans every node
-    /// (Redis assigns the sequence numbers), and <see cref="IWsRestClusterRegistry"/> lists the
-    /// connections of every node. Call it with <c>AddWsRest()</c>, in either order.
+    /// (Redis assigns the sequence numbers), <see cref="IWsRestClusterRegistry"/> lists the
+    /// connections of every node, and reverse calls (<c>CreateHttpClient(connectionId)</c>,
+    /// <c>AddWsRestReverseTransport()</c>) reach a connection on any node. Call it with
+    /// <c>AddWsRest()</c>, in either order.
     /// </summary>
     /// <param name="services">The services of the app.</param>
     /// <param name="connectionString">A StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>. The node connects at start and keeps reconnecting while Redis is down (<c>abortConnect</c> is always false), and a command fails at once while Redis is unreachable.</param>
@@ -73,6 +76,9 @@ public static class WsRestRedisServiceCollectionExtensions
         services.RemoveAll<IWsRestEventBus>();
         services.AddSingleton<IWsRestEventBus>(sp => sp.GetRequiredService<RedisEventBus>());
         services.TryAddSingleton<ClusterMembership>();
+        services.TryAddSingleton<CallRouter>();
+        services.RemoveAll<IWsRestReverseCallForwarder>();
+        services.AddSingleton<IWsRestReverseCallForwarder, RedisReverseCallForwarder>();
         services.RemoveAll<IWsRestClusterRegistry>();
         services.AddSingleton<IWsRestClusterRegistry, RedisClusterRegistry>();
 

@@ -69,7 +69,7 @@ internal sealed class TopicFollower
         {
             var redis = await _bus.Backplane.GetAsync().ConfigureAwait(false);
             _queue = await redis.GetSubscriber().SubscribeAsync(_bus.Backplane.Keys.EventChannel(Topic)).ConfigureAwait(false);
-            _queue.OnMessage(message => PostAsync(new Work(WorkKind.Live, (ReadOnlyMemory<byte>)message.Message, 0, null, null), CancellationToken.None).AsTask());
+            _queue.OnMessage(message => PostAsync(new Work(WorkKind.Live, (byte[])message.Message!, 0, null, null), CancellationToken.None).AsTask());
 
             // Subscribed first, then the position: an event published in between is both counted and
             // notified, and the notification is skipped as already counted.

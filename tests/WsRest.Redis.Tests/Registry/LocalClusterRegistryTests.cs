@@ -20,8 +20,11 @@ public sealed class LocalClusterRegistryTests
         app.MapWsRest("/wsrest");
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var connected = app.Services.GetRequiredService<WsRestConnectionRegistry>().WatchAsync(watching.Token).FirstAsync(e => e.Kind == WsRestConnectionEventKind.Connected, watching.Token);
         await using var client = new WsRestClient(new WsRestClientOptions { Endpoint = new Uri($"ws://{address.Authority}/wsrest"), Metadata = { ["role"] = "kiosk" } });
         await client.ConnectAsync();
+        await connected; // the server lists a connection once the client's READY arrived, which can be after ConnectAsync returned
 
         var registry = app.Services.GetRequiredService<IWsRestClusterRegistry>();
         var listed = await registry.GetConnectionsAsync();
