@@ -14,6 +14,9 @@ internal abstract class CallBase(CallRouter router, Guid id, string peerNode)
     /// <summary>Milliseconds since the peer last sent anything for this call.</summary>
     public long SilentFor => Environment.TickCount64 - Volatile.Read(ref _lastHeard);
 
+    /// <summary>True while this side's body sender waits for the peer's credit.</summary>
+    public abstract bool WaitingForCredit { get; }
+
     /// <summary>A message of this call arrived (the router's message loop calls this, one message at a time).</summary>
     public void Receive(CallMessage message)
     {

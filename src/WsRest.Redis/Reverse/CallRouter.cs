@@ -37,6 +37,9 @@ internal sealed class CallRouter(RedisBackplane backplane, IServiceProvider serv
     /// <summary>Calls in progress on this node, both sides (tests and diagnostics).</summary>
     public int ActiveCalls => _calls.Count;
 
+    /// <summary>Calls on this node whose body sender waits for the peer's credit (tests: back-pressure).</summary>
+    public int CallsWaitingForCredit => _calls.Values.Count(c => c.WaitingForCredit);
+
     public async Task StartAsync()
     {
         _registry = services.GetRequiredService<WsRestConnectionRegistry>();

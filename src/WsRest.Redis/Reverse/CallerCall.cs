@@ -49,6 +49,8 @@ internal sealed class CallerCall : CallBase
         return response.ToResponse(request, new StreamContent(ResponseBody, Router.ChunkSize));
     }
 
+    public override bool WaitingForCredit => _outgoing.IsWaiting;
+
     public override void Fail(Exception failure)
     {
         _head.TrySetException(failure);

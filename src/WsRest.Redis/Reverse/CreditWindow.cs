@@ -11,6 +11,18 @@ internal sealed class CreditWindow(int window)
     private Exception? _failure;
     private TaskCompletionSource? _waiter;
 
+    /// <summary>True while the sender waits for credit (the receiver is behind by the whole window).</summary>
+    public bool IsWaiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiter is not null;
+            }
+        }
+    }
+
     /// <summary>Waits until chunk number <paramref name="sent"/> (0-based) may be sent.</summary>
     public async ValueTask WaitForRoomAsync(long sent, CancellationToken cancellationToken)
     {

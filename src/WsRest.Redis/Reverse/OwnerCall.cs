@@ -53,6 +53,8 @@ internal sealed class OwnerCall : CallBase
         }
     }
 
+    public override bool WaitingForCredit => _outgoing.IsWaiting;
+
     public override void Fail(Exception failure)
     {
         _outgoing.Fail(failure);

@@ -28,6 +28,24 @@ public sealed class CrossNodeReverseCallTests
     }
 
     [Test]
+    public async Task ACallerThatDoesNotReadHoldsTheOwnerToTheWindowInsteadOfBufferingTheBody()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        var kiosk = new Kiosk();
+        var client = await cluster.C.ConnectAsync(o => o.HandleRequests(kiosk.HandleAsync));
+        await WaitListedAsync(cluster, client.ConnectionId!);
+        using var http = cluster.A.Registry.CreateHttpClient(client.ConnectionId!);
+        using var response = await http.GetAsync("big", HttpCompletionOption.ResponseHeadersRead);
+
+        await Eventually.WaitAsync(() => Task.FromResult(Router(cluster.C).CallsWaitingForCredit), n => n == 1, "the owning node waits for the caller's credit");
+
+        // The window (8 x 64 KiB in Redis) plus the WsRest stream window and read buffers: far from 16 MiB.
+        Assert.That(kiosk.LastBig!.Produced, Is.LessThan(4 * 1024 * 1024));
+        await using var body = await response.Content.ReadAsStreamAsync();
+        Assert.That(await PatternStream.VerifyAsync(body), Is.EqualTo(Kiosk.BigLength), "and it resumes when the caller reads");
+    }
+
+    [Test]
     public async Task ARequestBodyStreamsToTheOwningNodeAndTheTransportFactoryWorksAcrossNodes()
     {
         await using var cluster = await Cluster.StartAsync();
