@@ -36,11 +36,17 @@ public sealed class Cluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var node in Nodes)
+        try
         {
-            await node.DisposeAsync();
+            foreach (var node in Nodes)
+            {
+                await node.DisposeAsync();
+            }
         }
-
-        await Redis.DisposeAsync();
+        finally
+        {
+            // Even when a node fails to stop (the test reports that), no redis-server is left running.
+            await Redis.DisposeAsync();
+        }
     }
 }
