@@ -15,7 +15,7 @@ internal sealed class RedisNodeService(RedisBackplane backplane, RedisEventBus b
         _redis = await backplane.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _redis.ConnectionFailed += OnFailed;
         _redis.ConnectionRestored += OnRestored;
-        await router.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await router.StartAsync().ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -22,4 +22,7 @@ internal static partial class CallLog
 
     [LoggerMessage(325, LogLevel.Warning, "A message on this node's Redis call channel is not a cross-node reverse call message; ignored.")]
     public static partial void MalformedMessage(ILogger logger);
+
+    [LoggerMessage(326, LogLevel.Warning, "Node {Node} cannot listen for cross-node reverse calls on Redis yet; retrying every heartbeat interval.")]
+    public static partial void ListenFailed(ILogger logger, string node, Exception exception);
 }

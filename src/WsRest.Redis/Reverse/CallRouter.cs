@@ -25,6 +25,7 @@ internal sealed class CallRouter(RedisBackplane backplane, IServiceProvider serv
     private readonly CancellationTokenSource _stopping = new();
     private ChannelMessageQueue? _queue;
     private Task _sweeper = Task.CompletedTask;
+    private Task _listening = Task.CompletedTask;
 
     public ILogger Logger => logger;
 
@@ -40,20 +41,55 @@ internal sealed class CallRouter(RedisBackplane backplane, IServiceProvider serv
     /// <summary>Calls on this node whose body sender waits for the peer's credit (tests: back-pressure).</summary>
     public int CallsWaitingForCredit => _calls.Values.Count(c => c.WaitingForCredit);
 
+    /// <summary>Starts listening on this node's channel; while Redis is unreachable it keeps trying in the background (the node starts anyway).</summary>
     public async Task StartAsync()
     {
         _registry = services.GetRequiredService<WsRestConnectionRegistry>();
-        var redis = await backplane.GetAsync().ConfigureAwait(false);
-        _queue = await redis.GetSubscriber().SubscribeAsync(backplane.Keys.NodeChannel(backplane.NodeId)).ConfigureAwait(false);
-        _queue.OnMessage(OnMessage);
         _sweeper = Task.Run(SweepAsync, CancellationToken.None);
+        if (!await TryListenAsync().ConfigureAwait(false))
+        {
+            _listening = Task.Run(ListenAsync, CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> TryListenAsync()
+    {
+        try
+        {
+            var redis = await backplane.GetAsync().ConfigureAwait(false);
+            _queue = await redis.GetSubscriber().SubscribeAsync(backplane.Keys.NodeChannel(backplane.NodeId)).ConfigureAwait(false);
+            _queue.OnMessage(OnMessage);
+            return true;
+        }
+        catch (Exception ex) when (RedisFailures.IsRedisFailure(ex))
+        {
+            // Until this succeeds, calls to connections on this node fail at the caller ("does not listen"), at once.
+            CallLog.ListenFailed(logger, NodeId, ex);
+            return false;
+        }
+    }
+
+    private async Task ListenAsync()
+    {
+        try
+        {
+            do
+            {
+                await Task.Delay(backplane.Options.HeartbeatInterval, _stopping.Token).ConfigureAwait(false);
+            }
+            while (!await TryListenAsync().ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped before Redis came back.
+        }
     }
 
     /// <summary>Node stop: every call in progress fails, and the node stops listening.</summary>
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _sweeper.ConfigureAwait(false);
+        await Task.WhenAll(_sweeper, _listening).ConfigureAwait(false);
         foreach (var call in _calls.Values)
         {
             call.Fail(new HttpRequestException(HttpRequestError.ConnectionError, $"Node {NodeId} is shutting down."));

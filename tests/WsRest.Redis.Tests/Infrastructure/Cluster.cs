@@ -26,9 +26,17 @@ public sealed class Cluster : IAsyncDisposable
         var redis = await RedisServer.StartAsync();
         var prefix = $"t{Guid.NewGuid():N}";
         var nodes = new List<ClusterNode>();
-        foreach (var name in new[] { "A", "B", "C" })
+        try
         {
-            nodes.Add(await ClusterNode.StartAsync(name, redis.ConnectionString, prefix, configureRedis, configureWsRest, map));
+            foreach (var name in new[] { "A", "B", "C" })
+            {
+                nodes.Add(await ClusterNode.StartAsync(name, redis.ConnectionString, prefix, configureRedis, configureWsRest, map));
+            }
+        }
+        catch
+        {
+            await new Cluster(redis, nodes).DisposeAsync();
+            throw;
         }
 
         return new Cluster(redis, nodes);

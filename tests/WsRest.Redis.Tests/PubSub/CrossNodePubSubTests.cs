@@ -156,4 +156,33 @@ public sealed class CrossNodePubSubTests
             Assert.That(bySequence[results[1][i]], Is.EqualTo($"B{i}"));
         }
     }
+
+    [Test]
+    public async Task ManyPublishersAndSubscribersOnSeveralNodesAllSeeEveryEventInOrder()
+    {
+        await using var cluster = await Cluster.StartAsync(configureWsRest: o => o.PubSub.ConnectionQueueCapacity = 5000);
+        var recorders = new List<EventRecorder>();
+        for (var i = 0; i < 10; i++)
+        {
+            var recorder = new EventRecorder();
+            recorders.Add(recorder);
+            var node = i % 2 == 0 ? cluster.B : cluster.C;
+            await (await node.ConnectAsync(o => o.SubscriptionQueueCapacity = 5000)).SubscribeAsync("fan", recorder.Handle);
+        }
+
+        var next = 0;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) <= 2000)
+            {
+                await cluster.A.Publisher.PublishAsync("fan", "x"u8.ToArray());
+            }
+        })));
+
+        foreach (var recorder in recorders)
+        {
+            await recorder.WaitForAsync(2000);
+            Assert.That(recorder.Events.Select(e => e.Sequence), Is.EqualTo(Enumerable.Range(1, 2000).Select(i => (long)i)));
+        }
+    }
 }
