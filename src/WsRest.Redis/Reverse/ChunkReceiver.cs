@@ -139,7 +139,18 @@ internal sealed class ChunkReceiver : Stream
         if (_consumed - _credited >= _creditEvery)
         {
             _credited = _consumed;
-            await _sendCredit(_consumed).ConfigureAwait(false);
+            try
+            {
+                await _sendCredit(_consumed).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                // The sender cannot be reached (its node stopped listening): the body cannot go on, and a
+                // body read fails with IOException, as a lost connection does for a local call.
+                var failure = new IOException(ex.Message, ex);
+                Fail(failure);
+                throw failure;
+            }
         }
     }
 
