@@ -13,13 +13,14 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 version=0.1.0
-packages=(WsRest.Abstractions WsRest.Client WsRest.Server WsRest.Tunnel)
+packages=(WsRest.Abstractions WsRest.Client WsRest.Server WsRest.Tunnel WsRest.Redis)
 # The WsRest packages each one depends on (exactly; docs/decisions.md, "Packages that share internals").
 declare -A wsrest_dependencies=(
   [WsRest.Abstractions]=""
   [WsRest.Client]="WsRest.Abstractions"
   [WsRest.Server]="WsRest.Abstractions"
   [WsRest.Tunnel]="WsRest.Client WsRest.Server"
+  [WsRest.Redis]="WsRest.Abstractions WsRest.Server"
 )
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

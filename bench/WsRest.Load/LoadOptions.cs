@@ -8,7 +8,8 @@ namespace WsRest.Load;
 /// [--large-size-mib 64] [--large-concurrency 1] [--large-requests 16]</c>, or for the pub/sub fan-out
 /// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>,
 /// or for the upload memory run instead: <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>,
-/// or for idle-connection memory: <c>--idle [--idle-connections 10000] [--idle-hold S] [--idle-kinds wsrest,raw,http11]</c>
+/// or for idle-connection memory: <c>--idle [--idle-connections 10000] [--idle-hold S] [--idle-kinds wsrest,raw,http11]</c>,
+/// or across nodes joined through Redis: <c>--cluster [--cluster-events 20000] [--cluster-calls 2000]</c>
 /// (hold default: one heartbeat interval and a bit, see <see cref="IdleBench"/>).
 /// </summary>
 internal sealed record LoadOptions(
@@ -37,6 +38,15 @@ internal sealed record LoadOptions(
 
     /// <summary>Measured requests per (large scenario, transport), after one warm-up request per loop.</summary>
     public int LargeRequests { get; init; } = 16;
+
+    /// <summary><c>--cluster</c>: three nodes joined through a local redis-server beside one node (<see cref="ClusterBench"/>).</summary>
+    public bool Cluster { get; init; }
+
+    /// <summary>Events published per setup in <c>--cluster</c> (<c>--cluster-events</c>).</summary>
+    public int ClusterEvents { get; init; } = 20000;
+
+    /// <summary>Reverse calls per measurement in <c>--cluster</c> (<c>--cluster-calls</c>).</summary>
+    public int ClusterCalls { get; init; } = 2000;
 
     /// <summary><c>--upload-memory</c>: concurrent uploads to a slow handler, peak working set per transport.</summary>
     public bool UploadMemory { get; init; }
@@ -70,6 +80,9 @@ internal sealed record LoadOptions(
         var uploads = 16;
         var uploadRateMib = 16;
         var idle = false;
+        var cluster = false;
+        var clusterEvents = 20000;
+        var clusterCalls = 2000;
         var idleConnections = 10000;
         double? idleHold = null;
         IdleKind[] idleKinds = Enum.GetValues<IdleKind>();
@@ -90,6 +103,12 @@ internal sealed record LoadOptions(
             if (args[i] == "--upload-memory")
             {
                 uploadMemory = true;
+                continue;
+            }
+
+            if (args[i] == "--cluster")
+            {
+                cluster = true;
                 continue;
             }
 
@@ -150,6 +169,12 @@ internal sealed record LoadOptions(
                 case "--upload-rate-mib":
                     uploadRateMib = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--cluster-events":
+                    clusterEvents = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--cluster-calls":
+                    clusterCalls = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
                 case "--idle-connections":
                     idleConnections = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
@@ -160,7 +185,7 @@ internal sealed record LoadOptions(
                     idleKinds = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseIdleKind)];
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --rounds N --transports http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --rounds N --transports http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11; or --cluster --cluster-events N --cluster-calls N");
             }
 
             i++;
@@ -183,6 +208,11 @@ internal sealed record LoadOptions(
             throw new ArgumentException("Large bodies: size 0..2047 MiB, concurrency 1..64, requests positive; uploads: size 1..2047 MiB, 1..100 uploads (WsRest's default stream limit), a positive rate.");
         }
 
+        if (clusterEvents < 1 || clusterCalls < 1)
+        {
+            throw new ArgumentException("--cluster-events and --cluster-calls must be positive.");
+        }
+
         // Each end holds one socket per connection, and the limit is per process (ulimit -n, 20000 here).
         if (idleConnections is < 1 or > 18000 || idleHold is < 0 || idleKinds.Length == 0)
         {
@@ -196,6 +226,9 @@ internal sealed record LoadOptions(
             LargeConcurrency = largeConcurrency,
             LargeRequests = largeRequests,
             UploadMemory = uploadMemory,
+            Cluster = cluster,
+            ClusterEvents = clusterEvents,
+            ClusterCalls = clusterCalls,
             UploadSizeMib = uploadSizeMib,
             Uploads = uploads,
             UploadRateMib = uploadRateMib,

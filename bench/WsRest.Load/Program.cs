@@ -21,6 +21,11 @@ if (options.PubSub)
     return await PubSubBench.RunAsync(options);
 }
 
+if (options.Cluster)
+{
+    return await ClusterBench.RunAsync(options);
+}
+
 if (options.UploadMemory)
 {
     return await UploadMemoryBench.RunAsync(options);

@@ -11,7 +11,8 @@ namespace PetStore.Api;
 /// <summary>
 /// The <c>/kiosks</c> API: the store kiosks connected over WsRest, and calls into them. A kiosk dials
 /// the server's WsRest endpoint (it has no listening port); the server finds it in the
-/// <see cref="WsRestConnectionRegistry"/> and calls the kiosk's own API over that socket.
+/// <see cref="IWsRestClusterRegistry"/> (any node, when the API runs as several nodes joined through
+/// Redis) and calls the kiosk's own API over that socket.
 /// </summary>
 public static class KioskEndpoints
 {
@@ -64,21 +65,26 @@ public static class KioskEndpoints
     public static bool IsKiosk(WsRestConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return connection.Metadata.TryGetValue(RoleKey, out var role) && role == Role;
+        return IsKiosk(connection.Metadata);
     }
 
-    private static Ok<IReadOnlyList<ConnectedKiosk>> ListKiosks(WsRestConnectionRegistry registry)
+    private static bool IsKiosk(IReadOnlyDictionary<string, string> metadata)
+        => metadata.TryGetValue(RoleKey, out var role) && role == Role;
+
+    // The cluster registry: this server's connections, or every node's when it runs as several nodes
+    // joined through Redis (Program: the "Redis" connection string), so a kiosk is found wherever it is.
+    private static async Task<Ok<IReadOnlyList<ConnectedKiosk>>> ListKiosks(IWsRestClusterRegistry cluster, CancellationToken cancellationToken)
         => TypedResults.Ok<IReadOnlyList<ConnectedKiosk>>(
         [
-            .. registry.Connections
-                .Where(IsKiosk)
+            .. (await cluster.GetConnectionsAsync(cancellationToken).ConfigureAwait(false))
+                .Where(c => IsKiosk(c.Metadata))
                 .OrderBy(c => c.ConnectedAt)
                 .ThenBy(c => c.Id, StringComparer.Ordinal)
                 .Select(c => new ConnectedKiosk(c.Id, c.Metadata.GetValueOrDefault(NameKey) ?? string.Empty, c.ConnectedAt)),
         ]);
 
-    private static Task<IResult> GetKioskStatusAsync(WsRestConnectionRegistry registry, string id, CancellationToken cancellationToken)
-        => CallKioskAsync(registry, id, async (kiosk, ct) =>
+    private static Task<IResult> GetKioskStatusAsync(WsRestConnectionRegistry registry, IWsRestClusterRegistry cluster, string id, CancellationToken cancellationToken)
+        => CallKioskAsync(registry, cluster, id, async (kiosk, ct) =>
         {
             using var response = await kiosk.GetAsync("/status", ct).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
@@ -92,7 +98,7 @@ public static class KioskEndpoints
                 : BadGateway(id, "The kiosk's status is incomplete.");
         }, cancellationToken);
 
-    private static Task<IResult> SetKioskDisplayAsync(WsRestConnectionRegistry registry, string id, KioskDisplayInput input, CancellationToken cancellationToken)
+    private static Task<IResult> SetKioskDisplayAsync(WsRestConnectionRegistry registry, IWsRestClusterRegistry cluster, string id, KioskDisplayInput input, CancellationToken cancellationToken)
     {
         if (input?.Text is not { } text)
         {
@@ -100,7 +106,7 @@ public static class KioskEndpoints
                 new Dictionary<string, string[]> { ["text"] = ["The text is required."] }));
         }
 
-        return CallKioskAsync(registry, id, async (kiosk, ct) =>
+        return CallKioskAsync(registry, cluster, id, async (kiosk, ct) =>
         {
             // The kiosk takes plain text and decides what it can show; its 400 is passed on as it is.
             using var content = new StringContent(text, Encoding.UTF8, "text/plain");
@@ -121,34 +127,34 @@ public static class KioskEndpoints
     }
 
     /// <summary>
-    /// Finds kiosk <paramref name="id"/> and runs <paramref name="call"/> with an <see cref="HttpClient"/>
-    /// into it. The registry looks the connection up again on every request, so a kiosk that disconnects
-    /// at any point fails the call at once with <see cref="HttpRequestException"/>: that is a 404 too.
+    /// Finds kiosk <paramref name="id"/> (on this node or, with Redis, on any node) and runs
+    /// <paramref name="call"/> with an <see cref="HttpClient"/> into it. The registry looks the connection
+    /// up again on every request, so a kiosk that disconnects at any point fails the call at once with
+    /// <see cref="HttpRequestException"/>: that is a 404 too.
     /// </summary>
     private static async Task<IResult> CallKioskAsync(
         WsRestConnectionRegistry registry,
+        IWsRestClusterRegistry cluster,
         string id,
         Func<HttpClient, CancellationToken, Task<IResult>> call,
         CancellationToken cancellationToken)
     {
-        if (!TryFindKiosk(registry, id, out var connection))
+        if (await cluster.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } found || !IsKiosk(found.Metadata))
         {
             return KioskNotFound(id, $"There is no kiosk with id '{id}'.");
         }
 
-        using var http = connection.CreateHttpClient();
+        using var http = registry.CreateHttpClient(id);
         http.Timeout = CallTimeout;
         try
         {
             return await call(http, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError || !registry.TryGetConnection(id, out _))
-        {
-            return KioskNotFound(id, $"Kiosk '{id}' disconnected.");
-        }
         catch (HttpRequestException ex)
         {
-            return BadGateway(id, $"The call failed: {ex.Message}");
+            return ex.HttpRequestError == HttpRequestError.ConnectionError || await cluster.FindAsync(id, CancellationToken.None).ConfigureAwait(false) is null
+                ? KioskNotFound(id, $"Kiosk '{id}' disconnected.")
+                : BadGateway(id, $"The call failed: {ex.Message}");
         }
         catch (JsonException)
         {
@@ -161,18 +167,6 @@ public static class KioskEndpoints
                 title: "The kiosk did not answer",
                 detail: $"Kiosk '{id}' did not answer within {CallTimeout.TotalSeconds:0} s.");
         }
-    }
-
-    private static bool TryFindKiosk(WsRestConnectionRegistry registry, string id, [NotNullWhen(true)] out WsRestConnection? kiosk)
-    {
-        if (registry.TryGetConnection(id, out var connection) && IsKiosk(connection))
-        {
-            kiosk = connection;
-            return true;
-        }
-
-        kiosk = null;
-        return false;
     }
 
     private static ProblemHttpResult KioskNotFound(string id, string detail)

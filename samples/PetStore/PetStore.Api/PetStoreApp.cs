@@ -17,6 +17,9 @@ public static class PetStoreApp
     /// <summary>The path of the WsRest WebSocket endpoint.</summary>
     public const string WsRestPath = "/wsrest";
 
+    /// <summary>The connection string that, when set, joins this node to the others through Redis.</summary>
+    public const string RedisConnectionStringName = "Redis";
+
     /// <summary>The path of the OpenAPI document.</summary>
     public const string OpenApiPath = "/openapi/v1.json";
 
@@ -41,6 +44,15 @@ public static class PetStoreApp
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddWsRest(o => o.ServerName = KioskEndpoints.ServerName);
+
+        // Several nodes behind a load balancer: with a "Redis" connection string (ConnectionStrings:Redis,
+        // e.g. the environment variable ConnectionStrings__Redis=127.0.0.1:6379), events, the kiosk list
+        // and kiosk calls span every node (docs/scale-out.md). Without one, this is a single node.
+        if (builder.Configuration.GetConnectionString(RedisConnectionStringName) is { Length: > 0 } redis)
+        {
+            builder.Services.AddRedis(redis);
+        }
+
         return builder;
     }
 

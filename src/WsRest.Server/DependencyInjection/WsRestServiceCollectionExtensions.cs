@@ -49,6 +49,7 @@ public static class WsRestServiceCollectionExtensions
         services.TryAddSingleton<WsRestConnectionHandler>();
         services.TryAddSingleton<IWsRestEventBus, InMemoryEventBus>();
         services.TryAddSingleton<IWsRestPublisher, WsRestPublisher>();
+        services.TryAddSingleton<IWsRestClusterRegistry, WsRest.Server.Cluster.LocalClusterRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketsStartupFilter>());
         DecorateServer(services);
         return services;

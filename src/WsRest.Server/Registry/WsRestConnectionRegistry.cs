@@ -15,11 +15,22 @@ public sealed class WsRestConnectionRegistry
     private readonly EventBroadcaster<WsRestConnectionEvent> _events;
     private readonly WsRestServerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly IWsRestReverseCallForwarder? _forwarder;
     private int _shuttingDown;
 
     /// <summary>Creates a registry; the server registers one as a singleton.</summary>
     public WsRestConnectionRegistry(IOptions<WsRestServerOptions> options)
+        : this(options, null)
     {
+    }
+
+    /// <summary>
+    /// Creates a registry whose reverse-call handlers send calls for connections this node does not hold
+    /// through <paramref name="forwarder"/> (a scale-out backplane, docs/scale-out.md).
+    /// </summary>
+    public WsRestConnectionRegistry(IOptions<WsRestServerOptions> options, IWsRestReverseCallForwarder? forwarder)
+    {
+        _forwarder = forwarder;
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _events = new EventBroadcaster<WsRestConnectionEvent>(options.Value.EventBufferCapacity);
@@ -38,6 +49,9 @@ public sealed class WsRestConnectionRegistry
 
     /// <summary>The options the server runs with (the reverse-call policy and the server's caller name among them).</summary>
     internal WsRestServerOptions Options => _options;
+
+    /// <summary>Where reverse calls for connections this node does not hold go (a scale-out backplane); null on one node.</summary>
+    internal IWsRestReverseCallForwarder? Forwarder => _forwarder;
 
     /// <summary>
     /// Streams connection events from the moment of this call (the subscription is taken before the

@@ -17,12 +17,14 @@ internal sealed class ReverseCallHandler : HttpMessageHandler
     private readonly WsRestConnectionRegistry _registry;
     private readonly WsRestServerOptions _options;
     private readonly string? _connectionId;
+    private readonly IWsRestReverseCallForwarder? _forwarder;
 
-    public ReverseCallHandler(WsRestConnectionRegistry registry, WsRestServerOptions options, string? connectionId)
+    public ReverseCallHandler(WsRestConnectionRegistry registry, WsRestServerOptions options, string? connectionId, IWsRestReverseCallForwarder? forwarder = null)
     {
         _registry = registry;
         _options = options;
         _connectionId = connectionId;
+        _forwarder = forwarder;
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -33,7 +35,14 @@ internal sealed class ReverseCallHandler : HttpMessageHandler
             throw new InvalidOperationException($"Set request.Options[{nameof(WsRestRequestOptions)}.{nameof(WsRestRequestOptions.ConnectionId)}] to say which WsRest connection to call.");
         }
 
-        if (!_registry.TryGetConnection(id!, out var connection) || !connection.Peer.IsAcceptingStreams)
+        var caller = request.Options.TryGetValue(WsRestRequestOptions.Caller, out var named) ? named : _options.ServerName;
+        if (!_registry.TryGetConnection(id!, out var connection) && _forwarder is not null)
+        {
+            // Another node may hold it (scale-out): that node authorizes and stamps the caller.
+            return _forwarder.SendAsync(id!, caller, request, cancellationToken);
+        }
+
+        if (connection is null || !connection.Peer.IsAcceptingStreams)
         {
             return Task.FromException<HttpResponseMessage>(new HttpRequestException(
                 HttpRequestError.ConnectionError,
@@ -41,7 +50,6 @@ internal sealed class ReverseCallHandler : HttpMessageHandler
                 new RequestNotProcessedException("The connection is gone.")));
         }
 
-        var caller = request.Options.TryGetValue(WsRestRequestOptions.Caller, out var named) ? named : _options.ServerName;
         if (_options.AuthorizeReverseCall is { } authorize && !authorize(new WsRestReverseCallContext(connection, request, caller)))
         {
             return Task.FromException<HttpResponseMessage>(new UnauthorizedAccessException(

@@ -39,6 +39,6 @@ public static class WsRestReverseCallExtensions
     public static HttpMessageHandler CreateMessageHandler(this WsRestConnectionRegistry registry, string? connectionId = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        return new ReverseCallHandler(registry, registry.Options, connectionId);
+        return new ReverseCallHandler(registry, registry.Options, connectionId, registry.Forwarder);
     }
 }

@@ -1,0 +1,29 @@
+using System.Buffers.Text;
+using System.Text;
+
+namespace WsRest.Redis.PubSub;
+
+/// <summary>An event as the publish script announces it on the topic's channel: <c>&lt;seq&gt;:&lt;content-type length&gt;:&lt;content type&gt;&lt;data&gt;</c>.</summary>
+internal readonly record struct EventMessage(long Sequence, string ContentType, ReadOnlyMemory<byte> Data)
+{
+    public static EventMessage Parse(ReadOnlyMemory<byte> message)
+    {
+        var span = message.Span;
+        var first = span.IndexOf((byte)':');
+        if (first <= 0 || !Utf8Parser.TryParse(span[..first], out long sequence, out var used) || used != first)
+        {
+            throw new FormatException("A WsRest event notification from Redis does not start with its sequence number.");
+        }
+
+        var rest = span[(first + 1)..];
+        var second = rest.IndexOf((byte)':');
+        if (second <= 0 || !Utf8Parser.TryParse(rest[..second], out int length, out used) || used != second || length > rest.Length - second - 1)
+        {
+            throw new FormatException("A WsRest event notification from Redis has no valid content-type length.");
+        }
+
+        var start = first + 1 + second + 1;
+        var contentType = Encoding.UTF8.GetString(span.Slice(start, length));
+        return new EventMessage(sequence, contentType, message[(start + length)..]);
+    }
+}
