@@ -78,6 +78,14 @@ internal sealed partial class WsRestPeer
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
 
+                if (_backlog.ShouldPauseReading)
+                {
+                    // Back-pressure (issue 19): what this remote provoked (responses, refusals, PONGs) waits
+                    // for it to read; reading more from it now would only queue more. The writer wakes this
+                    // loop once it has drained half; the remote meanwhile fills its own socket buffers.
+                    await _backlog.WaitForDrainAsync().ConfigureAwait(false);
+                }
+
                 if (Volatile.Read(ref _closeStarted) != 0 && _socket.State != WebSocketState.Open && _socket.State != WebSocketState.CloseSent)
                 {
                     return;
@@ -141,10 +149,13 @@ internal sealed partial class WsRestPeer
         var payload = new PooledBufferWriter(128);
         ControlFrames.WriteError(payload, error.ErrorCode, error.Message);
         var buffer = payload.DetachBuffer(out var length);
-        Enqueue(OutgoingFrame.Raw(buffer, length));
-        var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge
-            ? WebSocketCloseStatus.MessageTooBig
-            : WebSocketCloseStatus.ProtocolError;
+        Enqueue(OutgoingFrame.Raw(buffer, length), force: true);
+        var status = error.ErrorCode switch
+        {
+            WsRestErrorCode.MessageTooLarge => WebSocketCloseStatus.MessageTooBig,
+            WsRestErrorCode.EnhanceYourCalm => WebSocketCloseStatus.PolicyViolation,
+            _ => WebSocketCloseStatus.ProtocolError,
+        };
         Close(status, error.Message, error);
     }
 
@@ -200,7 +211,7 @@ internal sealed partial class WsRestPeer
                 break;
             case FrameType.Ping:
                 RequireConnectionFrame(frame);
-                Enqueue(OutgoingFrame.Ping(FrameType.Pong, ControlFrames.ReadPing(frame.Payload)));
+                EnqueueReply(OutgoingFrame.Pong(ControlFrames.ReadPing(frame.Payload)), "PONG");
                 break;
             case FrameType.Pong:
                 // Any arrival already counts as liveness; the payload only has to be well formed.
@@ -272,7 +283,7 @@ internal sealed partial class WsRestPeer
 
         if (stream is null)
         {
-            Enqueue(OutgoingFrame.Cancel(id, refusal));
+            EnqueueReply(OutgoingFrame.Refusal(id, refusal), "refused streams");
             ConsumeConnectionCreditOf(frame, body.Length);
             return;
         }

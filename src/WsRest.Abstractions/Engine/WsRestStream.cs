@@ -306,11 +306,6 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
                 : _peer.Enqueue(OutgoingFrame.WithPayload(type, flags, Id, buffer, length));
             if (!queued)
             {
-                if (type == FrameType.Request)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
                 if (IsResetOrRemoved)
                 {
                     ThrowIfReset();
