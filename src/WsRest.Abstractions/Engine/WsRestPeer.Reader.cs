@@ -223,18 +223,27 @@ internal sealed partial class WsRestPeer
                 throw new RemoteErrorException(code, $"The {_options.RemoteName} reported {code}: {text}");
             case FrameType.Hello or FrameType.Welcome or FrameType.Ready:
                 throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived after the handshake.");
-            case FrameType.Event or FrameType.Subscribe or FrameType.Unsubscribe or FrameType.Ack:
-                if (_options.PubSub is not { } pubSub)
-                {
-                    throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived, but pub/sub was not negotiated on this connection.");
-                }
-
-                RequireStreamId(frame);
-                pubSub.OnFrame(frame.Type, frame.Flags, frame.StreamId, frame.Payload);
-                break;
             default:
-                throw new WsRestProtocolException($"Unknown frame type 0x{(byte)frame.Type:X2}.");
+                ExtensionFor(frame.Type).OnFrame(frame);
+                break;
         }
+    }
+
+    /// <summary>The extension that claims <paramref name="type"/>; none is a protocol error (an unknown type, or a feature not negotiated).</summary>
+    private IPeerExtension ExtensionFor(FrameType type)
+    {
+        // A list of zero to a few: a scan costs less than a table per connection (idle connections, docs/benchmarks.md).
+        foreach (var extension in _options.Extensions)
+        {
+            if (extension.Handles(type))
+            {
+                return extension;
+            }
+        }
+
+        throw new WsRestProtocolException(Enum.IsDefined(type)
+            ? $"A {type.ToString().ToUpperInvariant()} frame arrived, but no feature negotiated on this connection handles it (pub/sub not announced?)."
+            : $"Unknown frame type 0x{(byte)type:X2}.");
     }
 
     private void OnRequestFrame(in Frame frame)

@@ -89,9 +89,6 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     public SendWindow ConnectionSendWindow { get; }
 
-    /// <summary>The pub/sub endpoint this connection routes its pub/sub frames to, if any.</summary>
-    public IPubSubEndpoint? PubSubEndpoint => _options.PubSub;
-
     /// <summary>Largest frame payload the remote accepts.</summary>
     public int MaxFramePayload => _options.Remote.MaxMessageSize - FrameCodec.MaxHeaderLength;
 
@@ -128,6 +125,11 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             throw new InvalidOperationException("The peer was already started.");
         }
 
+        foreach (var extension in _options.Extensions)
+        {
+            extension.OnStarted(this);
+        }
+
         _ = RunAsync();
     }
 
@@ -149,7 +151,10 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             _socket.Dispose();
             AbortStreams(CreateClosedException());
             _closing.Cancel();
-            _options.PubSub?.OnConnectionClosed(CloseReason);
+            foreach (var extension in _options.Extensions)
+            {
+                extension.OnConnectionClosed(CloseReason);
+            }
         }
         finally
         {
