@@ -228,7 +228,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
                     // Reconnecting, or connected to a server that has just sent GOAWAY: wait for the next connection.
                     if (!_options.Reconnect.Enabled)
                     {
-                        throw _peer?.CreateClosedException(notSent: true)
+                        throw (_peer is { } closed ? HttpErrors.ToHttp(closed.CreateClosedException(notSent: true)) : null)
                             ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest connection to {Endpoint} is closed and reconnect is disabled.");
                     }
 
@@ -366,7 +366,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
             if (!_options.Reconnect.Enabled)
             {
                 _state = WsRestConnectionState.Closed;
-                _closedError = peer.CreateClosedException(notSent: true);
+                _closedError = HttpErrors.ToHttp(peer.CreateClosedException(notSent: true));
             }
             else
             {

@@ -18,15 +18,17 @@ public class WriteBacklogTests
     }
 
     [Test]
-    public void RepliesPastTheLimitAreRefusedUntilTheWriterTakesOne()
+    public void RepliesAreCountedUntilTheWriterTakesThem()
     {
         var backlog = new WriteBacklog(pauseAbove: 100, hardLimit: 1000, maxReplies: 2);
 
-        Assert.That(backlog.TryAddReply(), Is.True);
-        Assert.That(backlog.TryAddReply(), Is.True);
-        Assert.That(backlog.TryAddReply(), Is.False);
-        backlog.Remove(0, reply: true);
-        Assert.That(backlog.TryAddReply(), Is.True);
+        backlog.TryAdd(64);
+        backlog.AddReply();
+        backlog.TryAdd(64);
+        backlog.AddReply();
+        Assert.That(backlog.Replies, Is.EqualTo(backlog.MaxReplies));
+        backlog.Remove(64, reply: true);
+        Assert.That(backlog.Replies, Is.EqualTo(1));
     }
 
     [Test]

@@ -32,7 +32,7 @@ internal sealed class WriteBacklog
     /// <summary>No frame may be queued past this many bytes (the write queue's real bound).</summary>
     public long HardLimit { get; }
 
-    /// <summary>Most replies to the remote's own frames (PONG, refusing CANCEL) that may wait at once.</summary>
+    /// <summary>Most replies to the remote's own frames (PONG, refusing CANCEL) that may wait at once; the peer fails the connection past it.</summary>
     public int MaxReplies { get; }
 
     /// <summary>Bytes the queued frames hold: payload arrays (as rented, not only the bytes used) and slots.</summary>
@@ -74,20 +74,8 @@ internal sealed class WriteBacklog
         return true;
     }
 
-    /// <summary>Counts a reply the remote provoked; false when more than <see cref="MaxReplies"/> would wait (a control-frame flood).</summary>
-    public bool TryAddReply()
-    {
-        if (Interlocked.Increment(ref _replies) > MaxReplies)
-        {
-            Interlocked.Decrement(ref _replies);
-            return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>A reply counted by <see cref="TryAddReply"/> was never queued.</summary>
-    public void RemoveReply() => Interlocked.Decrement(ref _replies);
+    /// <summary>Counts a queued reply the remote provoked; whoever queues replies checks <see cref="Replies"/> against <see cref="MaxReplies"/> first.</summary>
+    public void AddReply() => Interlocked.Increment(ref _replies);
 
     /// <summary>The writer copied a frame out (or dropped it).</summary>
     public void Remove(int cost, bool reply)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Http;
 using System.Net.WebSockets;
 using WsRest.Diagnostics;
 using WsRest.Protocol;
@@ -310,7 +309,6 @@ internal sealed partial class WsRestPeer
     /// <summary>Serves a stream the remote opened; started on the thread pool by the stream itself (<see cref="WsRestStream"/>'s work item).</summary>
     internal async Task RunHandlerAsync(WsRestStream stream)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await RunHandlerCoreAsync(stream).ConfigureAwait(false);
@@ -318,7 +316,6 @@ internal sealed partial class WsRestPeer
         finally
         {
             Interlocked.Decrement(ref _runningHandlers);
-            WsRestMetrics.RecordRequest("incoming", stream.RequestHead!.Method, stream.ResponseStatusCode, stream.ResponseStatusCode == 0 ? "reset" : null, started);
         }
     }
 
@@ -364,7 +361,7 @@ internal sealed partial class WsRestPeer
         if (head.HeadersTooLarge)
         {
             ConsumeConnectionCreditOf(frame, body.Length);
-            stream.Reset(WsRestErrorCode.MessageTooLarge, new HttpProtocolException((long)WsRestErrorCode.MessageTooLarge, $"The response headers on stream {id} exceed this side's limit of {_options.Local.MaxHeaderListSize} bytes (MessageTooLarge).", null));
+            stream.Reset(WsRestErrorCode.MessageTooLarge, new WsRestStreamResetException(WsRestErrorCode.MessageTooLarge, $"The response headers on stream {id} exceed this side's limit of {_options.Local.MaxHeaderListSize} bytes (MessageTooLarge)."));
             return;
         }
 
@@ -433,7 +430,7 @@ internal sealed partial class WsRestPeer
         }
 
         var message = $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.";
-        var refused = new HttpRequestException(HttpRequestError.ConnectionError, message, new RequestNotProcessedException(message));
+        var refused = new WsRestConnectionClosedException(message, notProcessed: true);
         foreach (var stream in _streams.Values)
         {
             if (stream.IsLocal && stream.Id > lastStreamId)

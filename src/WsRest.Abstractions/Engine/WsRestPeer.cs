@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using WsRest.Diagnostics;
@@ -183,12 +182,18 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             return false;
         }
 
+        if (frame.IsReply)
+        {
+            // Counted before the writer can see the frame (it uncounts it when copied out).
+            _backlog.AddReply();
+        }
+
         if (_writes.Writer.TryWrite(frame))
         {
             return true;
         }
 
-        _backlog.Remove(cost, reply: false);
+        _backlog.Remove(cost, frame.IsReply);
         frame.ReturnPayload();
         return false;
     }
@@ -200,15 +205,13 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// </summary>
     private void EnqueueReply(OutgoingFrame reply, string what)
     {
-        if (!_backlog.TryAddReply())
+        // Check, then count in Enqueue: only the read loop queues replies, so nobody adds in between.
+        if (_backlog.Replies >= _backlog.MaxReplies)
         {
             throw new WsRestProtocolException(WsRestErrorCode.EnhanceYourCalm, $"The {_options.RemoteName} provoked more than {_backlog.MaxReplies} replies ({what}) without reading them: control-frame flood.");
         }
 
-        if (!Enqueue(reply))
-        {
-            _backlog.RemoveReply();
-        }
+        Enqueue(reply);
     }
 
     private void OnWriteQueueFull()
@@ -279,7 +282,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         ThrowIfNotAccepting();
         if (_options.Remote.MaxConcurrentStreams == 0)
         {
-            throw new HttpRequestException(HttpRequestError.ConnectionError, $"The {_options.RemoteName} accepts no requests on this connection (it announced a concurrent-stream limit of 0).");
+            throw new WsRestConnectionClosedException($"The {_options.RemoteName} accepts no requests on this connection (it announced a concurrent-stream limit of 0).", notProcessed: false);
         }
 
         if (!_localStreamSlots.Wait(0, CancellationToken.None))
@@ -483,38 +486,25 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     }
 
     /// <param name="notSent">The request never reached the wire, so it is marked as not processed (safe to send again).</param>
-    internal HttpRequestException CreateClosedException(bool notSent = false)
+    internal WsRestConnectionClosedException CreateClosedException(bool notSent = false)
     {
         var reason = Volatile.Read(ref _closeReason);
-        string message;
-        Exception? inner = reason;
         if (reason is not null)
         {
-            if (!notSent)
-            {
-                return CreateConnectionException(reason);
-            }
-
-            message = $"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}";
-        }
-        else
-        {
-            message = _remoteGoAway
-                ? $"The {_options.RemoteName} is shutting down (GOAWAY); the request was not sent."
-                : $"The WsRest connection to the {_options.RemoteName} is closed.";
+            return notSent
+                ? new WsRestConnectionClosedException($"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}", notProcessed: true, reason)
+                : CreateConnectionException(reason);
         }
 
-        if (notSent)
-        {
-            inner = new RequestNotProcessedException(message);
-        }
-
-        return new HttpRequestException(HttpRequestError.ConnectionError, message, inner);
+        var message = _remoteGoAway
+            ? $"The {_options.RemoteName} is shutting down (GOAWAY); the request was not sent."
+            : $"The WsRest connection to the {_options.RemoteName} is closed.";
+        return new WsRestConnectionClosedException(message, notSent);
     }
 
-    private HttpRequestException CreateConnectionException(Exception reason)
-        => reason as HttpRequestException
-           ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}", reason);
+    private WsRestConnectionClosedException CreateConnectionException(Exception reason)
+        => reason as WsRestConnectionClosedException
+           ?? new WsRestConnectionClosedException($"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}", notProcessed: false, reason);
 
     private void ThrowIfNotAccepting()
     {

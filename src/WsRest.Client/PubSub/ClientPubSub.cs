@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Http;
 using Microsoft.Extensions.Logging;
 using WsRest.Engine;
+using WsRest.Http;
 using WsRest.Protocol;
 
 namespace WsRest.Client;
@@ -116,7 +117,7 @@ internal sealed class ClientPubSub
             }))
         {
             TakePublish(id);
-            throw peer.CreateClosedException(notSent: true);
+            throw HttpErrors.ToHttp(peer.CreateClosedException(notSent: true));
         }
 
         try
@@ -198,7 +199,7 @@ internal sealed class ClientPubSub
             }
         }
 
-        throw peer.CreateClosedException(notSent: true);
+        throw HttpErrors.ToHttp(peer.CreateClosedException(notSent: true));
     }
 
     private static bool Send<TState>(WsRestPeer peer, FrameType type, FrameFlags flags, ulong id, TState state, Action<IBufferWriter<byte>, TState> writePayload)
