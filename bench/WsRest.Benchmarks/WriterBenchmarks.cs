@@ -41,7 +41,7 @@ public class WriterBenchmarks
         _dataFrameLength = EngineHarness.EncodedLength(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.None, id, _chunk, DataPayload));
         _largeFrameLength = EngineHarness.EncodedLength(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.None, id, _largeChunk, LargePayload));
         _controlPairLength = EngineHarness.EncodedLength(OutgoingFrame.Window(id, 32 * 1024))
-            + EngineHarness.EncodedLength(OutgoingFrame.Ping(FrameType.Pong, 42));
+            + EngineHarness.EncodedLength(OutgoingFrame.Pong(42));
         _messagesAtSetup = _harness.Socket.MessagesSent;
     }
 
@@ -108,7 +108,7 @@ public class WriterBenchmarks
         for (var i = 0; i < FramesPerMessage / 2; i++)
         {
             peer.Enqueue(OutgoingFrame.Window(id, 32 * 1024));
-            peer.Enqueue(OutgoingFrame.Ping(FrameType.Pong, 42));
+            peer.Enqueue(OutgoingFrame.Pong(42));
         }
 
         socket.WaitUntilSent();

@@ -55,7 +55,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal);
         _reconnectPipeline = options.Reconnect.Pipeline ?? ReconnectPipeline.Create(options.Reconnect, _timeProvider, delay => _nextRetryDelay = delay);
-        _pubSub = new ClientPubSub(this, _logger, options.SubscriptionQueueCapacity, _disposing.Token);
+        _pubSub = new ClientPubSub(GetPeerForPubSubAsync, options.Endpoint!, _logger, options.SubscriptionQueueCapacity, _disposing.Token);
     }
 
     /// <summary>Raised for each connection event (connecting, connected, disconnected, reconnecting, reconnected, closed).</summary>
@@ -228,7 +228,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
                     // Reconnecting, or connected to a server that has just sent GOAWAY: wait for the next connection.
                     if (!_options.Reconnect.Enabled)
                     {
-                        throw _peer?.CreateClosedException(notSent: true)
+                        throw (_peer is { } closed ? HttpErrors.ToHttp(closed.CreateClosedException(notSent: true)) : null)
                             ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest connection to {Endpoint} is closed and reconnect is disabled.");
                     }
 
@@ -333,8 +333,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         _ = peer.Completion.ContinueWith(static (_, state) => ((Retirement)state!).Client.OnPeerRetiring(((Retirement)state).Peer, goAway: false), new Retirement(this, peer), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         ClientLog.Connected(_logger, Endpoint, ConnectionId!);
 
-        // Subscriptions are restored before anything else flows on the new connection.
-        _pubSub.OnConnected(peer);
+        // Subscriptions were restored when the peer started (its pub/sub extension), before anything else flowed.
         Raise(WsRestClientEventKind.Connected, ConnectionId);
         if (reconnected)
         {
@@ -367,7 +366,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
             if (!_options.Reconnect.Enabled)
             {
                 _state = WsRestConnectionState.Closed;
-                _closedError = peer.CreateClosedException(notSent: true);
+                _closedError = HttpErrors.ToHttp(peer.CreateClosedException(notSent: true));
             }
             else
             {

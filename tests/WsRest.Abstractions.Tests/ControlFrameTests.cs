@@ -140,6 +140,7 @@ public class ControlFrameTests
             [WsRestErrorCode.HandshakeTimeout] = 7,
             [WsRestErrorCode.UnsupportedVersion] = 8,
             [WsRestErrorCode.GoingAway] = 9,
+            [WsRestErrorCode.EnhanceYourCalm] = 10,
         };
 
         Assert.That(Enum.GetValues<WsRestErrorCode>().ToDictionary(c => c, c => (int)c), Is.EqualTo(expected));

@@ -10,9 +10,10 @@ namespace WsRest.Engine;
 /// </summary>
 internal readonly struct OutgoingFrame
 {
-    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value, IQueuedFrameOwner? owner = null)
+    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value, IQueuedFrameOwner? owner = null, bool isReply = false)
     {
         Owner = owner;
+        IsReply = isReply;
         Type = type;
         Flags = flags;
         StreamId = streamId;
@@ -36,6 +37,9 @@ internal readonly struct OutgoingFrame
 
     public int Length { get; }
 
+    /// <summary>A reply the peer's own frame provoked (PONG, a refusing CANCEL): counted against the reply limit of <see cref="WriteBacklog"/>.</summary>
+    public bool IsReply { get; }
+
     /// <summary>WINDOW increment or CANCEL code for control frames without a payload array.</summary>
     public long Value { get; }
 
@@ -55,8 +59,16 @@ internal readonly struct OutgoingFrame
     public static OutgoingFrame Cancel(ulong streamId, WsRestErrorCode code)
         => new(FrameType.Cancel, FrameFlags.None, streamId, null, 0, (long)code);
 
-    public static OutgoingFrame Ping(FrameType type, long opaque)
-        => new(type, FrameFlags.None, 0, null, 0, opaque);
+    /// <summary>CANCEL refusing a REQUEST the peer sent: a reply, counted as one.</summary>
+    public static OutgoingFrame Refusal(ulong streamId, WsRestErrorCode code)
+        => new(FrameType.Cancel, FrameFlags.None, streamId, null, 0, (long)code, isReply: true);
+
+    public static OutgoingFrame Ping(long opaque)
+        => new(FrameType.Ping, FrameFlags.None, 0, null, 0, opaque);
+
+    /// <summary>The answer to the peer's PING: a reply, counted as one.</summary>
+    public static OutgoingFrame Pong(long opaque)
+        => new(FrameType.Pong, FrameFlags.None, 0, null, 0, opaque, isReply: true);
 
     /// <summary>Upper bound of the encoded size, used to decide whether the frame fits in the current message.</summary>
     public int EncodedLengthUpperBound => FrameCodec.MaxHeaderLength + (Payload is null ? 8 : Length);

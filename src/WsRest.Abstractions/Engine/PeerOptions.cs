@@ -13,8 +13,24 @@ internal sealed class PeerOptions
     /// <summary>What the remote side announced it accepts.</summary>
     public required PeerSettings Remote { get; init; }
 
-    /// <summary>Handles pub/sub frames; null makes them a protocol error (pub/sub not announced).</summary>
-    public IPubSubEndpoint? PubSub { get; init; }
+    /// <summary>Features carried beside the streams (pub/sub); each claims its frame types. Empty: those frames are a protocol error.</summary>
+    public IReadOnlyList<IPeerExtension> Extensions { get; init; } = [];
+
+    /// <summary>
+    /// Adds the pub/sub extension to <see cref="Extensions"/>; null adds nothing. A shorthand kept for the
+    /// hosts' handshake code, which registers pub/sub this way; the peer itself knows only extensions.
+    /// </summary>
+    public IPeerExtension? PubSub
+    {
+        get => null;
+        init
+        {
+            if (value is not null)
+            {
+                Extensions = [.. Extensions, value];
+            }
+        }
+    }
 
     /// <summary>Serves streams the remote opens; null refuses them.</summary>
     public IWsRestStreamHandler? Handler { get; init; }
@@ -39,6 +55,24 @@ internal sealed class PeerOptions
 
     /// <summary>A write the peer does not take within this time cuts the connection off (a peer that stopped reading).</summary>
     public TimeSpan SendTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>
+    /// The write queue's bound: memory (payload arrays and slots) that frames waiting for the remote may
+    /// hold; queueing past it aborts the connection (issue 19). What passes <see cref="PauseReadingAbove"/>
+    /// is only what was already under way when reading stopped: at most 64 KiB of DATA per stream, the
+    /// heads of handlers still running, and up to 64 pub/sub frames.
+    /// </summary>
+    public long MaxQueuedBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Past this many queued bytes the read loop waits for the writer to drain half of them before it
+    /// reads the remote's next message (back-pressure). Above the default connection window (1 MiB), so
+    /// DATA sent within default windows does not pause reading by itself.
+    /// </summary>
+    public long PauseReadingAbove { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>Most replies the remote's own frames provoked (PONG, refusing CANCEL) that may wait at once; more fail the connection with EnhanceYourCalm.</summary>
+    public int MaxQueuedReplies { get; init; } = 1024;
 
     /// <summary>Most headers accepted in one incoming request or response head; more reset that stream.</summary>
     public int MaxHeaderCount { get; init; } = 100;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Http;
 using System.Net.WebSockets;
 using WsRest.Diagnostics;
 using WsRest.Protocol;
@@ -79,6 +78,14 @@ internal sealed partial class WsRestPeer
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
 
+                if (_backlog.ShouldPauseReading)
+                {
+                    // Back-pressure (issue 19): what this remote provoked (responses, refusals, PONGs) waits
+                    // for it to read; reading more from it now would only queue more. The writer wakes this
+                    // loop once it has drained half; the remote meanwhile fills its own socket buffers.
+                    await _backlog.WaitForDrainAsync().ConfigureAwait(false);
+                }
+
                 if (Volatile.Read(ref _closeStarted) != 0 && _socket.State != WebSocketState.Open && _socket.State != WebSocketState.CloseSent)
                 {
                     return;
@@ -142,10 +149,13 @@ internal sealed partial class WsRestPeer
         var payload = new PooledBufferWriter(128);
         ControlFrames.WriteError(payload, error.ErrorCode, error.Message);
         var buffer = payload.DetachBuffer(out var length);
-        Enqueue(OutgoingFrame.Raw(buffer, length));
-        var status = error.ErrorCode == WsRestErrorCode.MessageTooLarge
-            ? WebSocketCloseStatus.MessageTooBig
-            : WebSocketCloseStatus.ProtocolError;
+        Enqueue(OutgoingFrame.Raw(buffer, length), force: true);
+        var status = error.ErrorCode switch
+        {
+            WsRestErrorCode.MessageTooLarge => WebSocketCloseStatus.MessageTooBig,
+            WsRestErrorCode.EnhanceYourCalm => WebSocketCloseStatus.PolicyViolation,
+            _ => WebSocketCloseStatus.ProtocolError,
+        };
         Close(status, error.Message, error);
     }
 
@@ -182,7 +192,7 @@ internal sealed partial class WsRestPeer
                 break;
             case FrameType.Ping:
                 RequireConnectionFrame(frame);
-                Enqueue(OutgoingFrame.Ping(FrameType.Pong, ControlFrames.ReadPing(frame.Payload)));
+                EnqueueReply(OutgoingFrame.Pong(ControlFrames.ReadPing(frame.Payload)), "PONG");
                 break;
             case FrameType.Pong:
                 // Any arrival already counts as liveness; the payload only has to be well formed.
@@ -194,18 +204,27 @@ internal sealed partial class WsRestPeer
                 throw new RemoteErrorException(code, $"The {_options.RemoteName} reported {code}: {text}");
             case FrameType.Hello or FrameType.Welcome or FrameType.Ready:
                 throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived after the handshake.");
-            case FrameType.Event or FrameType.Subscribe or FrameType.Unsubscribe or FrameType.Ack:
-                if (_options.PubSub is not { } pubSub)
-                {
-                    throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame arrived, but pub/sub was not negotiated on this connection.");
-                }
-
-                RequireStreamId(frame);
-                pubSub.OnFrame(frame.Type, frame.Flags, frame.StreamId, frame.Payload);
-                break;
             default:
-                throw new WsRestProtocolException($"Unknown frame type 0x{(byte)frame.Type:X2}.");
+                ExtensionFor(frame.Type).OnFrame(frame);
+                break;
         }
+    }
+
+    /// <summary>The extension that claims <paramref name="type"/>; none is a protocol error (an unknown type, or a feature not negotiated).</summary>
+    private IPeerExtension ExtensionFor(FrameType type)
+    {
+        // A list of zero to a few: a scan costs less than a table per connection (idle connections, docs/benchmarks.md).
+        foreach (var extension in _options.Extensions)
+        {
+            if (extension.Handles(type))
+            {
+                return extension;
+            }
+        }
+
+        throw new WsRestProtocolException(Enum.IsDefined(type)
+            ? $"A {type.ToString().ToUpperInvariant()} frame arrived, but no feature negotiated on this connection handles it (pub/sub not announced?)."
+            : $"Unknown frame type 0x{(byte)type:X2}.");
     }
 
     private void OnRequestFrame(in Frame frame)
@@ -254,7 +273,7 @@ internal sealed partial class WsRestPeer
 
         if (stream is null)
         {
-            Enqueue(OutgoingFrame.Cancel(id, refusal));
+            EnqueueReply(OutgoingFrame.Refusal(id, refusal), "refused streams");
             ConsumeConnectionCreditOf(frame, body.Length);
             return;
         }
@@ -272,7 +291,6 @@ internal sealed partial class WsRestPeer
     /// <summary>Serves a stream the remote opened; started on the thread pool by the stream itself (<see cref="WsRestStream"/>'s work item).</summary>
     internal async Task RunHandlerAsync(WsRestStream stream)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await RunHandlerCoreAsync(stream).ConfigureAwait(false);
@@ -280,7 +298,6 @@ internal sealed partial class WsRestPeer
         finally
         {
             Interlocked.Decrement(ref _runningHandlers);
-            WsRestMetrics.RecordRequest("incoming", stream.RequestHead!.Method, stream.ResponseStatusCode, stream.ResponseStatusCode == 0 ? "reset" : null, started);
         }
     }
 
@@ -326,7 +343,7 @@ internal sealed partial class WsRestPeer
         if (head.HeadersTooLarge)
         {
             ConsumeConnectionCreditOf(frame, body.Length);
-            stream.Reset(WsRestErrorCode.MessageTooLarge, new HttpProtocolException((long)WsRestErrorCode.MessageTooLarge, $"The response headers on stream {id} exceed this side's limit of {_options.Local.MaxHeaderListSize} bytes (MessageTooLarge).", null));
+            stream.Reset(WsRestErrorCode.MessageTooLarge, new WsRestStreamResetException(WsRestErrorCode.MessageTooLarge, $"The response headers on stream {id} exceed this side's limit of {_options.Local.MaxHeaderListSize} bytes (MessageTooLarge)."));
             return;
         }
 
@@ -395,7 +412,7 @@ internal sealed partial class WsRestPeer
         }
 
         var message = $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.";
-        var refused = new HttpRequestException(HttpRequestError.ConnectionError, message, new RequestNotProcessedException(message));
+        var refused = new WsRestConnectionClosedException(message, notProcessed: true);
         foreach (var stream in _streams.Values)
         {
             if (stream.IsLocal && stream.Id > lastStreamId)

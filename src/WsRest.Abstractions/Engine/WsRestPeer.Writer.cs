@@ -30,6 +30,7 @@ internal sealed partial class WsRestPeer
                        && reader.TryRead(out var frame))
                 {
                     format.WriteFrame(message, frame, first: frames == 0);
+                    _backlog.Remove(WriteBacklog.CostOf(frame), frame.IsReply);
                     frame.ReturnPayload();
                     frame.Owner?.OnQueuedFrameWritten(frame.Length);
                     frames++;
@@ -78,8 +79,12 @@ internal sealed partial class WsRestPeer
             message.Dispose();
             while (reader.TryRead(out var frame))
             {
+                _backlog.Remove(WriteBacklog.CostOf(frame), frame.IsReply);
                 frame.ReturnPayload();
             }
+
+            // The read loop may wait for a drain that no longer comes.
+            _backlog.ReleaseWaiter();
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using WsRest.Diagnostics;
@@ -18,10 +17,11 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private Func<CancellationToken, ValueTask<WsRestPeer>>? _asPeerSource;
     private readonly WebSocket _socket;
     private readonly PeerOptions _options;
-    // Bounded in name only: what bounds this queue is flow control and the per-stream limit on queued
-    // DATA (QueuedDataPerStream). The bounded channel is chosen for memory: its buffer is allocated on
-    // the first write and grows as needed, where the unbounded one preallocates a 32-slot segment
-    // (1.5 KiB for this struct) per connection, idle or not (docs/benchmarks.md, "Idle connections").
+    // The channel's own capacity is not the bound: _backlog is, in bytes (frames differ in size by four
+    // orders of magnitude), checked before each write. The bounded channel is chosen for memory: its
+    // buffer is allocated on the first write and grows as needed, where the unbounded one preallocates a
+    // 32-slot segment (1.5 KiB for this struct) per connection, idle or not (docs/benchmarks.md, "Idle connections").
+    private readonly WriteBacklog _backlog;
     private readonly Channel<OutgoingFrame> _writes = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(int.MaxValue)
     {
         SingleReader = true,
@@ -76,16 +76,17 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         ConnectionSendWindow = new SendWindow(options.Remote.InitialConnectionWindow);
         _localStreamSlots = new SemaphoreSlim(Math.Max(options.Remote.MaxConcurrentStreams, 0));
         _maxDataPayload = Math.Min(options.ChunkSize, options.Remote.MaxMessageSize - FrameCodec.MaxHeaderLength);
+        _backlog = new WriteBacklog(options.PauseReadingAbove, options.MaxQueuedBytes, options.MaxQueuedReplies);
     }
+
+    /// <summary>What waits in the write queue for the remote (exposed for tests and diagnostics).</summary>
+    internal WriteBacklog Backlog => _backlog;
 
     public PeerSettings LocalSettings => _options.Local;
 
     public PeerSettings RemoteSettings => _options.Remote;
 
     public SendWindow ConnectionSendWindow { get; }
-
-    /// <summary>The pub/sub endpoint this connection routes its pub/sub frames to, if any.</summary>
-    public IPubSubEndpoint? PubSubEndpoint => _options.PubSub;
 
     /// <summary>Largest frame payload the remote accepts.</summary>
     public int MaxFramePayload => _options.Remote.MaxMessageSize - FrameCodec.MaxHeaderLength;
@@ -123,6 +124,11 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             throw new InvalidOperationException("The peer was already started.");
         }
 
+        foreach (var extension in _options.Extensions)
+        {
+            extension.OnStarted(this);
+        }
+
         _ = RunAsync();
     }
 
@@ -144,7 +150,10 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             _socket.Dispose();
             AbortStreams(CreateClosedException());
             _closing.Cancel();
-            _options.PubSub?.OnConnectionClosed(CloseReason);
+            foreach (var extension in _options.Extensions)
+            {
+                extension.OnConnectionClosed(CloseReason);
+            }
         }
         finally
         {
@@ -155,16 +164,61 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a frame for the writer; false (and the payload returned to the pool) once the writer is closed.</summary>
-    public bool Enqueue(OutgoingFrame frame)
+    /// <summary>
+    /// Queues a frame for the writer; false (and the payload returned to the pool) once the writer is
+    /// closed, or when the queue is over its bound, which aborts the connection (<see cref="PeerOptions.MaxQueuedBytes"/>).
+    /// </summary>
+    public bool Enqueue(OutgoingFrame frame) => Enqueue(frame, force: false);
+
+    /// <param name="frame">The frame; its payload array now belongs to the writer.</param>
+    /// <param name="force">A frame that ends the connection (ERROR, GOAWAY) passes the bound.</param>
+    private bool Enqueue(OutgoingFrame frame, bool force)
     {
+        var cost = WriteBacklog.CostOf(frame);
+        if (!_backlog.TryAdd(cost, force))
+        {
+            frame.ReturnPayload();
+            OnWriteQueueFull();
+            return false;
+        }
+
+        if (frame.IsReply)
+        {
+            // Counted before the writer can see the frame (it uncounts it when copied out).
+            _backlog.AddReply();
+        }
+
         if (_writes.Writer.TryWrite(frame))
         {
             return true;
         }
 
+        _backlog.Remove(cost, frame.IsReply);
         frame.ReturnPayload();
         return false;
+    }
+
+    /// <summary>
+    /// Queues a reply to a frame the remote sent (PONG, a refusing CANCEL). Read loop only. A remote that
+    /// provokes more replies than it reads is flooding (the HTTP/2 ping and reset floods of 2019): the
+    /// connection fails with EnhanceYourCalm instead of queueing without bound.
+    /// </summary>
+    private void EnqueueReply(OutgoingFrame reply, string what)
+    {
+        // Check, then count in Enqueue: only the read loop queues replies, so nobody adds in between.
+        if (_backlog.Replies >= _backlog.MaxReplies)
+        {
+            throw new WsRestProtocolException(WsRestErrorCode.EnhanceYourCalm, $"The {_options.RemoteName} provoked more than {_backlog.MaxReplies} replies ({what}) without reading them: control-frame flood.");
+        }
+
+        Enqueue(reply);
+    }
+
+    private void OnWriteQueueFull()
+    {
+        // Kestrel's answer to a full HTTP/2 output queue: the peer is not reading what it is sent, and
+        // nothing sent now could reach it before what already waits, so the connection goes at once.
+        Abort(new IOException($"More than {_backlog.HardLimit} bytes wait to be written to the {_options.RemoteName}, which does not read them: the connection is aborted."));
     }
 
     // ---------------- heartbeat ----------------
@@ -207,7 +261,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         switch (_heartbeat!.OnTick(_options.TimeProvider.GetTimestamp()))
         {
             case Heartbeat.Action.SendPing:
-                Enqueue(OutgoingFrame.Ping(FrameType.Ping, Interlocked.Increment(ref _pingSequence)));
+                Enqueue(OutgoingFrame.Ping(Interlocked.Increment(ref _pingSequence)));
                 break;
             case Heartbeat.Action.PeerDead:
                 var silence = _options.HeartbeatInterval + _options.HeartbeatTimeout;
@@ -228,7 +282,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         ThrowIfNotAccepting();
         if (_options.Remote.MaxConcurrentStreams == 0)
         {
-            throw new HttpRequestException(HttpRequestError.ConnectionError, $"The {_options.RemoteName} accepts no requests on this connection (it announced a concurrent-stream limit of 0).");
+            throw new WsRestConnectionClosedException($"The {_options.RemoteName} accepts no requests on this connection (it announced a concurrent-stream limit of 0).", notProcessed: false);
         }
 
         if (!_localStreamSlots.Wait(0, CancellationToken.None))
@@ -251,7 +305,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// Assigns the next local stream id, registers the stream and queues its REQUEST frame in one step
     /// under the stream lock, so a REQUEST with a lower id can never follow one with a higher id
     /// (a receiver treats that as id reuse, docs/protocol.md §3.3). False once the connection no
-    /// longer accepts streams (closing, or GOAWAY either way).
+    /// longer accepts streams (closing, or GOAWAY either way). Takes ownership of <paramref name="head"/> either way.
     /// </summary>
     internal bool TryStartLocalStream(WsRestStream stream, FrameFlags flags, byte[] head, int length)
     {
@@ -261,6 +315,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             // leave a stream nobody awaits in both tables.
             if (!IsAcceptingStreams || stream.IsResetOrRemoved)
             {
+                ArrayPool<byte>.Shared.Return(head);
                 return false;
             }
 
@@ -270,7 +325,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             _streams[id] = stream;
             Interlocked.Increment(ref _activeStreams);
             WsRestMetrics.ActiveStreams.Add(1, _roleTag);
-            if (!_writes.Writer.TryWrite(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length)))
+            if (!Enqueue(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length), force: false))
             {
                 _streams.TryRemove(id, out _);
                 Interlocked.Decrement(ref _activeStreams);
@@ -363,7 +418,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             var payload = new PooledBufferWriter(64);
             ControlFrames.WriteGoAway(payload, lastStreamId, WsRestErrorCode.GoingAway, reason);
             var buffer = payload.DetachBuffer(out var length);
-            Enqueue(OutgoingFrame.Raw(buffer, length));
+            Enqueue(OutgoingFrame.Raw(buffer, length), force: true);
         }
 
         if (drainedNow)
@@ -413,6 +468,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         Interlocked.Exchange(ref _closeStarted, 1);
         _closing.Cancel();
         _writes.Writer.TryComplete();
+        _backlog.ReleaseWaiter();
         AbortStreams(CreateConnectionException(reason));
         _socket.Abort();
     }
@@ -430,38 +486,25 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     }
 
     /// <param name="notSent">The request never reached the wire, so it is marked as not processed (safe to send again).</param>
-    internal HttpRequestException CreateClosedException(bool notSent = false)
+    internal WsRestConnectionClosedException CreateClosedException(bool notSent = false)
     {
         var reason = Volatile.Read(ref _closeReason);
-        string message;
-        Exception? inner = reason;
         if (reason is not null)
         {
-            if (!notSent)
-            {
-                return CreateConnectionException(reason);
-            }
-
-            message = $"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}";
-        }
-        else
-        {
-            message = _remoteGoAway
-                ? $"The {_options.RemoteName} is shutting down (GOAWAY); the request was not sent."
-                : $"The WsRest connection to the {_options.RemoteName} is closed.";
+            return notSent
+                ? new WsRestConnectionClosedException($"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}", notProcessed: true, reason)
+                : CreateConnectionException(reason);
         }
 
-        if (notSent)
-        {
-            inner = new RequestNotProcessedException(message);
-        }
-
-        return new HttpRequestException(HttpRequestError.ConnectionError, message, inner);
+        var message = _remoteGoAway
+            ? $"The {_options.RemoteName} is shutting down (GOAWAY); the request was not sent."
+            : $"The WsRest connection to the {_options.RemoteName} is closed.";
+        return new WsRestConnectionClosedException(message, notSent);
     }
 
-    private HttpRequestException CreateConnectionException(Exception reason)
-        => reason as HttpRequestException
-           ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}", reason);
+    private WsRestConnectionClosedException CreateConnectionException(Exception reason)
+        => reason as WsRestConnectionClosedException
+           ?? new WsRestConnectionClosedException($"The WsRest connection to the {_options.RemoteName} failed: {reason.Message}", notProcessed: false, reason);
 
     private void ThrowIfNotAccepting()
     {

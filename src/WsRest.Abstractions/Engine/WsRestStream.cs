@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
-using System.Net;
-using System.Net.Http;
 using WsRest.Protocol;
 
 namespace WsRest.Engine;
@@ -15,13 +13,6 @@ namespace WsRest.Engine;
 [SuppressMessage("Reliability", "CA1001", Justification = "The abort source has no timer; it needs no disposal and streams are dropped, not disposed.")]
 internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 {
-    private const int StateHeadSent = 1;
-    private const int StateEndSent = 2;
-    private const int StateHeadReceived = 4;
-    private const int StateEndReceived = 8;
-    private const int StateReset = 16;
-    private const int StateRemoved = 32;
-
     private static readonly PipeOptions s_pipeOptions = new(
         pauseWriterThreshold: 0, // flow control (ReceiveWindow) bounds what the pipe holds, so the writer never waits
         readerScheduler: PooledThreadPoolScheduler.Instance, // the thread pool, without an allocation per wake-up
@@ -30,7 +21,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
     private readonly WsRestPeer _peer;
     private readonly ReceiveWindow _receiveWindow;
-    private readonly SendWindow _queueBudget;
+    private readonly QueueShare _queueShare;
 
     // Made on first use: most requests have no body on one side, and a pipe is the largest object
     // a stream would otherwise carry (docs/benchmarks.md, allocations by type).
@@ -49,7 +40,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
     private CancellationTokenSource? _sendStopped;
     private int _sendStopSignalled;
     private TaskCompletionSource<ResponseHead>? _responseHead;
-    private int _state;
+    private int _state; // StreamState, as an int for Interlocked
     private int _buffered;
     private bool _pipeWriterCompleted;
     private bool _bodyReleased;
@@ -60,7 +51,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
         IsLocal = isLocal;
         _receiveWindow = new ReceiveWindow(peer.LocalSettings.InitialStreamWindow);
         SendWindow = new SendWindow(peer.RemoteSettings.InitialStreamWindow);
-        _queueBudget = new SendWindow(peer.QueuedDataPerStream);
+        _queueShare = new QueueShare(peer.QueuedDataPerStream);
         if (isLocal)
         {
             _responseHead = new TaskCompletionSource<ResponseHead>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,9 +70,6 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
     /// <summary>The request that opened a remote stream; null for local streams.</summary>
     public RequestHead? RequestHead { get; set; }
-
-    /// <summary>The status this side answered with (0 until a RESPONSE head was sent); for metrics.</summary>
-    public int ResponseStatusCode { get; private set; }
 
     /// <summary>The REQUEST frame carried END and no inline bytes: the request has no body at all.</summary>
     public bool RequestHasNoBody { get; set; }
@@ -106,13 +94,16 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
     private CancellationToken SendStopped => GetSource(ref _sendStopped, ref _sendStopSignalled).Token;
 
-    public bool IsResetOrRemoved => (Volatile.Read(ref _state) & (StateReset | StateRemoved)) != 0;
+    /// <summary>A snapshot of the stream's life so far.</summary>
+    public StreamState State => (StreamState)Volatile.Read(ref _state);
 
-    public bool HeadSent => (Volatile.Read(ref _state) & StateHeadSent) != 0;
+    public bool IsResetOrRemoved => (State & (StreamState.Reset | StreamState.Removed)) != 0;
 
-    public bool EndSent => (Volatile.Read(ref _state) & StateEndSent) != 0;
+    public bool HeadSent => (State & StreamState.HeadSent) != 0;
 
-    public bool EndReceived => (Volatile.Read(ref _state) & StateEndReceived) != 0;
+    public bool EndSent => (State & StreamState.EndSent) != 0;
+
+    public bool EndReceived => (State & StreamState.EndReceived) != 0;
 
     public Task<ResponseHead> ResponseHeadTask => _responseHead!.Task;
 
@@ -128,7 +119,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
     public void OnResponseHead(ResponseHead head)
     {
-        if (!IsLocal || !TrySetState(StateHeadReceived))
+        if (!IsLocal || !TrySetState(StreamState.HeadReceived))
         {
             throw new WsRestProtocolException($"A second RESPONSE arrived on stream {Id}.");
         }
@@ -136,9 +127,9 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
         _responseHead!.TrySetResult(head);
     }
 
-    public void MarkHeadReceived() => TrySetState(StateHeadReceived);
+    public void MarkHeadReceived() => TrySetState(StreamState.HeadReceived);
 
-    public bool HasReceivedHead => (Volatile.Read(ref _state) & StateHeadReceived) != 0;
+    public bool HasReceivedHead => (State & StreamState.HeadReceived) != 0;
 
     /// <summary>Checks both receive windows and takes credit for <paramref name="count"/> body bytes.</summary>
     public bool TryConsumeReceiveWindow(int count) => _receiveWindow.TryConsume(count);
@@ -196,7 +187,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
         if (endStream)
         {
-            TrySetState(StateEndReceived);
+            TrySetState(StreamState.EndReceived);
             TryRemoveIfDone();
         }
     }
@@ -207,11 +198,11 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
         if (code == WsRestErrorCode.NoError && EndReceived)
         {
             // The peer answered in full and does not want the rest of our body (an early response): stop sending quietly.
-            if (TrySetState(StateReset))
+            if (TrySetState(StreamState.Reset))
             {
                 var stop = new StreamCompletedEarlyException();
                 SendWindow.Abort(stop);
-                _queueBudget.Abort(stop);
+                _queueShare.Abort(stop);
                 Signal(ref _sendStopped, ref _sendStopSignalled);
                 Remove();
             }
@@ -219,14 +210,14 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
             return;
         }
 
-        if (!TrySetState(StateReset))
+        if (!TrySetState(StreamState.Reset))
         {
             return;
         }
 
-        var reason = new HttpProtocolException((long)code, code == WsRestErrorCode.RefusedStream
+        var reason = new WsRestStreamResetException(code, code == WsRestErrorCode.RefusedStream
             ? $"The peer refused stream {Id} (too many concurrent streams or shutting down); it was not processed."
-            : $"The peer reset stream {Id} ({code}).", null);
+            : $"The peer reset stream {Id} ({code}).");
         AbortState(reason);
         Remove();
     }
@@ -288,14 +279,9 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
                 inline = true;
             }
 
-            if (type == FrameType.Response && VarInt.TryRead(head.WrittenSpan, out var status, out _))
-            {
-                ResponseStatusCode = (int)status;
-            }
-
             var flags = inline && endStream ? FrameFlags.EndStream : FrameFlags.None;
             var buffer = head.DetachBuffer(out var length);
-            TrySetState(flags == FrameFlags.EndStream ? StateHeadSent | StateEndSent : StateHeadSent);
+            TrySetState(flags == FrameFlags.EndStream ? StreamState.HeadSent | StreamState.EndSent : StreamState.HeadSent);
             if (flags == FrameFlags.EndStream)
             {
                 RemoveIfDoneBeforeFinalFrame();
@@ -306,11 +292,6 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
                 : _peer.Enqueue(OutgoingFrame.WithPayload(type, flags, Id, buffer, length));
             if (!queued)
             {
-                if (type == FrameType.Request)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
                 if (IsResetOrRemoved)
                 {
                     ThrowIfReset();
@@ -348,7 +329,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
             var last = endStream && data.IsEmpty;
             if (last)
             {
-                TrySetState(StateEndSent);
+                TrySetState(StreamState.EndSent);
                 RemoveIfDoneBeforeFinalFrame();
             }
 
@@ -374,7 +355,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
     public ValueTask CompleteSendAsync()
     {
         ThrowIfReset();
-        if (!TrySetState(StateEndSent))
+        if (!TrySetState(StreamState.EndSent))
         {
             return ValueTask.CompletedTask;
         }
@@ -394,22 +375,22 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
     {
         // One compare-and-swap decides, so an END arriving concurrently cannot make us send CANCEL for
         // an exchange that already finished both ways (§6.1).
-        int state;
+        StreamState state;
         while (true)
         {
-            state = Volatile.Read(ref _state);
-            if ((state & StateReset) != 0 || (state & (StateEndSent | StateEndReceived)) == (StateEndSent | StateEndReceived))
+            state = State;
+            if ((state & StreamState.Reset) != 0 || (state & StreamState.Complete) == StreamState.Complete)
             {
                 return;
             }
 
-            if (Interlocked.CompareExchange(ref _state, state | StateReset, state) == state)
+            if (Interlocked.CompareExchange(ref _state, (int)(state | StreamState.Reset), (int)state) == (int)state)
             {
                 break;
             }
         }
 
-        if ((state & StateRemoved) == 0)
+        if ((state & StreamState.Removed) == 0)
         {
             if (IsLocal)
             {
@@ -421,14 +402,14 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
             }
         }
 
-        AbortState(localReason ?? new HttpProtocolException((long)code, $"Stream {Id} was reset by this side ({code}).", null));
+        AbortState(localReason ?? new WsRestStreamResetException(code, $"Stream {Id} was reset by this side ({code})."));
         Remove();
     }
 
     /// <summary>The connection is gone: fail everything that waits on this stream.</summary>
     public void Abort(Exception reason)
     {
-        TrySetState(StateReset);
+        TrySetState(StreamState.Reset);
         AbortState(reason);
         Remove();
     }
@@ -471,7 +452,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
         ReleaseBody();
 
         SendWindow.Abort(reason);
-        _queueBudget.Abort(reason);
+        _queueShare.Abort(reason);
 
         Signal(ref _sendStopped, ref _sendStopSignalled);
         Signal(ref _aborted, ref _abortSignalled);
@@ -529,9 +510,9 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
     private void ThrowIfReset()
     {
-        if ((Volatile.Read(ref _state) & StateReset) != 0)
+        if ((State & StreamState.Reset) != 0)
         {
-            throw new HttpProtocolException((long)WsRestErrorCode.Cancel, $"Stream {Id} was reset.", null);
+            throw WsRestStreamResetException.Local(Id);
         }
     }
 
@@ -564,26 +545,26 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
     private async ValueTask<int> TakeCreditAsync(int want, CancellationToken cancellationToken)
     {
         CancellationTokenSource? linked = null;
-        var budget = _queueBudget.TryTake(want);
+        var budget = _queueShare.TryTake(want);
         try
         {
             if (budget == 0)
             {
                 linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, SendStopped);
-                budget = await _queueBudget.TakeAsync(want, linked.Token).ConfigureAwait(false);
+                budget = await _queueShare.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
             var credit = await TakeWindowCreditAsync(budget, linked, cancellationToken).ConfigureAwait(false);
             if (credit < budget)
             {
-                _queueBudget.Add(budget - credit);
+                _queueShare.Add(budget - credit);
             }
 
             return credit;
         }
         catch
         {
-            _queueBudget.Add(budget);
+            _queueShare.Add(budget);
             throw;
         }
         finally
@@ -593,7 +574,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
     }
 
     /// <summary>The writer copied a DATA frame of this stream into a message: its share of the queue is free again.</summary>
-    public void OnQueuedFrameWritten(int length) => _queueBudget.Add(length);
+    public void OnQueuedFrameWritten(int length) => _queueShare.Add(length);
 
     private async ValueTask<int> TakeWindowCreditAsync(int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
     {
@@ -632,7 +613,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
             if (ex is OperationCanceledException && Volatile.Read(ref _sendStopSignalled) != 0 && !cancellationToken.IsCancellationRequested)
             {
-                throw new HttpProtocolException((long)WsRestErrorCode.Cancel, $"Stream {Id} was reset.", null);
+                throw WsRestStreamResetException.Local(Id);
             }
 
             throw;
@@ -646,17 +627,18 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
         }
     }
 
-    private bool TrySetState(int flag)
+    /// <summary>Sets <paramref name="flag"/> (all of its bits); false if they were all set already.</summary>
+    private bool TrySetState(StreamState flag)
     {
         while (true)
         {
             var current = Volatile.Read(ref _state);
-            if ((current & flag) == flag)
+            if (((StreamState)current & flag) == flag)
             {
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref _state, current | flag, current) == current)
+            if (Interlocked.CompareExchange(ref _state, current | (int)flag, current) == current)
             {
                 return true;
             }
@@ -689,7 +671,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
     private void TryRemoveIfDone()
     {
-        if ((Volatile.Read(ref _state) & (StateEndSent | StateEndReceived)) == (StateEndSent | StateEndReceived))
+        if ((State & StreamState.Complete) == StreamState.Complete)
         {
             Remove();
         }
@@ -697,7 +679,7 @@ internal sealed class WsRestStream : IQueuedFrameOwner, IThreadPoolWorkItem
 
     private void Remove()
     {
-        if (!TrySetState(StateRemoved))
+        if (!TrySetState(StreamState.Removed))
         {
             return;
         }

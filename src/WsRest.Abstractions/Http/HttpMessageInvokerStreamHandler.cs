@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http;
 using WsRest.Diagnostics;
 using WsRest.Engine;
@@ -28,9 +29,11 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
 
     public async Task HandleAsync(WsRestStream stream)
     {
+        var started = Stopwatch.GetTimestamp();
+        var status = 0;
         try
         {
-            await HandleCoreAsync(stream).ConfigureAwait(false);
+            status = await HandleCoreAsync(stream).ConfigureAwait(false);
         }
         catch (Exception ex) when (!stream.IsResetOrRemoved)
         {
@@ -38,9 +41,15 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
             _onError?.Invoke(ex);
             throw;
         }
+        finally
+        {
+            status = stream.HeadSent ? status : 0;
+            WsRestMetrics.RecordRequest("incoming", stream.RequestHead!.Method, status, status == 0 ? "reset" : null, started);
+        }
     }
 
-    private async Task HandleCoreAsync(WsRestStream stream)
+    /// <summary>Answers the stream; returns the status code it answered with.</summary>
+    private async Task<int> HandleCoreAsync(WsRestStream stream)
     {
         using var activity = WsRestTracing.StartIncoming(stream.RequestHead!.Method, stream.RequestHead.Headers);
         using var request = BuildRequest(stream);
@@ -72,6 +81,8 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
             // Awaited here (not fire-and-forget as for requests): the response is this handler's whole job.
             await HttpContentPump.PumpAsync(stream, content).ConfigureAwait(false);
         }
+
+        return status;
     }
 
     private static HttpRequestMessage BuildRequest(WsRestStream stream)

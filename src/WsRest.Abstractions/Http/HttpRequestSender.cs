@@ -97,7 +97,7 @@ internal static class HttpRequestSender
                     await registration.DisposeAsync().ConfigureAwait(false);
                     response = BuildResponse(request, stream, responseHead);
                 }
-                catch (Exception ex) when (attempt < 3 && !cancellationToken.IsCancellationRequested && RequestNotProcessedException.IsIn(ex)
+                catch (Exception ex) when (attempt < 3 && !cancellationToken.IsCancellationRequested && HttpErrors.IsNotProcessed(ex)
                     && (!queued || outgoing.EndStream || resendStreamedContent))
                 {
                     // Never processed, and the body is still in hand (or can be read again): send it again.
@@ -174,6 +174,7 @@ internal static class HttpRequestSender
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested => new TaskCanceledException("The request was cancelled.", ex, cancellationToken),
         HttpRequestException => ex,
+        WsRestConnectionClosedException or WsRestStreamResetException => Translate(HttpErrors.ToHttp(ex), cancellationToken),
         HttpProtocolException protocol => new HttpRequestException(
             protocol.ErrorCode == (long)WsRestErrorCode.RefusedStream ? HttpRequestError.ConnectionError : HttpRequestError.HttpProtocolError, protocol.Message, protocol),
         WsRestProtocolException => new HttpRequestException(HttpRequestError.Unknown, ex.Message, ex),

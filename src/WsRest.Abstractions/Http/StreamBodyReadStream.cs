@@ -51,7 +51,17 @@ internal sealed class StreamBodyReadStream : ReadOnlyBodyStream
         var reader = _stream.BodyReader;
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (ex is WsRestConnectionClosedException or WsRestStreamResetException)
+            {
+                // A reset stream or a lost connection fails the read as an HTTP body read does.
+                throw HttpErrors.ForBodyRead(ex);
+            }
+
             var available = result.Buffer;
             if (!available.IsEmpty)
             {
@@ -89,7 +99,17 @@ internal sealed class StreamBodyReadStream : ReadOnlyBodyStream
         var reader = _stream.BodyReader;
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (ex is WsRestConnectionClosedException or WsRestStreamResetException)
+            {
+                // A reset stream or a lost connection fails the read as an HTTP body read does.
+                throw HttpErrors.ForBodyRead(ex);
+            }
+
             var available = result.Buffer;
             var consumed = 0;
             foreach (var segment in available)

@@ -26,6 +26,13 @@ internal static class PubSubFrames
 
     public const int MaxContentTypeBytes = 256;
 
+    /// <summary>The frame types pub/sub owns (the pub/sub extension claims them on a connection).</summary>
+    public static bool IsPubSubFrame(FrameType type) => type is FrameType.Event or FrameType.Subscribe or FrameType.Unsubscribe or FrameType.Ack;
+
+    /// <summary>Every pub/sub frame names a subscription or publish id in its stream id field.</summary>
+    public static ulong RequireId(in Frame frame)
+        => frame.StreamId != 0 ? frame.StreamId : throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame needs a stream id.");
+
     // SUBSCRIBE: topic, resume-from sequence (0 = live events only).
     public static void WriteSubscribe(IBufferWriter<byte> writer, string topic, long fromSequence)
     {

@@ -32,4 +32,7 @@ public enum WsRestErrorCode
 
     /// <summary>The connection is shutting down.</summary>
     GoingAway = 9,
+
+    /// <summary>The peer provoked more replies (PONG, refused streams) than it reads: a control-frame flood.</summary>
+    EnhanceYourCalm = 10,
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Http;
 using Microsoft.Extensions.Logging;
 using WsRest.Engine;
+using WsRest.Http;
 using WsRest.Protocol;
 
 namespace WsRest.Client;
@@ -13,7 +14,8 @@ namespace WsRest.Client;
 /// </summary>
 internal sealed class ClientPubSub
 {
-    private readonly WsRestClient _client;
+    private readonly Func<CancellationToken, Task<WsRestPeer>> _peers;
+    private readonly Uri _endpoint;
     private readonly ILogger _logger;
     private readonly int _queueCapacity;
     private readonly CancellationToken _closing;
@@ -23,22 +25,26 @@ internal sealed class ClientPubSub
     private Endpoint? _current;
     private long _nextId;
 
-    public ClientPubSub(WsRestClient client, ILogger logger, int queueCapacity, CancellationToken closing)
+    /// <param name="peers">The client's current connection, connecting (or waiting for a reconnect) if needed.</param>
+    /// <param name="endpoint">The server's address, for messages.</param>
+    /// <param name="logger">Logs handler failures of subscriptions.</param>
+    /// <param name="queueCapacity">Events a subscription holds for its handler.</param>
+    /// <param name="closing">Signalled when the client is disposed.</param>
+    public ClientPubSub(Func<CancellationToken, Task<WsRestPeer>> peers, Uri endpoint, ILogger logger, int queueCapacity, CancellationToken closing)
     {
-        _client = client;
+        _peers = peers;
+        _endpoint = endpoint;
         _logger = logger;
         _queueCapacity = queueCapacity;
         _closing = closing;
     }
 
-    /// <summary>The pub/sub endpoint of one new connection.</summary>
+    /// <summary>The pub/sub extension of one new connection; it reports back when its peer starts.</summary>
     public Endpoint CreateEndpoint() => new(this);
 
     /// <summary>A connection is up: subscribe everything again, each from the event after the last one received.</summary>
-    public void OnConnected(WsRestPeer peer)
+    private void OnConnected(Endpoint endpoint, WsRestPeer peer)
     {
-        var endpoint = (Endpoint)peer.PubSubEndpoint!;
-        endpoint.Peer = peer;
         WsRestSubscription[] subscriptions;
         lock (_lock)
         {
@@ -56,7 +62,7 @@ internal sealed class ClientPubSub
             }
             else
             {
-                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, w => PubSubFrames.WriteSubscribe(w, subscription.Topic, subscription.ResumeFrom));
+                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, subscription.ResumeFrom), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.ResumeFrom));
             }
         }
     }
@@ -74,7 +80,7 @@ internal sealed class ClientPubSub
         }
 
         // If this connection drops before the ACK, the reconnect subscribes again and its ACK completes this.
-        Send(peer, FrameType.Subscribe, FrameFlags.None, id, w => PubSubFrames.WriteSubscribe(w, topic, 0));
+        Send(peer, FrameType.Subscribe, FrameFlags.None, id, topic, static (w, topic) => PubSubFrames.WriteSubscribe(w, topic, 0));
         try
         {
             await subscription.Live.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -91,13 +97,12 @@ internal sealed class ClientPubSub
     public async Task<long> PublishAsync(string topic, string contentType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         WsRestTopic.Validate(topic);
-        var peer = await ConnectedPeerAsync(cancellationToken).ConfigureAwait(false);
+        var (peer, endpoint) = await ConnectedEndpointAsync(cancellationToken).ConfigureAwait(false);
         if (data.Length + topic.Length * 3 + contentType.Length * 3 + 32 > peer.MaxFramePayload)
         {
             throw new ArgumentException($"The event ({data.Length} bytes) is larger than the server accepts in one message ({peer.MaxFramePayload} bytes).", nameof(data));
         }
 
-        var endpoint = (Endpoint)peer.PubSubEndpoint!;
         var id = (ulong)Interlocked.Increment(ref _nextId);
         var ack = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
@@ -105,15 +110,14 @@ internal sealed class ClientPubSub
             _publishes[id] = (ack, endpoint);
         }
 
-        var payload = data;
-        if (!Send(peer, FrameType.Event, PubSubFrames.Publish, id, w =>
+        if (!Send(peer, FrameType.Event, PubSubFrames.Publish, id, (topic, contentType, data), static (w, p) =>
             {
-                PubSubFrames.WritePublishHead(w, topic, contentType);
-                w.Write(payload.Span);
+                PubSubFrames.WritePublishHead(w, p.topic, p.contentType);
+                w.Write(p.data.Span);
             }))
         {
             TakePublish(id);
-            throw peer.CreateClosedException(notSent: true);
+            throw HttpErrors.ToHttp(peer.CreateClosedException(notSent: true));
         }
 
         try
@@ -145,7 +149,7 @@ internal sealed class ClientPubSub
 
         foreach (var (ack, _) in publishes)
         {
-            ack.TrySetException(new ObjectDisposedException(nameof(WsRestClient)));
+            ack.TrySetException(new ObjectDisposedException("WsRestClient"));
         }
     }
 
@@ -158,7 +162,7 @@ internal sealed class ClientPubSub
         }
 
         if (current?.Peer is { IsAcceptingStreams: true } peer
-            && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, static _ => { }))
+            && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, 0, static (_, _) => { }))
         {
             return;
         }
@@ -172,24 +176,34 @@ internal sealed class ClientPubSub
 
     private async Task<WsRestPeer> ConnectedPeerAsync(CancellationToken cancellationToken)
     {
-        var peer = await _client.GetPeerForPubSubAsync(cancellationToken).ConfigureAwait(false);
+        var peer = await _peers(cancellationToken).ConfigureAwait(false);
         if (peer.RemoteSettings.PubSub == 0)
         {
-            throw new NotSupportedException($"The server at {_client.Endpoint} does not offer pub/sub.");
+            throw new NotSupportedException($"The server at {_endpoint} does not offer pub/sub.");
         }
 
         return peer;
     }
 
-    private static bool Send(WsRestPeer peer, FrameType type, FrameFlags flags, ulong id, Action<PooledBufferWriter> writePayload)
+    /// <summary>The current connection with its pub/sub extension (a publish is tied to the connection it was sent on).</summary>
+    private async Task<(WsRestPeer Peer, Endpoint Endpoint)> ConnectedEndpointAsync(CancellationToken cancellationToken)
     {
-        using var payload = new PooledBufferWriter(128);
-        writePayload(payload);
-        var frame = new PooledBufferWriter(payload.WrittenCount + FrameCodec.MaxHeaderLength);
-        FrameCodec.WriteFrame(frame, type, flags, id, payload.WrittenSpan);
-        var buffer = frame.DetachBuffer(out var length);
-        return peer.Enqueue(OutgoingFrame.Raw(buffer, length));
+        var peer = await ConnectedPeerAsync(cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            // Every peer the client hands out was started, so its extension has reported it; another
+            // one here means a reconnect replaced this connection meanwhile: nothing was sent on it.
+            if (_current is { } current && ReferenceEquals(current.Peer, peer))
+            {
+                return (peer, current);
+            }
+        }
+
+        throw HttpErrors.ToHttp(peer.CreateClosedException(notSent: true));
     }
+
+    private static bool Send<TState>(WsRestPeer peer, FrameType type, FrameFlags flags, ulong id, TState state, Action<IBufferWriter<byte>, TState> writePayload)
+        => peer.Enqueue(FrameEncoder.ForQueue(type, flags, id, state, writePayload));
 
     private WsRestSubscription? Find(ulong id)
     {
@@ -215,13 +229,25 @@ internal sealed class ClientPubSub
         }
     }
 
-    /// <summary>Pub/sub frames of one connection; called on its read loop.</summary>
-    internal sealed class Endpoint(ClientPubSub owner) : IPubSubEndpoint
+    /// <summary>The pub/sub extension of one connection: its frames arrive on the connection's read loop.</summary>
+    internal sealed class Endpoint(ClientPubSub owner) : IPeerExtension
     {
-        public WsRestPeer? Peer { get; set; }
+        public WsRestPeer? Peer { get; private set; }
 
-        public void OnFrame(FrameType type, FrameFlags flags, ulong id, ReadOnlySpan<byte> payload)
+        public bool Handles(FrameType type) => PubSubFrames.IsPubSubFrame(type);
+
+        public void OnStarted(WsRestPeer peer)
         {
+            Peer = peer;
+            owner.OnConnected(this, peer);
+        }
+
+        public void OnFrame(in Frame frame)
+        {
+            var id = PubSubFrames.RequireId(frame);
+            var type = frame.Type;
+            var flags = frame.Flags;
+            var payload = frame.Payload;
             switch (type)
             {
                 case FrameType.Event when (flags & PubSubFrames.Publish) == 0:

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using System.Diagnostics;
+using WsRest.Diagnostics;
 using WsRest.Engine;
 
 namespace WsRest.Server.Dispatch;
@@ -26,6 +28,7 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
 
     public async Task HandleAsync(WsRestStream stream)
     {
+        var started = Stopwatch.GetTimestamp();
         var context = _pool.Rent() ?? _application.CreateRequestContext(_connection);
         context.Initialize(stream);
         try
@@ -41,6 +44,10 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
         }
         finally
         {
+            // The status the client got, or none (a reset) if no RESPONSE left.
+            var status = stream.HeadSent ? context.Response.StatusCode : 0;
+            WsRestMetrics.RecordRequest("incoming", stream.RequestHead!.Method, status, status == 0 ? "reset" : null, started);
+
             // Whatever request body the app left unread no longer holds connection credit.
             stream.ReleaseBody();
 

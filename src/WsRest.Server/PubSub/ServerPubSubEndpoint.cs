@@ -16,7 +16,7 @@ namespace WsRest.Server.PubSub;
 /// slowly holds bounded memory and never slows the publisher or other connections.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification = "The semaphore never exposes a wait handle and the token source has no timer: neither holds anything to release.")]
-internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
+internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
 {
     private const int ControlCapacity = 256;
     private const int FramesInWriter = 64;
@@ -52,7 +52,16 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
     /// <summary>The loops' end; already complete when the client never used pub/sub. Read once the peer has completed.</summary>
     public Task Completion => _loops;
 
-    public void OnFrame(FrameType type, FrameFlags flags, ulong id, ReadOnlySpan<byte> payload)
+    public bool Handles(FrameType type) => PubSubFrames.IsPubSubFrame(type);
+
+    /// <summary>Nothing to do: the host binds the endpoint with <see cref="Start"/>, which also gives it the connection.</summary>
+    public void OnStarted(WsRestPeer peer)
+    {
+    }
+
+    public void OnFrame(in Frame frame) => OnFrame(frame.Type, frame.Flags, PubSubFrames.RequireId(frame), frame.Payload);
+
+    private void OnFrame(FrameType type, FrameFlags flags, ulong id, ReadOnlySpan<byte> payload)
     {
         // Started here rather than with the connection: a client that never subscribes or publishes
         // (most idle connections) costs no loops, no pending waits and no task objects (docs/benchmarks.md,
@@ -90,7 +99,7 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
         if (!_control.Writer.TryWrite(item))
         {
             // The client floods faster than subscriptions are processed: refuse this one, keep the connection.
-            EnqueueControl(new Outgoing(OutgoingKind.Ack, null, id, 0, 0, null, default, AckKind.Refused, $"Too many pub/sub operations pending (more than {ControlCapacity}); try again."));
+            EnqueueControl(Outgoing.Refusal(id, $"Too many pub/sub operations pending (more than {ControlCapacity}); try again."));
         }
     }
 
@@ -117,7 +126,7 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
                 {
                     // A bus failure (a backplane down) fails this operation, not the connection.
                     PubSubLog.OperationFailed(_logger, _connection!.Id, item.Kind.ToString(), item.Topic, ex);
-                    EnqueueControl(new Outgoing(OutgoingKind.Ack, null, item.Id, 0, 0, null, default, AckKind.Refused, $"The server could not {item.Kind.ToString().ToLowerInvariant()}: {ex.Message}"));
+                    EnqueueControl(Outgoing.Refusal(item.Id, $"The server could not {item.Kind.ToString().ToLowerInvariant()}: {ex.Message}"));
                 }
             }
         }
@@ -154,7 +163,7 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
                     var subscription = new Subscription(this, item.Id, item.Topic!);
                     subscription.Bus = await _bus.SubscribeAsync(item.Topic!, item.Sequence, subscription, _closed.Token).ConfigureAwait(false);
                     _subscriptions[item.Id] = subscription;
-                    EnqueueControl(new Outgoing(OutgoingKind.Ack, null, item.Id, subscription.Bus.LastSequence, 0, null, default, AckKind.Subscribed, string.Empty));
+                    EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Subscribed, subscription.Bus.LastSequence));
                 }
 
                 break;
@@ -166,7 +175,7 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
                     await gone.Bus!.DisposeAsync().ConfigureAwait(false);
                 }
 
-                EnqueueControl(new Outgoing(OutgoingKind.Ack, null, item.Id, 0, 0, null, default, AckKind.Unsubscribed, string.Empty));
+                EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Unsubscribed, sequence: 0));
                 break;
             case ControlKind.Publish:
                 if (_options.AuthorizePublish is not { } mayPublish || !mayPublish(_connection!, item.Topic!))
@@ -177,13 +186,13 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
 
                 var sequence = await _bus.PublishAsync(item.Topic!, item.ContentType!, item.Data, _closed.Token).ConfigureAwait(false);
                 WsRestMetrics.EventsPublished.Add(1);
-                EnqueueControl(new Outgoing(OutgoingKind.Ack, null, item.Id, sequence, 0, null, default, AckKind.Published, string.Empty));
+                EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Published, sequence));
                 break;
         }
     }
 
     private void Refuse(ulong id, string reason)
-        => EnqueueControl(new Outgoing(OutgoingKind.Ack, null, id, 0, 0, null, default, AckKind.Refused, reason));
+        => EnqueueControl(Outgoing.Refusal(id, reason));
 
     private void EnqueueControl(Outgoing item)
     {
@@ -203,7 +212,7 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
 
     private void EnqueueEvent(Subscription subscription, long sequence, string contentType, ReadOnlyMemory<byte> data)
     {
-        var item = new Outgoing(OutgoingKind.Event, subscription, subscription.Id, sequence, 0, contentType, data, default, null);
+        var item = Outgoing.Event(subscription, sequence, contentType, data);
         WsRestMetrics.EventQueueDepth.Add(1, s_server);
         if (!_queue.Enqueue(item, droppable: true, out var dropped))
         {
@@ -212,13 +221,13 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
             WsRestMetrics.EventsDropped.Add(1, s_server);
             if (dropped.Subscription!.RecordDrop(dropped.Sequence))
             {
-                EnqueueControl(new Outgoing(OutgoingKind.Gap, dropped.Subscription, dropped.Subscription.Id, 0, 0, null, default, default, null));
+                EnqueueControl(Outgoing.DropNotice(dropped.Subscription));
             }
         }
     }
 
     private void EnqueueGap(Subscription subscription, long from, long to)
-        => EnqueueControl(new Outgoing(OutgoingKind.Gap, null, subscription.Id, from, to, null, default, default, null));
+        => EnqueueControl(Outgoing.Gap(subscription.Id, from, to));
 
     private async Task PumpAsync()
     {
@@ -247,15 +256,22 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
                 }
 
                 WsRestMetrics.EventQueueDepth.Add(-1, s_server);
-                var frame = Encode(item, peer.MaxFramePayload);
-                if (frame is null)
+                if (!TryEncode(item, peer.MaxFramePayload, out var frame))
                 {
                     continue;
                 }
 
-                await _inWriter.WaitAsync(_closed.Token).ConfigureAwait(false);
-                var buffer = frame.DetachBuffer(out var length);
-                if (!peer.Enqueue(OutgoingFrame.Raw(buffer, length, owner: this)))
+                try
+                {
+                    await _inWriter.WaitAsync(_closed.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    frame.ReturnPayload();
+                    throw;
+                }
+
+                if (!peer.Enqueue(frame))
                 {
                     return;
                 }
@@ -272,46 +288,38 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
         }
     }
 
-    private static PooledBufferWriter? Encode(Outgoing item, int maxPayload)
+    /// <summary>The frame for <paramref name="item"/>; false when there is nothing to send (a drop notice whose drops were already reported).</summary>
+    private bool TryEncode(in Outgoing item, int maxPayload, out OutgoingFrame frame)
     {
-        using var payload = new PooledBufferWriter(64 + item.Data.Length);
-        FrameType type;
-        var flags = FrameFlags.None;
         switch (item.Kind)
         {
             case OutgoingKind.Event when item.Data.Length + 300 > maxPayload:
                 // Larger than this client accepts in one message: sending it would fail the connection
                 // (and its replay would fail the next one). The client is told it missed this event instead.
                 WsRestMetrics.EventsDropped.Add(1, s_server);
-                type = FrameType.Event;
-                flags = PubSubFrames.Gap;
-                PubSubFrames.WriteGap(payload, item.Sequence, item.Sequence);
-                break;
+                frame = FrameEncoder.ForQueue(FrameType.Event, PubSubFrames.Gap, item.Id, item.Sequence, static (w, sequence) => PubSubFrames.WriteGap(w, sequence, sequence), owner: this);
+                return true;
             case OutgoingKind.Event:
-                type = FrameType.Event;
-                PubSubFrames.WriteDeliveryHead(payload, item.Sequence, item.ContentType!);
-                payload.Write(item.Data.Span);
-                break;
-            case OutgoingKind.Gap:
-                var (from, to) = item.Subscription is { } subscription ? subscription.TakeDrops() : (item.Sequence, item.Sequence2);
-                if (from == 0)
+                frame = FrameEncoder.ForQueue(FrameType.Event, FrameFlags.None, item.Id, item, static (w, item) =>
                 {
-                    return null;
+                    PubSubFrames.WriteDeliveryHead(w, item.Sequence, item.ContentType!);
+                    w.Write(item.Data.Span);
+                }, 64 + item.Data.Length, this);
+                return true;
+            case OutgoingKind.Gap:
+                (long From, long To) range = item.Subscription is { } subscription ? subscription.TakeDrops() : (item.Sequence, item.GapTo);
+                if (range.From == 0)
+                {
+                    frame = default;
+                    return false;
                 }
 
-                type = FrameType.Event;
-                flags = PubSubFrames.Gap;
-                PubSubFrames.WriteGap(payload, from, to);
-                break;
+                frame = FrameEncoder.ForQueue(FrameType.Event, PubSubFrames.Gap, item.Id, range, static (w, range) => PubSubFrames.WriteGap(w, range.From, range.To), owner: this);
+                return true;
             default:
-                type = FrameType.Ack;
-                PubSubFrames.WriteAck(payload, item.Ack, item.Sequence, item.Reason ?? string.Empty);
-                break;
+                frame = FrameEncoder.ForQueue(FrameType.Ack, FrameFlags.None, item.Id, item, static (w, item) => PubSubFrames.WriteAck(w, item.Ack, item.Sequence, item.Reason ?? string.Empty), owner: this);
+                return true;
         }
-
-        var frame = new PooledBufferWriter(payload.WrittenCount + FrameCodec.MaxHeaderLength);
-        FrameCodec.WriteFrame(frame, type, flags, item.Id, payload.WrittenSpan);
-        return frame;
     }
 
     private static readonly KeyValuePair<string, object?> s_server = WsRestMetrics.Role(isServer: true);
@@ -332,7 +340,57 @@ internal sealed class ServerPubSubEndpoint : IPubSubEndpoint, IQueuedFrameOwner
 
     private readonly record struct Control(ControlKind Kind, ulong Id, string? Topic, long Sequence, string? ContentType, ReadOnlyMemory<byte> Data);
 
-    private readonly record struct Outgoing(OutgoingKind Kind, Subscription? Subscription, ulong Id, long Sequence, long Sequence2, string? ContentType, ReadOnlyMemory<byte> Data, AckKind Ack, string? Reason);
+    /// <summary>Something waiting to be sent to the client: an event, a gap notice or an acknowledgement. Made only through the factories below.</summary>
+    private readonly struct Outgoing
+    {
+        private Outgoing(OutgoingKind kind, ulong id, Subscription? subscription = null, long sequence = 0, long gapTo = 0, string? contentType = null, ReadOnlyMemory<byte> data = default, AckKind ack = default, string? reason = null)
+        {
+            Kind = kind;
+            Id = id;
+            Subscription = subscription;
+            Sequence = sequence;
+            GapTo = gapTo;
+            ContentType = contentType;
+            Data = data;
+            Ack = ack;
+            Reason = reason;
+        }
+
+        public OutgoingKind Kind { get; }
+
+        /// <summary>The subscription or publish id the frame is sent on.</summary>
+        public ulong Id { get; }
+
+        /// <summary>The event's subscription, or the subscription whose dropped events a drop notice reports.</summary>
+        public Subscription? Subscription { get; }
+
+        /// <summary>The event's sequence, a gap's first sequence, or the acknowledged sequence.</summary>
+        public long Sequence { get; }
+
+        /// <summary>A gap's last sequence.</summary>
+        public long GapTo { get; }
+
+        public string? ContentType { get; }
+
+        public ReadOnlyMemory<byte> Data { get; }
+
+        public AckKind Ack { get; }
+
+        public string? Reason { get; }
+
+        public static Outgoing Event(Subscription subscription, long sequence, string contentType, ReadOnlyMemory<byte> data)
+            => new(OutgoingKind.Event, subscription.Id, subscription, sequence, contentType: contentType, data: data);
+
+        /// <summary>A gap the bus reported (events the subscription can no longer get).</summary>
+        public static Outgoing Gap(ulong id, long from, long to) => new(OutgoingKind.Gap, id, sequence: from, gapTo: to);
+
+        /// <summary>A gap for events this connection dropped; its range is taken from the subscription when it is sent, so later drops join it.</summary>
+        public static Outgoing DropNotice(Subscription subscription) => new(OutgoingKind.Gap, subscription.Id, subscription);
+
+        public static Outgoing Acknowledgement(ulong id, AckKind ack, long sequence) => new(OutgoingKind.Ack, id, sequence: sequence, ack: ack, reason: string.Empty);
+
+        public static Outgoing Refusal(ulong id, string reason) => new(OutgoingKind.Ack, id, ack: AckKind.Refused, reason: reason);
+    }
 
     /// <summary>One subscription of this connection: the bus's sink, and the record of events dropped for it.</summary>
     private sealed class Subscription(ServerPubSubEndpoint endpoint, ulong id, string topic) : IWsRestEventSink
