@@ -100,6 +100,7 @@ cat >"$consumer/Consumer.csproj" <<XML
     <PackageReference Include="WsRest.Client" Version="$version" />
     <PackageReference Include="WsRest.Server" Version="$version" />
     <PackageReference Include="WsRest.Tunnel" Version="$version" />
+    <PackageReference Include="WsRest.Redis" Version="$version" />
   </ItemGroup>
 </Project>
 XML
@@ -111,6 +112,12 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Logging.ClearProviders();
 builder.Services.AddWsRest();
+if (Environment.GetEnvironmentVariable("WSREST_REDIS") is { } redis)
+{
+    // Compiled against the package (WsRest.Redis); joined to a cluster only when a Redis is named.
+    builder.Services.AddRedis(redis);
+}
+
 await using var app = builder.Build();
 app.MapGet("/hello", (HttpContext context) => context.Features.Get<IWsRestConnectionFeature>() is null ? "hello over plain HTTP" : "hello over WsRest");
 app.MapWsRest("/wsrest");
