@@ -74,8 +74,15 @@ public static class KioskEndpoints
                 .Where(IsKiosk)
                 .OrderBy(c => c.ConnectedAt)
                 .ThenBy(c => c.Id, StringComparer.Ordinal)
-                .Select(c => new ConnectedKiosk(c.Id, c.Metadata.GetValueOrDefault(NameKey) ?? string.Empty, c.ConnectedAt)),
+                .Select(Describe),
         ]);
+
+    /// <summary>How <c>GET /kiosks</c> and <see cref="KioskEvents"/> describe a kiosk's connection.</summary>
+    public static ConnectedKiosk Describe(WsRestConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return new ConnectedKiosk(connection.Id, connection.Metadata.GetValueOrDefault(NameKey) ?? string.Empty, connection.ConnectedAt);
+    }
 
     private static Task<IResult> GetKioskStatusAsync(WsRestConnectionRegistry registry, string id, CancellationToken cancellationToken)
         => CallKioskAsync(registry, id, async (kiosk, ct) =>
