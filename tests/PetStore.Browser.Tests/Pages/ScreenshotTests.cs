@@ -19,7 +19,7 @@ public sealed class ScreenshotTests
     {
         using var timeout = TestTimeout.Create();
         await using var page = await PetStorePage.OpenAsync(new ViewportSize { Width = 1280, Height = 820 });
-        await using var kiosk = await TestKiosk.StartAsync(timeout.Token);
+        await using var kiosk = await TestKiosk.StartAsync(timeout.Token, "front-door");
         await using var other = await ApiClient.ConnectWsRestAsync(timeout.Token);
 
         await page.SubmitPetAsync("Bubbles", "available", "fish");

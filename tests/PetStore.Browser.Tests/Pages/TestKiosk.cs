@@ -20,9 +20,10 @@ internal sealed class TestKiosk : IAsyncDisposable
 
     public string Id { get; }
 
-    public static async Task<TestKiosk> StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts a kiosk named <paramref name="name"/>, or a fresh unique name.</summary>
+    public static async Task<TestKiosk> StartAsync(CancellationToken cancellationToken, string? name = null)
     {
-        var name = PetStorePageTests.UniqueName("kiosk");
+        name ??= PetStorePageTests.UniqueName("kiosk");
         var app = await KioskApp.StartAsync(WebServer.WsRestEndpoint, name, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning), cancellationToken);
         return new TestKiosk(app, name);
     }
