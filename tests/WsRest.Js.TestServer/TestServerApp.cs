@@ -17,8 +17,10 @@ internal static class TestServerApp
         }
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddAuthentication(o => o.AddScheme<TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, displayName: null));
-        builder.Services.Configure<AuthenticationOptions>(o => o.DefaultScheme = TokenAuthenticationHandler.SchemeName);
+        // An AuthenticationHandler<T> like JwtBearer's: it caches its result per request, which the
+        // server's HELLO authentication must not trip over.
+        builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, configureOptions: null);
         builder.Services.AddSingleton<UpgradeGate>();
         builder.Services.AddSingleton<AbortLog>();
         builder.Services.AddWsRest(o =>

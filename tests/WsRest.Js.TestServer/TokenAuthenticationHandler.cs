@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace WsRest.Js.TestServer;
 
@@ -7,27 +9,15 @@ namespace WsRest.Js.TestServer;
 /// Accepts "Bearer good-token" as the user "alice" and fails every other bearer token: what the
 /// server runs on a HELLO's auth (docs/protocol.md §13.4), so the tests can check both outcomes.
 /// </summary>
-/// <remarks>
-/// Implemented on <see cref="IAuthenticationHandler"/>, not <c>AuthenticationHandler&lt;T&gt;</c>: that base
-/// class caches its result per request, so the server's HELLO authentication would get the result the
-/// authentication middleware cached for the upgrade request (no credential) and reject every token.
-/// That is a server defect (reported with issue 14), not what this test is about.
-/// </remarks>
-internal sealed class TokenAuthenticationHandler : IAuthenticationHandler
+internal sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
     public const string GoodToken = "good-token";
-    private HttpContext _context = null!;
 
-    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        _context = context;
-        return Task.CompletedTask;
-    }
-
-    public Task<AuthenticateResult> AuthenticateAsync()
-    {
-        var header = _context.Request.Headers.Authorization.ToString();
+        var header = Request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
@@ -41,8 +31,4 @@ internal sealed class TokenAuthenticationHandler : IAuthenticationHandler
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice")], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
-
-    public Task ChallengeAsync(AuthenticationProperties? properties) => Task.CompletedTask;
-
-    public Task ForbidAsync(AuthenticationProperties? properties) => Task.CompletedTask;
 }

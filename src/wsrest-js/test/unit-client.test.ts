@@ -151,6 +151,50 @@ describe('client against a scripted peer', () => {
     await client.stop();
   });
 
+  it('a request beyond GOAWAY is sent again on the next connection', async () => {
+    const { client, server } = await connected(peer, { reconnect: { initialDelayMs: 1, maxDelayMs: 1 } });
+    const responding = client.fetch('/pets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Rex"}' });
+    const first = await server.next(isRequest);
+    const accepted = peer.accept();
+    server.send({ t: 'goaway', last: 0, code: 9, reason: 'shutdown' });
+    server.socket.close(1001, 'shutdown');
+    const next = await accepted;
+    await next.handshake();
+    const again = await next.next(isRequest);
+    assert.deepEqual({ ...again, uid: first.uid }, first, 'the same request, on a new stream');
+    next.send({ uid: again.uid, c: 201, h: [['content-type', 'application/json']], d: { id: 8 } });
+    const response = await responding;
+    assert.equal(response.status, 201);
+    assert.deepEqual(await response.json(), { id: 8 });
+    await client.stop();
+  });
+
+  it("the browser's online event ends the reconnect wait at once", async () => {
+    // Node has no window events: stand in for them so the client listens as it would in a page.
+    const events = new EventTarget();
+    const global = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
+    global.addEventListener = events.addEventListener.bind(events);
+    global.removeEventListener = events.removeEventListener.bind(events);
+    try {
+      const { client, server } = await connected(peer, { reconnect: { initialDelayMs: 600_000, maxDelayMs: 600_000 } });
+      const reconnecting = new Promise<{ delayMs: number }>((resolve) => client.on('reconnecting', resolve));
+      const accepted = peer.accept();
+      server.socket.terminate();
+      const { delayMs } = await reconnecting;
+      const reconnected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+      events.dispatchEvent(new Event('online'));
+      const again = await accepted;
+      await again.handshake();
+      await reconnected;
+      assert.equal(client.state, 'connected');
+      assert.ok(delayMs > 0, 'the backoff alone would have waited');
+      await client.stop();
+    } finally {
+      delete global.addEventListener;
+      delete global.removeEventListener;
+    }
+  });
+
   it('a handshake ERROR is a refusal: start rejects and the state is closed', async () => {
     const client = new WsRestClient({ url: peer.url, WebSocket: WebSocketImpl });
     const accepted = peer.accept();

@@ -98,6 +98,7 @@ describe('codec: bodies (§13.3)', () => {
     assert.equal(Body.forSending(utf8('héllo'), 'text/plain').toMembers(), '"d":"héllo"');
     assert.equal(Body.forSending(utf8('abc'), 'application/octet-stream').toMembers(), '"d":"YWJj","de":"base64"');
     assert.equal(Body.forSending(new Uint8Array([0xff, 0xfe]), 'text/plain').toMembers(), '"d":"//4=","de":"base64"');
+    assert.equal(Body.forSending(utf8('\u0001\u0002\u0003'), 'text/plain').toMembers(), '"d":"AQID","de":"base64"', 'escaped text longer than base64');
     assert.equal(Body.forSending(utf8('{"a":1}\n'), 'application/json').toMembers(), '"d":"{\\"a\\":1}\\n"', 'whitespace around JSON would be lost as a value');
   });
 

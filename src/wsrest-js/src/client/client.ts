@@ -161,7 +161,8 @@ export class WsRestClient {
     const url = new URL(this.url);
     if (token !== undefined && this.options.authInQuery) url.searchParams.set('access_token', token);
     this.emitter.emit('connecting', { url: this.url.href });
-    const socket = await Socket.open(url.href, this.WebSocketImpl);
+    const handshakeTimeoutMs = this.options.handshakeTimeoutMs ?? 10_000;
+    const socket = await Socket.open(url.href, this.WebSocketImpl, handshakeTimeoutMs);
     if (stale()) {
       socket.close(1000, 'client stopped');
       throw new WsRestError('The client was stopped');
@@ -169,7 +170,7 @@ export class WsRestClient {
     const hello: FrameOf<'hello'> = { t: 'hello', v: 1, s: localSettings, md: metadataList(this.options.metadata) };
     if (this.previousId) hello.prev = this.previousId;
     if (token !== undefined && !this.options.authInQuery) hello.auth = authorizationValue(token);
-    const welcome = await handshake(socket, hello, this.options.handshakeTimeoutMs ?? 10_000);
+    const welcome = await handshake(socket, hello, handshakeTimeoutMs);
     if (stale()) {
       socket.close(1000, 'client stopped');
       throw new WsRestError('The client was stopped');

@@ -26,7 +26,7 @@ export class WsRestRefusedError extends WsRestError {
 }
 
 /** The TypeError fetch rejects with for a network error, with the reason as `cause`. */
-export function networkError(cause: unknown): TypeError {
+export function networkError(cause: unknown, operation = 'Failed to fetch'): TypeError {
   const detail = cause instanceof Error ? `: ${cause.message}` : '';
-  return new TypeError(`Failed to fetch (the WsRest connection was lost${detail})`, { cause });
+  return new TypeError(`${operation} (the WsRest connection was lost${detail})`, { cause });
 }

@@ -29,7 +29,7 @@ export interface WsRestClientOptions {
   reconnect?: ReconnectOptions | false;
   /** Silence after which the server is considered dead. Default: twice the server's heartbeat + 5 s (60 s without one). */
   heartbeatTimeoutMs?: number;
-  /** Time allowed from opening the socket to the server's WELCOME. Default 10000. */
+  /** Time allowed for the WebSocket upgrade, and again from HELLO to the server's WELCOME. Default 10000. */
   handshakeTimeoutMs?: number;
   /** WebSocket constructor (Node: the `ws` package). Default globalThis.WebSocket. */
   WebSocket?: WebSocketConstructor;

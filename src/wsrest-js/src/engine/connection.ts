@@ -34,6 +34,9 @@ export class StreamRefusedError extends WsRestError {
 /** Largest body chunk per DATA frame, as the reference sender's inline limit (§5.3). */
 const maxChunk = 16 * 1024;
 
+/** Room for a frame's members besides its body (the head of an inline body is checked when written). */
+const frameOverhead = 512;
+
 /**
  * One live WsRest connection after its handshake: the stream table with the id rules of §3.3, flow
  * control (§7), frame dispatch, heartbeat (§13.5) and connection errors (§6.3, §13.6).
@@ -41,7 +44,10 @@ const maxChunk = 16 * 1024;
 export class Connection {
   readonly writer: FrameWriter;
   readonly sendCredit: SendCredit;
-  /** Largest body sent inline in a head (§5.3). */
+  /**
+   * Largest body sent inline in a head, and the DATA chunk size (§5.3): 16 KiB, less where the
+   * peer's MaxMessageSize could not hold it as base64 (a body grows by at most a third, Body.forSending).
+   */
   readonly inlineLimit: number;
   private readonly receiveWindow: ReceiveWindow;
   private readonly streams = new Map<number, Stream>();
@@ -65,7 +71,7 @@ export class Connection {
     this.writer = new FrameWriter(socket, peer.mms);
     this.sendCredit = new SendCredit(peer.icw);
     this.receiveWindow = new ReceiveWindow(local.icw);
-    this.inlineLimit = Math.min(maxChunk, peer.mms - 1024);
+    this.inlineLimit = Math.min(maxChunk, Math.floor(((peer.mms - frameOverhead) * 3) / 4));
     this.heartbeat = new Heartbeat(heartbeatTimeoutMs, (p) => this.write({ t: 'ping', p }), (idle) =>
       this.abort(new WsRestError(`No message from the server for ${Math.round(idle / 1000)} s: the connection is dead`)),
     );
@@ -131,7 +137,7 @@ export class Connection {
     for await (const chunk of chunks) {
       let offset = 0;
       while (offset < chunk.length) {
-        const n = await takeCredit(stream.sendCredit, this.sendCredit, Math.min(maxChunk, chunk.length - offset), () => stream.sendStopped || this.ended);
+        const n = await takeCredit(stream.sendCredit, this.sendCredit, Math.min(this.inlineLimit, chunk.length - offset), () => stream.sendStopped || this.ended);
         if (n === 0) return false;
         this.write({ t: 'data', uid: stream.id, body: Body.forSending(chunk.subarray(offset, offset + n), null, textual), e: false });
         offset += n;

@@ -48,7 +48,7 @@ export class Socket {
   }
 
   /** Opens a WebSocket offering `wsrest.v1.json`; rejects when it does not open or the server selects another subprotocol. */
-  static open(url: string, WebSocketImpl: WebSocketConstructor): Promise<Socket> {
+  static open(url: string, WebSocketImpl: WebSocketConstructor, timeoutMs: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
       let ws: WebSocketLike;
       try {
@@ -59,13 +59,20 @@ export class Socket {
         return;
       }
       let failure: Error | undefined;
+      // An upgrade that never completes (a proxy holding the request) must not hang start() forever.
+      const timer = setTimeout(() => {
+        failure = new WsRestError(`The WebSocket to ${url} did not open within ${timeoutMs} ms`);
+        ws.close();
+      }, timeoutMs);
       ws.addEventListener('error', (event: { error?: unknown; message?: string }) => {
         failure = upgradeFailure(event, url);
       });
       ws.addEventListener('close', (event: { code: number; reason: string }) => {
+        clearTimeout(timer);
         reject(failure ?? new WsRestError(`The WebSocket to ${url} closed before it opened (${event.code})`));
       });
       ws.addEventListener('open', () => {
+        clearTimeout(timer);
         if (ws.protocol !== subprotocol) {
           ws.close(1002, 'subprotocol not selected');
           reject(new WsRestRefusedError(`The server did not select the subprotocol ${subprotocol} (it selected "${ws.protocol}")`));

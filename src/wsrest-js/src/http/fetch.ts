@@ -123,6 +123,11 @@ function exchange(connection: Connection, request: PreparedRequest): Promise<Res
     connection
       .openStream(owner, () => (signal?.aborted ? signal.reason : undefined))
       .then((opened) => {
+        if (signal?.aborted) {
+          // Aborted between the slot and now: the REQUEST was never sent, so nothing goes out.
+          connection.abandon(opened);
+          return;
+        }
         stream = opened;
         send(connection, opened, request).catch((error: unknown) => {
           connection.reset(opened, ErrorCode.Cancel);

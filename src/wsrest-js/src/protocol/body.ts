@@ -12,6 +12,7 @@ export type BodyEncoding = 'json' | 'text' | 'base64';
 export class Body {
   private cachedBytes: Uint8Array | undefined;
   private cachedLength = -1;
+  private escaped: string | undefined;
 
   /** @param source for 'json' the JSON source text, for 'text' the string, for 'base64' the base64 text. */
   private constructor(readonly encoding: BodyEncoding, readonly source: string, bytes?: Uint8Array) {
@@ -36,7 +37,9 @@ export class Body {
   /**
    * A body to send, written the way §13.3 asks senders to choose: a JSON content type with a valid
    * JSON body as a JSON value, text (a text/* or JSON content type, or `textual`) as a string when the
-   * bytes are UTF-8, anything else as base64.
+   * bytes are UTF-8, anything else as base64. Text whose escaped form would be longer than base64
+   * (control characters) goes as base64 too, as the reference sender does, so no body grows by more
+   * than a third on the wire and chunk sizes can be derived from the peer's MaxMessageSize.
    */
   static forSending(bytes: Uint8Array, contentType: string | null | undefined, textual = false): Body {
     const json = isJsonContentType(contentType);
@@ -46,7 +49,12 @@ export class Body {
         if (json && isValidJson(text)) {
           return new Body('json', text, bytes);
         }
-        return new Body('text', text, bytes);
+        const escaped = JSON.stringify(text);
+        if (utf8Length(escaped) - 2 <= base64Length(bytes.length)) {
+          const body = new Body('text', text, bytes);
+          body.escaped = escaped;
+          return body;
+        }
       }
     }
     return new Body('base64', encodeBase64(bytes), bytes);
@@ -84,7 +92,7 @@ export class Body {
         // A string JSON value would read as text without "de" (§13.3 table).
         return this.source.trimStart().startsWith('"') ? `"d":${this.source},"de":"json"` : `"d":${this.source}`;
       case 'text':
-        return `"d":${JSON.stringify(this.source)}`;
+        return `"d":${this.escaped ?? JSON.stringify(this.source)}`;
       case 'base64':
         return `"d":"${this.source}","de":"base64"`;
     }
@@ -104,6 +112,11 @@ function isValidJson(text: string): boolean {
     // Not JSON after all: the caller sends it as text.
     return false;
   }
+}
+
+/** Characters of the padded base64 of `n` bytes. */
+export function base64Length(n: number): number {
+  return Math.ceil(n / 3) * 4;
 }
 
 function isJsonWhitespace(code: number): boolean {

@@ -28,7 +28,7 @@ export class PubSub {
   /** The connection ended: publishes in flight fail (they may or may not have been published). */
   detach(error: Error | undefined): void {
     this.connection = undefined;
-    for (const pending of this.publishes.values()) pending.reject(networkError(error));
+    for (const pending of this.publishes.values()) pending.reject(networkError(error, 'Publish failed'));
     this.publishes.clear();
     for (const entry of [...this.subscriptions.values()]) entry.connectionLost();
   }
