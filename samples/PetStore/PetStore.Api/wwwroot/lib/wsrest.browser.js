@@ -1,5 +1,5 @@
 // The WsRest browser client (src/wsrest-js), bundled by samples/PetStore/build-web-client.sh with esbuild 0.25.12. Do not edit.
-// wsrest-js sources SHA-256: fcf8fbaee636f7d5095c1a3eb2c1476cf10849d19ce349552d83c06c3a45282f
+// wsrest-js sources SHA-256: ad5c5da3d01f9123937e860b31a7f05b3eb01a4849f67cbb136f0190ce27ac13
 // src/protocol/error-codes.ts
 var ErrorCode = {
   NoError: 0,
@@ -36,9 +36,9 @@ var WsRestRefusedError = class extends WsRestError {
     this.name = "WsRestRefusedError";
   }
 };
-function networkError(cause) {
+function networkError(cause, operation = "Failed to fetch") {
   const detail = cause instanceof Error ? `: ${cause.message}` : "";
-  return new TypeError(`Failed to fetch (the WsRest connection was lost${detail})`, { cause });
+  return new TypeError(`${operation} (the WsRest connection was lost${detail})`, { cause });
 }
 
 // src/protocol/base64.ts
@@ -151,6 +151,7 @@ var Body = class _Body {
   }
   cachedBytes;
   cachedLength = -1;
+  escaped;
   /** A body received as a JSON value whose source text is `json` (already known to be valid JSON). */
   static fromJsonSource(json) {
     return new _Body("json", json);
@@ -166,7 +167,9 @@ var Body = class _Body {
   /**
    * A body to send, written the way §13.3 asks senders to choose: a JSON content type with a valid
    * JSON body as a JSON value, text (a text/* or JSON content type, or `textual`) as a string when the
-   * bytes are UTF-8, anything else as base64.
+   * bytes are UTF-8, anything else as base64. Text whose escaped form would be longer than base64
+   * (control characters) goes as base64 too, as the reference sender does, so no body grows by more
+   * than a third on the wire and chunk sizes can be derived from the peer's MaxMessageSize.
    */
   static forSending(bytes, contentType, textual = false) {
     const json = isJsonContentType(contentType);
@@ -176,7 +179,12 @@ var Body = class _Body {
         if (json && isValidJson(text)) {
           return new _Body("json", text, bytes);
         }
-        return new _Body("text", text, bytes);
+        const escaped = JSON.stringify(text);
+        if (utf8Length(escaped) - 2 <= base64Length(bytes.length)) {
+          const body2 = new _Body("text", text, bytes);
+          body2.escaped = escaped;
+          return body2;
+        }
       }
     }
     return new _Body("base64", encodeBase64(bytes), bytes);
@@ -208,7 +216,7 @@ var Body = class _Body {
       case "json":
         return this.source.trimStart().startsWith('"') ? `"d":${this.source},"de":"json"` : `"d":${this.source}`;
       case "text":
-        return `"d":${JSON.stringify(this.source)}`;
+        return `"d":${this.escaped ?? JSON.stringify(this.source)}`;
       case "base64":
         return `"d":"${this.source}","de":"base64"`;
     }
@@ -222,6 +230,9 @@ function isValidJson(text) {
   } catch {
     return false;
   }
+}
+function base64Length(n) {
+  return Math.ceil(n / 3) * 4;
 }
 function isJsonWhitespace(code) {
   return code === 32 || code === 9 || code === 10 || code === 13;
@@ -724,7 +735,7 @@ var Socket = class _Socket {
   closeInfo;
   error;
   /** Opens a WebSocket offering `wsrest.v1.json`; rejects when it does not open or the server selects another subprotocol. */
-  static open(url, WebSocketImpl) {
+  static open(url, WebSocketImpl, timeoutMs) {
     return new Promise((resolve, reject) => {
       let ws;
       try {
@@ -734,13 +745,19 @@ var Socket = class _Socket {
         return;
       }
       let failure;
+      const timer = setTimeout(() => {
+        failure = new WsRestError(`The WebSocket to ${url} did not open within ${timeoutMs} ms`);
+        ws.close();
+      }, timeoutMs);
       ws.addEventListener("error", (event) => {
         failure = upgradeFailure(event, url);
       });
       ws.addEventListener("close", (event) => {
+        clearTimeout(timer);
         reject(failure ?? new WsRestError(`The WebSocket to ${url} closed before it opened (${event.code})`));
       });
       ws.addEventListener("open", () => {
+        clearTimeout(timer);
         if (ws.protocol !== subprotocol) {
           ws.close(1002, "subprotocol not selected");
           reject(new WsRestRefusedError(`The server did not select the subprotocol ${subprotocol} (it selected "${ws.protocol}")`));
@@ -925,6 +942,7 @@ var StreamRefusedError = class extends WsRestError {
   }
 };
 var maxChunk = 16 * 1024;
+var frameOverhead = 512;
 var Connection = class {
   constructor(socket, id, peer, local, events, heartbeatTimeoutMs) {
     this.socket = socket;
@@ -935,7 +953,7 @@ var Connection = class {
     this.writer = new FrameWriter(socket, peer.mms);
     this.sendCredit = new SendCredit(peer.icw);
     this.receiveWindow = new ReceiveWindow(local.icw);
-    this.inlineLimit = Math.min(maxChunk, peer.mms - 1024);
+    this.inlineLimit = Math.min(maxChunk, Math.floor((peer.mms - frameOverhead) * 3 / 4));
     this.heartbeat = new Heartbeat(
       heartbeatTimeoutMs,
       (p) => this.write({ t: "ping", p }),
@@ -944,7 +962,10 @@ var Connection = class {
   }
   writer;
   sendCredit;
-  /** Largest body sent inline in a head (§5.3). */
+  /**
+   * Largest body sent inline in a head, and the DATA chunk size (§5.3): 16 KiB, less where the
+   * peer's MaxMessageSize could not hold it as base64 (a body grows by at most a third, Body.forSending).
+   */
   inlineLimit;
   receiveWindow;
   streams = /* @__PURE__ */ new Map();
@@ -1009,7 +1030,7 @@ var Connection = class {
     for await (const chunk of chunks) {
       let offset = 0;
       while (offset < chunk.length) {
-        const n = await takeCredit(stream.sendCredit, this.sendCredit, Math.min(maxChunk, chunk.length - offset), () => stream.sendStopped || this.ended);
+        const n = await takeCredit(stream.sendCredit, this.sendCredit, Math.min(this.inlineLimit, chunk.length - offset), () => stream.sendStopped || this.ended);
         if (n === 0) return false;
         this.write({ t: "data", uid: stream.id, body: Body.forSending(chunk.subarray(offset, offset + n), null, textual), e: false });
         offset += n;
@@ -1547,6 +1568,10 @@ function exchange(connection, request) {
       }
     };
     connection.openStream(owner, () => signal?.aborted ? signal.reason : void 0).then((opened) => {
+      if (signal?.aborted) {
+        connection.abandon(opened);
+        return;
+      }
       stream = opened;
       send(connection, opened, request).catch((error) => {
         connection.reset(opened, ErrorCode.Cancel);
@@ -1892,7 +1917,7 @@ var PubSub = class {
   /** The connection ended: publishes in flight fail (they may or may not have been published). */
   detach(error) {
     this.connection = void 0;
-    for (const pending of this.publishes.values()) pending.reject(networkError(error));
+    for (const pending of this.publishes.values()) pending.reject(networkError(error, "Publish failed"));
     this.publishes.clear();
     for (const entry of [...this.subscriptions.values()]) entry.connectionLost();
   }
@@ -2142,7 +2167,8 @@ var WsRestClient = class {
     const url = new URL(this.url);
     if (token !== void 0 && this.options.authInQuery) url.searchParams.set("access_token", token);
     this.emitter.emit("connecting", { url: this.url.href });
-    const socket = await Socket.open(url.href, this.WebSocketImpl);
+    const handshakeTimeoutMs = this.options.handshakeTimeoutMs ?? 1e4;
+    const socket = await Socket.open(url.href, this.WebSocketImpl, handshakeTimeoutMs);
     if (stale()) {
       socket.close(1e3, "client stopped");
       throw new WsRestError("The client was stopped");
@@ -2150,7 +2176,7 @@ var WsRestClient = class {
     const hello = { t: "hello", v: 1, s: localSettings, md: metadataList(this.options.metadata) };
     if (this.previousId) hello.prev = this.previousId;
     if (token !== void 0 && !this.options.authInQuery) hello.auth = authorizationValue(token);
-    const welcome = await handshake(socket, hello, this.options.handshakeTimeoutMs ?? 1e4);
+    const welcome = await handshake(socket, hello, handshakeTimeoutMs);
     if (stale()) {
       socket.close(1e3, "client stopped");
       throw new WsRestError("The client was stopped");
