@@ -72,12 +72,5 @@ internal sealed class PetStorePage : IAsyncDisposable
         await Page.GetByTestId("save").ClickAsync();
     }
 
-    /// <summary>The rows' text, one string per pet ("1|Rex|available|dog").</summary>
-    public async Task<IReadOnlyList<string>> PetTableAsync()
-    {
-        var rows = await PetRows.EvaluateAllAsync<string[]>("rows => rows.map(r => [...r.cells].slice(0, 4).map(c => c.textContent).join('|'))");
-        return rows;
-    }
-
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
 }
