@@ -22,13 +22,18 @@ internal static class Chromium
         "--no-first-run",
     ];
 
-    public static Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    /// <summary>Fails the calling setup when the binary is missing.</summary>
+    public static void EnsureInstalled()
     {
         if (!File.Exists(ExecutablePath))
         {
             Assert.Fail($"Chromium is not installed at {ExecutablePath}, so the PetStore page cannot be tested. Install it with `bash scripts/chromium.sh` (as root), or set CHROMIUM_PATH.");
         }
+    }
 
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        EnsureInstalled();
         return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ExecutablePath,

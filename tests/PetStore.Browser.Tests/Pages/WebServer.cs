@@ -38,6 +38,7 @@ public sealed class WebServer
     [OneTimeSetUp]
     public async Task StartAsync()
     {
+        Chromium.EnsureInstalled();
         using var timeout = TestTimeout.Create();
         s_app = await PetStoreApp.StartAsync(
             "http://127.0.0.1:0",
