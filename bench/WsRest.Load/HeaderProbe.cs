@@ -14,9 +14,9 @@ internal static class HeaderProbe
         {
             HttpMessageHandler handler;
             var version = HttpVersion.Version11;
-            if (kind is TransportKind.WsRest or TransportKind.WsRestDeflate)
+            if (kind is TransportKind.WsRest or TransportKind.WsRestDeflate or TransportKind.WsRestJson)
             {
-                connection = new WsRestClient(HttpTransport.CreateWsRestOptions(port, kind == TransportKind.WsRestDeflate));
+                connection = new WsRestClient(HttpTransport.CreateWsRestOptions(port, kind));
                 handler = new WebSocketMessageHandler(connection);
             }
             else

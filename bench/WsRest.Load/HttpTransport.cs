@@ -36,9 +36,9 @@ internal sealed class HttpTransport : ITransport
     }
 
     /// <param name="deflate">Offer permessage-deflate (with the BCL's defaults: 15 window bits, context takeover both ways).</param>
-    public static async Task<HttpTransport> ConnectWsRestAsync(int port, bool deflate, CancellationToken cancellationToken)
+    public static async Task<HttpTransport> ConnectWsRestAsync(int port, TransportKind kind, CancellationToken cancellationToken)
     {
-        var connection = new WsRestClient(CreateWsRestOptions(port, deflate));
+        var connection = new WsRestClient(CreateWsRestOptions(port, kind));
         try
         {
             await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -52,11 +52,12 @@ internal sealed class HttpTransport : ITransport
         return new HttpTransport(CreateClient(new WebSocketMessageHandler(connection), port), HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower, connection);
     }
 
-    /// <summary>The WsRest client options of the bench: defaults, plus compression when asked for.</summary>
-    public static WsRestClientOptions CreateWsRestOptions(int port, bool deflate) => new()
+    /// <summary>The WsRest client options of the bench: defaults, plus compression or the JSON encoding for those transports.</summary>
+    public static WsRestClientOptions CreateWsRestOptions(int port, TransportKind kind) => new()
     {
         Endpoint = new Uri($"ws://127.0.0.1:{port}/wsrest"),
-        DeflateOptions = deflate ? new System.Net.WebSockets.WebSocketDeflateOptions() : null,
+        DeflateOptions = kind == TransportKind.WsRestDeflate ? new System.Net.WebSockets.WebSocketDeflateOptions() : null,
+        Encoding = kind == TransportKind.WsRestJson ? WsRestEncoding.Json : WsRestEncoding.Binary,
     };
 
     /// <summary>The client, for the large-body scenarios (LargeConnection), which send their own requests.</summary>

@@ -4,7 +4,7 @@ namespace WsRest.Load;
 
 /// <summary>
 /// Command line: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
-/// [--wire-requests 1000] [--rounds 1] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,signalr,raw]
+/// [--wire-requests 1000] [--rounds 1] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw]
 /// [--large-size-mib 64] [--large-concurrency 1] [--large-requests 16]</c>, or for the pub/sub fan-out
 /// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>,
 /// or for the upload memory run instead: <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>,
@@ -160,7 +160,7 @@ internal sealed record LoadOptions(
                     idleKinds = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseIdleKind)];
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --rounds N --transports http11,http2,wsrest,wsrest-deflate,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --duration S --warmup S --concurrency 1,16,64,256 --echo-concurrency N --wire-requests N --rounds N --transports http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw --alloc-profile --large-size-mib M --large-concurrency 1,4 --large-requests N; or --pubsub --deliveries D --lossless-deliveries D --pubsub-timeout S; or --upload-memory --upload-size-mib M --uploads N --upload-rate-mib R; or --idle --idle-connections N --idle-hold S --idle-kinds wsrest,raw,http11");
             }
 
             i++;
@@ -220,7 +220,8 @@ internal sealed record LoadOptions(
         "WSREST" => TransportKind.WsRest,
         "SIGNALR" => TransportKind.SignalR,
         "WSREST-DEFLATE" => TransportKind.WsRestDeflate,
+        "WSREST-JSON" => TransportKind.WsRestJson,
         "RAW" => TransportKind.RawWebSocket,
-        _ => throw new ArgumentException($"Unknown transport '{name}': use http11, http2, wsrest, wsrest-deflate, signalr, raw."),
+        _ => throw new ArgumentException($"Unknown transport '{name}': use http11, http2, wsrest, wsrest-deflate, wsrest-json, signalr, raw."),
     };
 }

@@ -9,6 +9,9 @@ internal enum TransportKind
 
     /// <summary>WsRest with permessage-deflate offered by the client (and allowed by the bench server).</summary>
     WsRestDeflate,
+
+    /// <summary>WsRest speaking the JSON encoding <c>wsrest.v1.json</c> (docs/protocol.md §13), as a browser would.</summary>
+    WsRestJson,
     SignalR,
     RawWebSocket,
 }
@@ -44,6 +47,7 @@ internal static class Transports
         TransportKind.Http2 => "HTTP/2 (1 conn)",
         TransportKind.WsRest => "WsRest (1 conn)",
         TransportKind.WsRestDeflate => "WsRest+deflate (1 conn)",
+        TransportKind.WsRestJson => "WsRest JSON (1 conn)",
         TransportKind.SignalR => "SignalR (1 conn)",
         TransportKind.RawWebSocket => "raw WebSocket (1 conn)",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -54,8 +58,7 @@ internal static class Transports
     {
         TransportKind.Http11 => HttpTransport.CreateHttp11(port, concurrency),
         TransportKind.Http2 => HttpTransport.CreateHttp2(port),
-        TransportKind.WsRest => await HttpTransport.ConnectWsRestAsync(port, deflate: false, cancellationToken).ConfigureAwait(false),
-        TransportKind.WsRestDeflate => await HttpTransport.ConnectWsRestAsync(port, deflate: true, cancellationToken).ConfigureAwait(false),
+        TransportKind.WsRest or TransportKind.WsRestDeflate or TransportKind.WsRestJson => await HttpTransport.ConnectWsRestAsync(port, kind, cancellationToken).ConfigureAwait(false),
         TransportKind.SignalR => await SignalRTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
         TransportKind.RawWebSocket => await RawTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),

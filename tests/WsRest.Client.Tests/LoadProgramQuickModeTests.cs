@@ -3,7 +3,7 @@ using WsRest.Client.Tests.Infrastructure;
 namespace WsRest.Client.Tests;
 
 /// <summary>
-/// The load program still works: its transports (SignalR and WsRest+deflate included), its
+/// The load program still works: its transports (SignalR, WsRest+deflate and WsRest JSON included), its
 /// large-body scenarios (at 4 MiB), its upload memory mode (4 uploads of 4 MiB), its pub/sub fan-out
 /// and its idle-connection measurement run briefly (no figures are asserted; measurement is the full
 /// mode's job, docs/benchmarks.md).
@@ -27,6 +27,7 @@ public sealed class LoadProgramQuickModeTests
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9][0-9,]* \|"));
         Assert.That(log, Does.Match(@"\| SignalR \(1 conn\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|"));
         Assert.That(log, Does.Contain("WsRest+deflate (1 conn)"));
+        Assert.That(log, Does.Match(@"\| WsRest JSON \(1 conn\) \| [0-9][0-9,]* \|"), "the JSON encoding gets a measured rate");
         Assert.That(log, Does.Contain("### GET /download (4 MiB), 2 in flight"));
         Assert.That(log, Does.Contain("### POST /upload (4 MiB up, byte count back), 2 in flight"));
 

@@ -212,13 +212,14 @@ internal sealed class WsRestConnectionHandler
         var socket = handshake.Socket;
         var (payload, credential) = await HandshakeChannel.ReceiveWithCredentialAsync(socket, FrameType.Hello, local.MaxMessageSize, handshake.CreateReceiveToken(aborted)).ConfigureAwait(false);
         var hello = HelloFrame.Read(payload, _options.MaxMetadataSize);
-        if (credential is not null)
-        {
-            await Json.HelloCredentialAuthenticator.AuthenticateAsync(context, credential).ConfigureAwait(false);
-        }
         if (hello.Version != WsRestProtocol.Version)
         {
             throw new WsRestProtocolException(WsRestErrorCode.UnsupportedVersion, $"Protocol version {hello.Version} is not supported; this server speaks {WsRestProtocol.Version}.");
+        }
+
+        if (credential is not null)
+        {
+            await Json.HelloCredentialAuthenticator.AuthenticateAsync(context, credential).ConfigureAwait(false);
         }
 
         var welcome = new WelcomeFrame(WsRestProtocol.Version, Convert.FromHexString(connectionId), local);

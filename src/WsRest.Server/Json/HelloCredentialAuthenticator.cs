@@ -30,7 +30,17 @@ internal static class HelloCredentialAuthenticator
         // are left untouched, so nothing else ever sees the credential.
         await using var scope = context.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
         var probe = CopyRequest(context, scope.ServiceProvider, credential);
-        var result = await scope.ServiceProvider.GetRequiredService<IAuthenticationService>().AuthenticateAsync(probe, scheme: null).ConfigureAwait(false);
+        AuthenticateResult result;
+        try
+        {
+            result = await scope.ServiceProvider.GetRequiredService<IAuthenticationService>().AuthenticateAsync(probe, scheme: null).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A handler that throws instead of failing still rejects the handshake with the §13.4 answer;
+            // its message is not echoed to the client (it may quote the credential).
+            throw Failed($"the authentication scheme threw {ex.GetType().Name}");
+        }
         if (!result.Succeeded)
         {
             throw Failed(result.Failure?.Message ?? "the credential was not accepted");
