@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PetStore.Demo;
 
 namespace PetStore.Tests;
@@ -34,22 +33,8 @@ public sealed class KioskDemoSessionTests
     [Test]
     public async Task TheDemoProgramRunsThePetsTheKioskAndThenTheEventsSessionAndExitsZero()
     {
-        // The demo as `dotnet run --project samples/PetStore/PetStore.Demo` runs it (it starts its own API
-        // in-process), from its own output directory: building this project builds it there, in the same
-        // configuration. (The copy in this test's output directory does not run: its deps.json wants
-        // package assemblies in the versions the demo resolved, and this directory holds the test's.)
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var demo = RepositoryFiles.PathOf($"samples/PetStore/PetStore.Demo/bin/{tfm.Parent!.Name}/{tfm.Name}/PetStore.Demo.dll");
-        Assert.That(File.Exists(demo), Is.True, $"{demo} is missing; PetStore.Tests references PetStore.Demo, so building it builds the demo there.");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            ArgumentList = { demo },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        using var process = Process.Start(start)!;
+        using var process = DemoProcess.Start();
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
@@ -65,6 +50,8 @@ public sealed class KioskDemoSessionTests
         var transcript = await stdout;
         Assert.That(process.ExitCode, Is.Zero, $"stderr: {await stderr}{Environment.NewLine}stdout:{Environment.NewLine}{transcript}");
         Assert.That(transcript, Does.Match(DemoSession.CompletedMarker + @": 9 steps OK on connection [0-9a-f]{32}\."));
+        Assert.That(transcript, Does.Match(DemoWebPage.UrlMarker + @": http://127\.0\.0\.1:\d+/"), "the demo names its web page");
+        Assert.That(transcript, Does.Not.Contain(DemoWebPage.ServingMarker), "without --serve the demo exits");
         Assert.That(transcript.IndexOf(DemoSession.CompletedMarker + ":", StringComparison.Ordinal), Is.LessThan(transcript.IndexOf("[K1]", StringComparison.Ordinal)), "the kiosk part runs after the pets part");
         Assert.That(transcript.IndexOf(KioskDemoSession.CompletedMarker + ":", StringComparison.Ordinal), Is.LessThan(transcript.IndexOf("[P1]", StringComparison.Ordinal)), "the events part runs after the kiosk part");
         AssertKioskTranscript(transcript);

@@ -83,6 +83,13 @@ public static class KioskEndpoints
                 .Select(c => new ConnectedKiosk(c.Id, c.Metadata.GetValueOrDefault(NameKey) ?? string.Empty, c.ConnectedAt)),
         ]);
 
+    /// <summary>How <c>GET /kiosks</c> and <see cref="KioskEvents"/> describe a kiosk's connection.</summary>
+    public static ConnectedKiosk Describe(WsRestConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return new ConnectedKiosk(connection.Id, connection.Metadata.GetValueOrDefault(NameKey) ?? string.Empty, connection.ConnectedAt);
+    }
+
     private static Task<IResult> GetKioskStatusAsync(WsRestConnectionRegistry registry, IWsRestClusterRegistry cluster, string id, CancellationToken cancellationToken)
         => CallKioskAsync(registry, cluster, id, async (kiosk, ct) =>
         {

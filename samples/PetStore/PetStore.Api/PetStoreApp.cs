@@ -30,6 +30,10 @@ public static class PetStoreApp
         {
             Args = args,
             ApplicationName = typeof(PetStoreApp).Assembly.GetName().Name,
+
+            // The page's files are copied next to the assembly (PetStore.Api.csproj), so the demo and
+            // the tests, whose working directory is elsewhere, serve them too.
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
 
         builder.Services.AddSingleton(_ => PetRepository.CreateSeeded());
@@ -44,6 +48,8 @@ public static class PetStoreApp
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddWsRest(o => o.ServerName = KioskEndpoints.ServerName);
+        builder.Services.AddHostedService<KioskEventPublisher>(); // kiosks/connected, kiosks/disconnected
+        builder.Services.AddSingleton<SlowRequestLog>();
 
         // Several nodes behind a load balancer: with a "Redis" connection string (ConnectionStrings:Redis,
         // e.g. the environment variable ConnectionStrings__Redis=127.0.0.1:6379), events, the kiosk list
@@ -63,10 +69,16 @@ public static class PetStoreApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+
+        // The web page (wwwroot/index.html): same origin as /wsrest, which WsRest's default origin
+        // allow-list accepts.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.MapOpenApi();
         app.MapWsRest(WsRestPath);
         app.MapPetEndpoints();
         app.MapKioskEndpoints();
+        app.MapSlowEndpoints();
         return app;
     }
 

@@ -1,15 +1,20 @@
 namespace PetStore.Demo;
 
-/// <summary>The demo's command line: <c>[--url ws://host:port/wsrest]</c>.</summary>
-internal sealed record DemoArguments(Uri? Url)
+/// <summary>The demo's command line: <c>[--url ws://host:port/wsrest] [--serve]</c>.</summary>
+internal sealed record DemoArguments(Uri? Url, bool Serve)
 {
-    public const string Usage = "usage: PetStore.Demo [--url ws://host:port/wsrest]   (without --url the API starts in-process)";
+    public const string Usage = """
+        usage: PetStore.Demo [--url ws://host:port/wsrest] [--serve]
+          without --url  the API starts in-process (its web page's URL is printed)
+          --serve        after the sessions, keep the in-process API running for a browser until Ctrl+C
+        """;
 
     public static bool TryParse(string[] args, out DemoArguments? parsed, out string? error)
     {
         parsed = null;
         error = null;
         Uri? url = null;
+        var serve = false;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] is "--url" && i + 1 < args.Length)
@@ -20,6 +25,10 @@ internal sealed record DemoArguments(Uri? Url)
                     return false;
                 }
             }
+            else if (args[i] is "--serve")
+            {
+                serve = true;
+            }
             else
             {
                 error = $"Unexpected argument '{args[i]}'.";
@@ -27,7 +36,13 @@ internal sealed record DemoArguments(Uri? Url)
             }
         }
 
-        parsed = new DemoArguments(url);
+        if (serve && url is not null)
+        {
+            error = "--serve keeps the demo's own in-process API running; a server at --url is already running.";
+            return false;
+        }
+
+        parsed = new DemoArguments(url, serve);
         return true;
     }
 }

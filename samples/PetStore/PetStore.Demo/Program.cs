@@ -3,7 +3,11 @@ using PetStore.Api;
 
 namespace PetStore.Demo;
 
-/// <summary>Runs <see cref="DemoSession"/>, <see cref="KioskDemoSession"/> and then <see cref="EventsDemoSession"/> against an in-process PetStore API, or against <c>--url</c>.</summary>
+/// <summary>
+/// Runs <see cref="DemoSession"/>, <see cref="KioskDemoSession"/> and then <see cref="EventsDemoSession"/>
+/// against an in-process PetStore API, or against <c>--url</c>. With <c>--serve</c> the in-process API
+/// keeps running afterwards, so a person can open its web page.
+/// </summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
@@ -29,7 +33,7 @@ internal static class Program
             }
             else
             {
-                await RunInProcessAsync(cancel.Token);
+                await RunInProcessAsync(parsed.Serve, cancel.Token);
             }
 
             return 0;
@@ -48,7 +52,7 @@ internal static class Program
         }
     }
 
-    private static async Task RunInProcessAsync(CancellationToken cancellationToken)
+    private static async Task RunInProcessAsync(bool serve, CancellationToken cancellationToken)
     {
         await using var app = await PetStoreApp.StartAsync(
             "http://127.0.0.1:0",
@@ -56,8 +60,27 @@ internal static class Program
             cancellationToken);
         var baseAddress = PetStoreApp.GetBaseAddress(app);
         Console.WriteLine($"PetStore API started in-process at {baseAddress} (plain HTTP and WsRest)");
+        Console.WriteLine($"{DemoWebPage.UrlMarker}: {baseAddress}");
         await RunSessionsAsync(PetStoreApp.GetWsRestEndpoint(baseAddress), cancellationToken);
+        if (serve)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{DemoWebPage.ServingMarker} {baseAddress}: open it in a browser; Ctrl+C stops the server.");
+            await WaitForCancelAsync(cancellationToken);
+        }
+
         await app.StopAsync(CancellationToken.None);
+    }
+
+    private static async Task WaitForCancelAsync(CancellationToken cancellationToken)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (cancellationToken.Register(() => stopped.TrySetResult()))
+        {
+            await stopped.Task;
+        }
+
+        Console.WriteLine("Stopping the server.");
     }
 
     /// <summary>The pets session, the kiosk session (a kiosk started in-process dials the same server), then the events session (pub/sub).</summary>
