@@ -91,12 +91,25 @@ public class ReconnectTests
     public async Task BlackholeIsDetectedOnBothSidesWithinIntervalPlusTimeout()
     {
         var clock = new ManualClock();
-        await using var host = await TestHost.StartWithHeartbeatClockAsync(clock);
+
+        // Send timeouts off on both sides: the clock jumps minutes at once, and a PING whose send has
+        // not yet finished at the jump (the writer runs on its own) rightly counts as a stalled send,
+        // which would report "send timeout" first. This test is about the heartbeat alone.
+        await using var host = await TestHost.StartAsync(
+            app => app.MapGet("/ping", () => "pong"),
+            o =>
+            {
+                o.KeepAliveInterval = TimeSpan.FromMinutes(1);
+                o.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+                o.TimeProvider = clock;
+                o.SendTimeout = Timeout.InfiniteTimeSpan;
+            });
         await using var serverEvents = host.Registry.WatchAsync().GetAsyncEnumerator();
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
         var options = Options(proxy);
         options.KeepAliveInterval = TimeSpan.FromMinutes(1);
         options.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+        options.SendTimeout = Timeout.InfiniteTimeSpan;
         options.Reconnect.Enabled = false;
         await using var client = new WsRestClient(options, timeProvider: clock);
         await using var clientEvents = client.WatchAsync().GetAsyncEnumerator();
@@ -256,8 +269,12 @@ public class ReconnectTests
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
         var options = Options(proxy);
         options.KeepAliveInterval = TimeSpan.Zero;
-        options.Reconnect.InitialDelay = TimeSpan.FromSeconds(10);
-        options.Reconnect.MaxDelay = TimeSpan.FromSeconds(10);
+        // A delay no other timer of the client uses (the handshake's is 10 s, a send's 30 s), without
+        // jitter, so the test can tell the backoff timer from the others the clock reports.
+        var backoff = TimeSpan.FromSeconds(7);
+        options.Reconnect.InitialDelay = backoff;
+        options.Reconnect.MaxDelay = backoff;
+        options.Reconnect.UseJitter = false;
         options.Reconnect.MaxPendingRequests = 2;
         await using var client = new WsRestClient(options, timeProvider: clock);
         using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
@@ -267,7 +284,15 @@ public class ReconnectTests
         proxy.RejectNew();
         proxy.ResetAll();
         await NextOfKindAsync(events, WsRestClientEventKind.Reconnecting);
-        var due = await clock.TimerCreated.ReadAsync().AsTask().WaitAsync(Generous);
+
+        // The clock also reports the timers armed before the drop (send timeouts, the handshake's);
+        // taking the first of them as the backoff left the requests queued forever (1 run in 4).
+        TimeSpan due;
+        do
+        {
+            due = await clock.TimerCreated.ReadAsync().AsTask().WaitAsync(Generous);
+        }
+        while (due != backoff);
 
         var waiting = new[] { http.GetStringAsync("/ping"), http.GetStringAsync("/ping") };
         var error = Assert.CatchAsync<HttpRequestException>(() => http.GetStringAsync("/ping").WaitAsync(Generous));
