@@ -16,6 +16,15 @@ internal sealed class DispatchConnectionContext
 
     public required ClaimsPrincipal User { get; init; }
 
+    /// <summary>
+    /// The upgrade carried no authenticated identity and no claim. Each request then gets no principal
+    /// of its own, as a Kestrel request without authentication: <c>HttpContext.User</c> makes a fresh
+    /// anonymous one per request, and only when read. Worked out once per connection.
+    /// </summary>
+    public bool UserIsAnonymous => _userIsAnonymous ??= !User.Identities.Any(static identity => identity.IsAuthenticated || identity.Claims.Any());
+
+    private bool? _userIsAnonymous;
+
     public IPAddress? RemoteIpAddress { get; init; }
 
     public int RemotePort { get; init; }

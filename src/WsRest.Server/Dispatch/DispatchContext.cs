@@ -92,7 +92,7 @@ internal partial class DispatchContext
         // Each request gets its own principal: a middleware that adds a claim for one request (a step-up
         // after a one-time code) must not grant it to every later request on the connection, as it would
         // if all shared the upgrade's object. Over HTTP authentication builds a new one per request too.
-        User = _connection.ResolveUser?.Invoke(headers) ?? CloneDeep(_connection.User);
+        User = _connection.ResolveUser?.Invoke(headers) ?? (_connection.UserIsAnonymous ? null : CloneDeep(_connection.User));
         ConnectionId = _connection.ConnectionId;
         RemoteIpAddress = _connection.RemoteIpAddress;
         RemotePort = _connection.RemotePort;
