@@ -76,7 +76,7 @@ public sealed partial class WsRestClient
                 Remote = welcome.Settings,
                 RemoteName = "server",
                 Handler = handler,
-                PubSub = _pubSub.CreateEndpoint(),
+                Extensions = [_pubSub.CreateEndpoint()],
                 HeartbeatInterval = _options.KeepAliveInterval,
                 HeartbeatTimeout = _options.KeepAliveTimeout,
                 SendTimeout = _options.SendTimeout,

@@ -16,22 +16,6 @@ internal sealed class PeerOptions
     /// <summary>Features carried beside the streams (pub/sub); each claims its frame types. Empty: those frames are a protocol error.</summary>
     public IReadOnlyList<IPeerExtension> Extensions { get; init; } = [];
 
-    /// <summary>
-    /// Adds the pub/sub extension to <see cref="Extensions"/>; null adds nothing. A shorthand kept for the
-    /// hosts' handshake code, which registers pub/sub this way; the peer itself knows only extensions.
-    /// </summary>
-    public IPeerExtension? PubSub
-    {
-        get => null;
-        init
-        {
-            if (value is not null)
-            {
-                Extensions = [.. Extensions, value];
-            }
-        }
-    }
-
     /// <summary>Serves streams the remote opens; null refuses them.</summary>
     public IWsRestStreamHandler? Handler { get; init; }
 

@@ -12,14 +12,18 @@ internal sealed class AdmittedUpgrade : IDisposable
     private readonly string? _user;
     private int _released;
 
-    public AdmittedUpgrade(IApplicationPipeline application, ConnectionCounter counter, string? user)
+    public AdmittedUpgrade(IApplicationPipeline application, string subProtocol, ConnectionCounter counter, string? user)
     {
         Application = application;
+        SubProtocol = subProtocol;
         _counter = counter;
         _user = user;
     }
 
     public IApplicationPipeline Application { get; }
+
+    /// <summary>The subprotocol the connection will speak: the first of the client's offers the server speaks.</summary>
+    public string SubProtocol { get; }
 
     public void Dispose()
     {

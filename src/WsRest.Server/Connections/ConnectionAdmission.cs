@@ -37,7 +37,7 @@ internal sealed class ConnectionAdmission
             return null;
         }
 
-        if (Json.SubProtocolSelector.Select(context.WebSockets.WebSocketRequestedProtocols, _options.EnableJsonSubProtocol) is null)
+        if (Json.SubProtocolSelector.Select(context.WebSockets.WebSocketRequestedProtocols, _options.EnableJsonSubProtocol) is not { } subProtocol)
         {
             var accepted = _options.EnableJsonSubProtocol ? $"'{WsRestProtocol.SubProtocol}' or '{WsRestProtocol.JsonSubProtocol}'" : $"'{WsRestProtocol.SubProtocol}'";
             await RejectAsync(context, StatusCodes.Status400BadRequest, $"The WebSocket upgrade must request the {accepted} subprotocol.").ConfigureAwait(false);
@@ -77,7 +77,7 @@ internal sealed class ConnectionAdmission
                 await RejectAsync(context, StatusCodes.Status429TooManyRequests, $"This user already holds the maximum of {_options.MaxConnectionsPerUser} WsRest connections.").ConfigureAwait(false);
                 return null;
             default:
-                return new AdmittedUpgrade(application, _counter, user);
+                return new AdmittedUpgrade(application, subProtocol, _counter, user);
         }
     }
 

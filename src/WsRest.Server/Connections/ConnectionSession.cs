@@ -58,7 +58,7 @@ internal sealed class ConnectionSession
         _peer = new WsRestPeer(socket, new PeerOptions
         {
             Role = PeerRole.Server,
-            PubSub = _pubSub,
+            Extensions = _pubSub is null ? [] : [_pubSub],
             Local = local,
             Remote = hello.Settings,
             Handler = new RequestDispatcher(admission.Application, dispatch),

@@ -39,11 +39,9 @@ internal sealed class WsRestConnectionHandler
             return;
         }
 
-        // Admission checked that one is offered: the first the server speaks, in the client's order.
-        var subProtocol = Json.SubProtocolSelector.Select(context.WebSockets.WebSocketRequestedProtocols, _options.EnableJsonSubProtocol);
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
-            SubProtocol = subProtocol,
+            SubProtocol = admitted.SubProtocol,
             KeepAliveInterval = _options.KeepAliveInterval,
             KeepAliveTimeout = _options.KeepAliveTimeout,
             // Negotiated only if the client offered permessage-deflate too (ASP.NET Core answers the
