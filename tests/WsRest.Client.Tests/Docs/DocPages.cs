@@ -64,6 +64,12 @@ internal static partial class DocPages
             m.Groups["body"].Value,
             markdown[..m.Index].Count(c => c == '\n') + 1))];
 
+    /// <summary><paramref name="markdown"/> with the body of every marked block replaced by <paramref name="region"/>'s text for its name (unchanged where that is null).</summary>
+    public static string ReplaceSnippets(string markdown, Func<string, string?> region)
+        => FencedBlock().Replace(markdown, m => m.Groups["snippet"].Success && region(m.Groups["snippet"].Value) is { } text
+            ? $"<!-- snippet: {m.Groups["snippet"].Value} -->\n```{m.Groups["lang"].Value}\n{text}\n```"
+            : m.Value);
+
     /// <summary>The Markdown links <c>[text](target)</c> of <paramref name="markdown"/> outside code blocks and code spans.</summary>
     public static IReadOnlyList<Link> Links(string markdown)
     {

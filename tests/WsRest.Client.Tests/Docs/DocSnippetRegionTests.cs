@@ -14,10 +14,26 @@ public sealed class DocSnippetRegionTests
     /// <summary>Test and benchmark harness that has no place in what a user copies.</summary>
     private static readonly string[] Harness = ["TestHost.", "host.ConnectAsync", "PubSubJson", "Assert.", "Is.EqualTo", "BenchServer", "Generous", "Payloads."];
 
+    /// <summary>Set to 1 to copy every region into its marked blocks before checking them (after editing samples/Snippets).</summary>
+    private const string UpdateVariable = "WSREST_UPDATE_SNIPPETS";
+
     [Test]
     public void EveryMarkedBlockIsItsRegion()
     {
         var regions = SnippetRegions.Load();
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            foreach (var page in DocPages.All())
+            {
+                var text = DocPages.Read(page);
+                var updated = DocPages.ReplaceSnippets(text, name => regions.TryGetValue(name, out var region) ? region.Text : null);
+                if (updated != text)
+                {
+                    File.WriteAllText(DocPages.PathOf(page), updated);
+                }
+            }
+        }
+
         var marked = 0;
         using (Assert.EnterMultipleScope())
         {
@@ -33,7 +49,7 @@ public sealed class DocSnippetRegionTests
                     }
 
                     Assert.That(SnippetRegions.Dedent(block.Body.Split('\n')), Is.EqualTo(region.Text),
-                        $"{page}:{block.Line}: the block differs from region '{block.Snippet}' of {region.File}; copy the region into the page:\n{region.Text}");
+                        $"{page}:{block.Line}: the block differs from region '{block.Snippet}' of {region.File}; copy the region into the page ({UpdateVariable}=1 does it):\n{region.Text}");
                 }
             }
         }
