@@ -2,13 +2,14 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Snippets.Ecosystem;
 using WsRest.Client.Tests.Infrastructure;
 
 namespace WsRest.Client.Tests.Docs;
 
 /// <summary>
 /// docs/ecosystem.md shows only compiled code: every C# block is found in one of the files it names,
-/// and the examples of <see cref="DocSnippets"/> work against a real server, with the document's own
+/// and the examples of <see cref="EcosystemSnippets"/> work against a real server, with the document's own
 /// appsettings.json example as configuration.
 /// </summary>
 [TestFixture]
@@ -19,7 +20,7 @@ public sealed partial class DocSnippetTests : ProbeServerTests
     /// <summary>The files the guide's C# blocks are copied from.</summary>
     private static readonly string[] Sources =
     [
-        "tests/WsRest.Client.Tests/Docs/DocSnippets.cs",
+        "samples/Snippets/Ecosystem/EcosystemSnippets.cs",
         "samples/PetStore/PetStore.Demo/PetStoreServices.cs",
         "samples/PetStore/PetStore.Demo/DemoSession.cs",
         "scripts/pack-check.sh",
@@ -53,7 +54,7 @@ public sealed partial class DocSnippetTests : ProbeServerTests
     public async Task TheTypedClientExampleSendsOverWsRest()
     {
         var builder = TestHost.CreateBuilder();
-        DocSnippets.TypedClient(builder.Services);
+        EcosystemSnippets.TypedClient(builder.Services);
         builder.Services.PostConfigure<WsRestClientOptions>(nameof(InventoryClient), o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
@@ -67,7 +68,7 @@ public sealed partial class DocSnippetTests : ProbeServerTests
     public async Task TheSharedEndpointExampleOpensOneWebSocket()
     {
         var builder = TestHost.CreateBuilder();
-        DocSnippets.SharedEndpoint(builder.Services);
+        EcosystemSnippets.SharedEndpoint(builder.Services);
         builder.Services.PostConfigureAll<WsRestClientOptions>(o => o.Endpoint = Probe.Endpoint);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
@@ -84,7 +85,7 @@ public sealed partial class DocSnippetTests : ProbeServerTests
     public async Task TheConfigurationExampleBindsTheGuidesAppSettings()
     {
         var builder = CreateBuilderWithTheGuidesAppSettings();
-        DocSnippets.FromConfiguration(builder);
+        EcosystemSnippets.FromConfiguration(builder);
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
 
@@ -97,11 +98,11 @@ public sealed partial class DocSnippetTests : ProbeServerTests
     public async Task TheNamedConnectionExampleAuthenticatesItsOneWebSocket()
     {
         var builder = CreateBuilderWithTheGuidesAppSettings();
-        DocSnippets.NamedConnection(builder, () => "secret-token");
+        EcosystemSnippets.NamedConnection(builder, () => "secret-token");
         await using var host = await TestHost.StartAsync(builder);
         using var timeout = TestTimeout.Create();
 
-        var connectionId = await DocSnippets.ConnectEarlyAsync(host.Services, timeout.Token);
+        var connectionId = await EcosystemSnippets.ConnectEarlyAsync(host.Services, timeout.Token);
         var ids = await Task.WhenAll(
             host.Get<InventoryClient>().GetItemsAsync(timeout.Token),
             new InventoryClient(host.Get<IHttpClientFactory>().CreateClient("inventory-admin")).GetItemsAsync(timeout.Token));
@@ -118,7 +119,7 @@ public sealed partial class DocSnippetTests : ProbeServerTests
     {
         var guide = File.ReadAllText(RepositoryPath(Guide));
         var builder = TestHost.CreateBuilder(new Dictionary<string, string?> { ["WsRest:Inventory:Endpoint"] = "http://localhost:5000/wsrest" });
-        DocSnippets.FromConfiguration(builder);
+        EcosystemSnippets.FromConfiguration(builder);
 
         var error = Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => TestHost.StartAsync(builder));
 

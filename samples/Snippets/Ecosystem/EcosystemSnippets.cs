@@ -4,13 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Polly;
 using Polly.Retry;
+using WsRest.Client;
 using WsRest.Diagnostics;
 
-namespace WsRest.Client.Tests.Docs;
+namespace Snippets.Ecosystem;
 
 // The C# examples of docs/ecosystem.md, compiled. Each block of the document is copied from this file
-// (or from the sample and scripts it names); DocSnippetTests fails when a block is no longer found
-// here, and runs these methods against a real server.
+// (or from the sample and scripts it names); DocSnippetTests (tests/WsRest.Client.Tests/Docs) fails
+// when a block is no longer found here, and runs these methods against a real server.
 
 /// <summary>The typed client the examples register: any class that takes an <see cref="HttpClient"/>.</summary>
 public sealed class InventoryClient(HttpClient http)
@@ -19,7 +20,7 @@ public sealed class InventoryClient(HttpClient http)
         => http.GetStringAsync(new Uri("items", UriKind.Relative), cancellationToken);
 }
 
-public static class DocSnippets
+public static class EcosystemSnippets
 {
     public static void TypedClient(IServiceCollection services)
     {
