@@ -7,7 +7,9 @@ namespace WsRest.Engine;
 /// The receive side of a <see cref="WsRestStream"/> (Kestrel's <c>Http2MessageBody</c> with its
 /// <c>StreamInputFlowControl</c>): the peer's body as a <see cref="PipeReader"/>, the receive window
 /// that bounds it, and the RESPONSE head a requester waits for. The read loop writes; the body's one
-/// reader reads and releases credit. It never changes the stream's state: the stream does.
+/// reader reads and releases credit. It never changes the stream's state: the stream does. It keeps
+/// no reference to its stream or peer (the stream passes what a call needs): the parts of a stream are
+/// made per request, and a back reference in each would make every request larger.
 /// </summary>
 internal sealed class StreamReceiver
 {
@@ -16,8 +18,6 @@ internal sealed class StreamReceiver
         readerScheduler: PooledThreadPoolScheduler.Instance, // the thread pool, without an allocation per wake-up
         writerScheduler: PipeScheduler.Inline,
         useSynchronizationContext: false);
-
-    private readonly WsRestStream _stream;
 
     // Not readonly: a mutable struct (see ReceiveWindow).
     private ReceiveWindow _window;
@@ -31,11 +31,10 @@ internal sealed class StreamReceiver
     private bool _pipeWriterCompleted;
     private bool _bodyReleased;
 
-    public StreamReceiver(WsRestStream stream, int initialWindow)
+    public StreamReceiver(bool isLocal, int initialWindow)
     {
-        _stream = stream;
         _window = new ReceiveWindow(initialWindow);
-        if (stream.IsLocal)
+        if (isLocal)
         {
             ResponseHeadSource = new TaskCompletionSource<ResponseHead>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -61,7 +60,7 @@ internal sealed class StreamReceiver
     public bool TryConsumeWindow(int count) => _window.TryConsume(count);
 
     /// <summary>Body bytes from the read loop; <paramref name="endStream"/> completes the body.</summary>
-    public void Write(ReadOnlySpan<byte> data, bool endStream)
+    public void Write(WsRestPeer peer, ReadOnlySpan<byte> data, bool endStream)
     {
         lock (this)
         {
@@ -97,7 +96,7 @@ internal sealed class StreamReceiver
             else if (!data.IsEmpty)
             {
                 // Nobody will read this (reset, or the reader let go): give the connection credit straight back.
-                _stream.Peer.ReleaseConnectionWindow(data.Length);
+                peer.ReleaseConnectionWindow(data.Length);
             }
 
             if (endStream && !_pipeWriterCompleted)
@@ -109,7 +108,7 @@ internal sealed class StreamReceiver
     }
 
     /// <summary>The body's reader consumed <paramref name="count"/> bytes: credit goes back to the peer, in batches.</summary>
-    public void OnConsumed(int count)
+    public void OnConsumed(WsRestStream stream, int count)
     {
         lock (this)
         {
@@ -122,19 +121,19 @@ internal sealed class StreamReceiver
         }
 
         var increment = _window.Release(count);
-        if (increment > 0 && !_stream.EndReceived && !_stream.IsResetOrRemoved)
+        if (increment > 0 && !stream.EndReceived && !stream.IsResetOrRemoved)
         {
-            _stream.Peer.Enqueue(OutgoingFrame.Window(_stream.Id, increment));
+            stream.Peer.Enqueue(OutgoingFrame.Window(stream.Id, increment));
         }
 
-        _stream.Peer.ReleaseConnectionWindow(count);
+        stream.Peer.ReleaseConnectionWindow(count);
     }
 
     /// <summary>
     /// The body's reader is done with it (disposed early or finished): unread bytes give their
     /// connection credit back, and later bytes are dropped on arrival.
     /// </summary>
-    public void Release()
+    public void Release(WsRestPeer peer)
     {
         int leftover;
         lock (this)
@@ -149,11 +148,11 @@ internal sealed class StreamReceiver
             _buffered = 0;
         }
 
-        _stream.Peer.ReleaseConnectionWindow(leftover);
+        peer.ReleaseConnectionWindow(leftover);
     }
 
     /// <summary>The stream was reset or its connection lost: the head's waiter and the body's reader fail with <paramref name="reason"/>.</summary>
-    public void Fail(Exception reason)
+    public void Fail(WsRestPeer peer, Exception reason)
     {
         ResponseHeadSource?.TrySetException(reason);
         lock (this)
@@ -166,7 +165,7 @@ internal sealed class StreamReceiver
             }
         }
 
-        Release();
+        Release(peer);
     }
 
     /// <summary>The pipe, made now if no body byte has arrived yet; a body that already ended (or failed) reads as such.</summary>

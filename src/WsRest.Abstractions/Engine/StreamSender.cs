@@ -8,27 +8,23 @@ namespace WsRest.Engine;
 /// <c>StreamOutputFlowControl</c>): the head with the inline-body decision, DATA frames and END, the
 /// stream's <see cref="SendWindow"/> (credit the peer granted) and its <see cref="QueueShare"/> (room
 /// in the writer's queue, a separate budget under its own name). Application threads call it, one
-/// send at a time; the stream's state changes go through the stream.
+/// send at a time; the stream's state changes go through the stream. It keeps no reference to its
+/// stream or peer (the stream passes itself): the parts of a stream are made per request, and a back
+/// reference in each would make every request larger.
 /// </summary>
 internal sealed class StreamSender : IQueuedFrameOwner
 {
-    private readonly WsRestStream _stream;
-    private readonly WsRestPeer _peer;
-
     // Made with the first DATA frame: a head with its body inline (every small exchange) never queues
     // DATA, so it needs no share of the queue.
     private QueueShare? _queueShare;
-    private Exception? _stopReason;
 
     // Cancels waits of the sending side only: a CANCEL(NoError) stops our body while the response
     // we already received stays readable. Not readonly: a mutable struct.
     private LazyCancellation _stopped;
 
-    public StreamSender(WsRestStream stream, WsRestPeer peer)
+    public StreamSender(int initialWindow)
     {
-        _stream = stream;
-        _peer = peer;
-        Window = new SendWindow(peer.RemoteSettings.InitialStreamWindow);
+        Window = new SendWindow(initialWindow);
     }
 
     /// <summary>Credit the peer granted this stream; WINDOW frames add to it.</summary>
@@ -39,18 +35,18 @@ internal sealed class StreamSender : IQueuedFrameOwner
     /// credit allows it (docs/protocol.md §5.3), otherwise as DATA frames after the head.
     /// Takes ownership of <paramref name="head"/>.
     /// </summary>
-    public async ValueTask SendHeadAsync(FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
+    public async ValueTask SendHeadAsync(WsRestStream stream, FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
     {
         var inline = false;
         try
         {
-            _stream.ThrowIfReset();
-            if (_stream.HeadSent)
+            stream.ThrowIfReset();
+            if (stream.HeadSent)
             {
                 throw new InvalidOperationException("The head was already sent.");
             }
 
-            var maxPayload = _peer.MaxFramePayload;
+            var maxPayload = stream.Peer.MaxFramePayload;
             if (head.WrittenCount > maxPayload)
             {
                 throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The {(type == FrameType.Request ? "request" : "response")} head is {head.WrittenCount} bytes; the peer accepts at most {maxPayload}.");
@@ -60,7 +56,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
             {
                 inline = true;
             }
-            else if (body.Length <= _peer.InlineBodyLimit && head.WrittenCount + body.Length <= maxPayload && TryTakeCreditExactly(body.Length))
+            else if (body.Length <= stream.Peer.InlineBodyLimit && head.WrittenCount + body.Length <= maxPayload && TryTakeCreditExactly(stream.Peer, body.Length))
             {
                 head.Write(body.Span);
                 inline = true;
@@ -68,18 +64,18 @@ internal sealed class StreamSender : IQueuedFrameOwner
 
             var flags = inline && endStream ? FrameFlags.EndStream : FrameFlags.None;
             var buffer = head.DetachBuffer(out var length);
-            _stream.OnSending(flags == FrameFlags.EndStream ? StreamState.HeadSent | StreamState.EndSent : StreamState.HeadSent);
+            stream.OnSending(flags == FrameFlags.EndStream ? StreamState.HeadSent | StreamState.EndSent : StreamState.HeadSent);
             var queued = type == FrameType.Request
-                ? _peer.TryStartLocalStream(_stream, flags, buffer, length)
-                : _peer.Enqueue(OutgoingFrame.WithPayload(type, flags, _stream.Id, buffer, length));
+                ? stream.Peer.TryStartLocalStream(stream, flags, buffer, length)
+                : stream.Peer.Enqueue(OutgoingFrame.WithPayload(type, flags, stream.Id, buffer, length));
             if (!queued)
             {
-                if (_stream.IsResetOrRemoved)
+                if (stream.IsResetOrRemoved)
                 {
-                    _stream.ThrowIfReset();
+                    stream.ThrowIfReset();
                 }
 
-                throw _peer.CreateClosedException(notSent: type == FrameType.Request);
+                throw stream.Peer.CreateClosedException(notSent: type == FrameType.Request);
             }
         }
         finally
@@ -89,64 +85,64 @@ internal sealed class StreamSender : IQueuedFrameOwner
 
         if (!inline)
         {
-            await SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
+            await SendDataAsync(stream, body, endStream, cancellationToken).ConfigureAwait(false);
         }
         else if (endStream)
         {
-            _stream.TryRemoveIfDone();
+            stream.TryRemoveIfDone();
         }
     }
 
     /// <summary>Sends body bytes as DATA frames of bounded size, waiting for flow-control credit.</summary>
-    public async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    public async ValueTask SendDataAsync(WsRestStream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
-        _stream.ThrowIfReset();
-        var maxChunk = _peer.MaxDataPayload;
+        stream.ThrowIfReset();
+        var maxChunk = stream.Peer.MaxDataPayload;
         while (!data.IsEmpty)
         {
-            var take = await TakeCreditAsync(Math.Min(data.Length, maxChunk), cancellationToken).ConfigureAwait(false);
+            var take = await TakeCreditAsync(stream, Math.Min(data.Length, maxChunk), cancellationToken).ConfigureAwait(false);
             var payload = ArrayPool<byte>.Shared.Rent(take);
             data.Span[..take].CopyTo(payload);
             data = data[take..];
             var last = endStream && data.IsEmpty;
             if (last)
             {
-                _stream.OnSending(StreamState.EndSent);
+                stream.OnSending(StreamState.EndSent);
             }
 
-            if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, _stream.Id, payload, take, owner: this)))
+            if (!stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, stream.Id, payload, take, owner: this)))
             {
-                throw _peer.CreateClosedException();
+                throw stream.Peer.CreateClosedException();
             }
 
             if (last)
             {
-                _stream.OnFinalFrameQueued();
+                stream.OnFinalFrameQueued();
                 return;
             }
         }
 
         if (endStream)
         {
-            await CompleteAsync().ConfigureAwait(false);
+            await CompleteAsync(stream).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Ends the body with an empty DATA frame carrying END.</summary>
-    public ValueTask CompleteAsync()
+    /// <summary>Ends the body with an empty DATA frame carrying END (it takes no credit, so it needs none of the sender's state).</summary>
+    public static ValueTask CompleteAsync(WsRestStream stream)
     {
-        _stream.ThrowIfReset();
-        if (!_stream.OnSending(StreamState.EndSent))
+        stream.ThrowIfReset();
+        if (!stream.OnSending(StreamState.EndSent))
         {
             return ValueTask.CompletedTask;
         }
 
-        if (!_peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, _stream.Id, null, 0)))
+        if (!stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, stream.Id, null, 0)))
         {
-            throw _peer.CreateClosedException();
+            throw stream.Peer.CreateClosedException();
         }
 
-        _stream.OnFinalFrameQueued();
+        stream.OnFinalFrameQueued();
         return ValueTask.CompletedTask;
     }
 
@@ -156,14 +152,15 @@ internal sealed class StreamSender : IQueuedFrameOwner
     /// <summary>Nothing more may be sent: current and later waits for credit fail with <paramref name="reason"/> (the first reason given).</summary>
     public void Stop(Exception reason)
     {
-        Interlocked.CompareExchange(ref _stopReason, reason, null);
         Window.Abort(reason);
-        Volatile.Read(ref _queueShare)?.Abort(reason);
+
+        // A full fence before the share is read (see GetQueueShare).
+        Interlocked.CompareExchange(ref _queueShare, null, null)?.Abort(reason);
         _stopped.Signal();
     }
 
     /// <summary>This stream's share of the writer's queue, made on first use; one made after <see cref="Stop"/> starts stopped.</summary>
-    private QueueShare GetQueueShare()
+    private QueueShare GetQueueShare(WsRestPeer peer)
     {
         var share = Volatile.Read(ref _queueShare);
         if (share is not null)
@@ -171,15 +168,16 @@ internal sealed class StreamSender : IQueuedFrameOwner
             return share;
         }
 
-        share = new QueueShare(_peer.QueuedDataPerStream);
+        share = new QueueShare(peer.QueuedDataPerStream);
         var existing = Interlocked.CompareExchange(ref _queueShare, share, null);
         if (existing is not null)
         {
             return existing;
         }
 
-        // Published before the reason is read, as Stop sets the reason before it reads the share: one of the two sees the other.
-        if (Volatile.Read(ref _stopReason) is { } reason)
+        // Published before the window's abort reason is read, as Stop aborts the window before it reads
+        // the share: one of the two sees the other. The first reason given to Stop is the window's.
+        if (Window.AbortReason is { } reason)
         {
             share.Abort(reason);
         }
@@ -187,7 +185,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
         return share;
     }
 
-    private bool TryTakeCreditExactly(int count)
+    private bool TryTakeCreditExactly(WsRestPeer peer, int count)
     {
         var stream = Window.TryTake(count);
         if (stream < count)
@@ -196,10 +194,10 @@ internal sealed class StreamSender : IQueuedFrameOwner
             return false;
         }
 
-        var connection = _peer.ConnectionSendWindow.TryTake(count);
+        var connection = peer.ConnectionSendWindow.TryTake(count);
         if (connection < count)
         {
-            _peer.ConnectionSendWindow.Add(connection);
+            peer.ConnectionSendWindow.Add(connection);
             Window.Add(stream);
             return false;
         }
@@ -213,9 +211,9 @@ internal sealed class StreamSender : IQueuedFrameOwner
     /// streams interleave fairly: a stream never has more than a few chunks waiting for the writer, so a
     /// small response queued behind many bulk transfers waits for a few chunks of each, not a window.
     /// </summary>
-    private async ValueTask<int> TakeCreditAsync(int want, CancellationToken cancellationToken)
+    private async ValueTask<int> TakeCreditAsync(WsRestStream stream, int want, CancellationToken cancellationToken)
     {
-        var queueShare = GetQueueShare();
+        var queueShare = GetQueueShare(stream.Peer);
         CancellationTokenSource? linked = null;
         var budget = queueShare.TryTake(want);
         try
@@ -226,7 +224,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
                 budget = await queueShare.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
-            var credit = await TakeWindowCreditAsync(budget, linked, cancellationToken).ConfigureAwait(false);
+            var credit = await TakeWindowCreditAsync(stream, budget, linked, cancellationToken).ConfigureAwait(false);
             if (credit < budget)
             {
                 queueShare.Add(budget - credit);
@@ -245,7 +243,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
         }
     }
 
-    private async ValueTask<int> TakeWindowCreditAsync(int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
+    private async ValueTask<int> TakeWindowCreditAsync(WsRestStream owner, int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
     {
         var stream = Window.TryTake(want);
         CancellationTokenSource? linked = sharedLinked;
@@ -257,11 +255,11 @@ internal sealed class StreamSender : IQueuedFrameOwner
                 stream = await Window.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
-            var connection = _peer.ConnectionSendWindow.TryTake(stream);
+            var connection = owner.Peer.ConnectionSendWindow.TryTake(stream);
             if (connection == 0)
             {
                 linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
-                connection = await _peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
+                connection = await owner.Peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
             }
 
             if (connection < stream)
@@ -282,7 +280,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
 
             if (ex is OperationCanceledException && _stopped.IsSignalled && !cancellationToken.IsCancellationRequested)
             {
-                throw WsRestStreamResetException.Local(_stream.Id);
+                throw WsRestStreamResetException.Local(owner.Id);
             }
 
             throw;

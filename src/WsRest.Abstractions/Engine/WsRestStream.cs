@@ -14,6 +14,8 @@ namespace WsRest.Engine;
 internal sealed class WsRestStream : IThreadPoolWorkItem
 {
     private readonly WsRestPeer _peer;
+
+    // The parts keep no reference back: each call passes the stream or its peer (smaller per request).
     private readonly StreamReceiver _receiver;
     private readonly StreamSender _sender;
 
@@ -25,8 +27,8 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
     {
         _peer = peer;
         IsLocal = isLocal;
-        _receiver = new StreamReceiver(this, peer.LocalSettings.InitialStreamWindow);
-        _sender = new StreamSender(this, peer);
+        _receiver = new StreamReceiver(isLocal, peer.LocalSettings.InitialStreamWindow);
+        _sender = new StreamSender(peer.RemoteSettings.InitialStreamWindow);
     }
 
     /// <summary>The stream id; 0 until assigned (a local stream gets it when its REQUEST is queued).</summary>
@@ -98,7 +100,7 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
             throw new WsRestProtocolException($"Body bytes arrived on stream {Id} after its END flag.");
         }
 
-        _receiver.Write(data, endStream);
+        _receiver.Write(_peer, data, endStream);
         if (endStream)
         {
             TrySetState(StreamState.EndReceived);
@@ -135,26 +137,26 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
 
     // ---- the body's reader reports what it read ----
 
-    public void OnBodyConsumed(int count) => _receiver.OnConsumed(count);
+    public void OnBodyConsumed(int count) => _receiver.OnConsumed(this, count);
 
     /// <summary>
     /// The body's reader is done with it (disposed early or finished): unread bytes give their
     /// connection credit back, and later bytes are dropped on arrival. Only the body stops.
     /// </summary>
-    public void ReleaseBody() => _receiver.Release();
+    public void ReleaseBody() => _receiver.Release(_peer);
 
     // ---- send side: application threads ----
 
     /// <inheritdoc cref="StreamSender.SendHeadAsync"/>
     public ValueTask SendHeadAsync(FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
-        => _sender.SendHeadAsync(type, head, body, endStream, cancellationToken);
+        => _sender.SendHeadAsync(this, type, head, body, endStream, cancellationToken);
 
     /// <inheritdoc cref="StreamSender.SendDataAsync"/>
     public ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
-        => _sender.SendDataAsync(data, endStream, cancellationToken);
+        => _sender.SendDataAsync(this, data, endStream, cancellationToken);
 
     /// <inheritdoc cref="StreamSender.CompleteAsync"/>
-    public ValueTask CompleteSendAsync() => _sender.CompleteAsync();
+    public ValueTask CompleteSendAsync() => StreamSender.CompleteAsync(this);
 
     // ---- either side ends it ----
 
@@ -256,7 +258,7 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
 
     private void AbortParts(Exception reason)
     {
-        _receiver.Fail(reason);
+        _receiver.Fail(_peer, reason);
         _sender.Stop(reason);
         _aborted.Signal();
     }
