@@ -28,6 +28,18 @@ internal abstract class ByteCredit
         }
     }
 
+    /// <summary>What <see cref="Abort"/> was first called with; null while takers may still take.</summary>
+    public Exception? AbortReason
+    {
+        get
+        {
+            lock (this)
+            {
+                return _aborted;
+            }
+        }
+    }
+
     /// <summary>Takes up to <paramref name="max"/> bytes of credit without waiting; 0 when none is available.</summary>
     public int TryTake(int max)
     {

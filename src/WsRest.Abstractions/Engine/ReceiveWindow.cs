@@ -6,7 +6,13 @@ namespace WsRest.Engine;
 /// of the window has been read, so updates are batched rather than sent per read.
 /// Only the read loop calls <see cref="TryConsume"/>; any thread may call <see cref="Release"/>.
 /// </summary>
-internal sealed class ReceiveWindow
+/// <remarks>
+/// A struct inside its owner (the peer for the connection window, <see cref="StreamReceiver"/> for a
+/// stream's), as Kestrel's <c>StreamInputFlowControl</c>: no object of its own per stream. Keep it in
+/// a field that is not <c>readonly</c>: a readonly field would hand each call a copy, and the
+/// interlocked updates would land on the copy.
+/// </remarks>
+internal struct ReceiveWindow
 {
     private readonly int _size;
     private int _available;

@@ -33,7 +33,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     // Writers already serialize on _streamLock, so one lock inside the dictionary is enough; the default
     // takes one per core, per connection (reads are lock-free either way).
     private readonly ConcurrentDictionary<ulong, WsRestStream> _streams = new(concurrencyLevel: 1, capacity: 7);
-    private readonly ReceiveWindow _connectionReceiveWindow;
+    // Not readonly: a mutable struct (see ReceiveWindow).
+    private ReceiveWindow _connectionReceiveWindow;
     private readonly SemaphoreSlim _localStreamSlots;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -93,7 +93,7 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
         var request = new HttpRequestMessage(new HttpMethod(head.Method), uri);
         if (!stream.RequestHasNoBody)
         {
-            request.Content = new StreamContent(new StreamBodyReadStream(stream, WsRestErrorCode.NoError));
+            request.Content = new StreamContent(StreamBodyReadStream.ForRequest(stream));
         }
 
         foreach (var (name, value) in head.Headers)

@@ -6,21 +6,33 @@ namespace WsRest.Http;
 
 /// <summary>
 /// A read-only <see cref="Stream"/> over a stream's received body. Each read releases flow-control
-/// credit, so the sender can go on; disposing before the end resets the stream so the sender stops.
+/// credit, so the sender can go on. Disposing before the end lets the body go; what else it does
+/// depends on the side (<see cref="ForRequest"/>, <see cref="ForResponse"/>).
 /// Single consumer, like the <see cref="PipeReader"/> under it.
 /// </summary>
 internal sealed class StreamBodyReadStream : ReadOnlyBodyStream
 {
     private readonly WsRestStream _stream;
-    private readonly WsRestErrorCode _resetCodeOnEarlyDispose;
+    private readonly bool _resetOnEarlyDispose;
     private bool _completed;
     private bool _disposed;
 
-    public StreamBodyReadStream(WsRestStream stream, WsRestErrorCode resetCodeOnEarlyDispose)
+    private StreamBodyReadStream(WsRestStream stream, bool resetOnEarlyDispose)
     {
         _stream = stream;
-        _resetCodeOnEarlyDispose = resetCodeOnEarlyDispose;
+        _resetOnEarlyDispose = resetOnEarlyDispose;
     }
+
+    /// <summary>
+    /// The request body on the side that serves it. Disposing it early stops only the body: the answer
+    /// still has to go out (a handler rejecting an upload answers 413 after letting the body go, issue 13).
+    /// Once the answer is complete the engine tells the sender to stop with CANCEL(NoError), as Kestrel does
+    /// with RST_STREAM(NO_ERROR); a handler that fails instead resets with an error (docs/protocol.md §6.1).
+    /// </summary>
+    public static StreamBodyReadStream ForRequest(WsRestStream stream) => new(stream, resetOnEarlyDispose: false);
+
+    /// <summary>The response body on the side that called: disposing it early cancels the exchange (CANCEL(Cancel)).</summary>
+    public static StreamBodyReadStream ForResponse(WsRestStream stream) => new(stream, resetOnEarlyDispose: true);
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -136,8 +148,13 @@ internal sealed class StreamBodyReadStream : ReadOnlyBodyStream
             _disposed = true;
             if (!_completed)
             {
-                // The reader gave up early: stop the sender and hand the unread bytes' credit back.
-                _stream.Reset(_resetCodeOnEarlyDispose);
+                // The reader gave up early: hand the unread bytes' credit back (later ones are dropped
+                // on arrival) and, on the calling side, stop the exchange.
+                if (_resetOnEarlyDispose)
+                {
+                    _stream.Reset(WsRestErrorCode.Cancel);
+                }
+
                 _stream.ReleaseBody();
                 _stream.BodyReader.Complete();
             }

@@ -15,7 +15,7 @@ internal sealed class StreamResponseContent : HttpContent
 
     public StreamResponseContent(WsRestStream stream)
     {
-        _body = new StreamBodyReadStream(stream, WsRestErrorCode.Cancel);
+        _body = StreamBodyReadStream.ForResponse(stream);
     }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)

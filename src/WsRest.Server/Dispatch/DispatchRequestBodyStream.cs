@@ -24,7 +24,7 @@ internal sealed class DispatchRequestBodyStream : ReadOnlyBodyStream
     public DispatchRequestBodyStream(WsRestStream stream, DispatchMaxRequestBodySizeFeature limit, long? declaredLength, DispatchDataRateFeatures rates, TimeProvider clock)
     {
         _stream = stream;
-        _inner = new StreamBodyReadStream(stream, WsRestErrorCode.NoError);
+        _inner = StreamBodyReadStream.ForRequest(stream);
         _limit = limit;
         _declaredLength = declaredLength;
         _rates = rates;

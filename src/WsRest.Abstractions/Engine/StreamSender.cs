@@ -1,0 +1,296 @@
+using System.Buffers;
+using WsRest.Protocol;
+
+namespace WsRest.Engine;
+
+/// <summary>
+/// The send side of a <see cref="WsRestStream"/> (Kestrel's <c>Http2OutputProducer</c> with its
+/// <c>StreamOutputFlowControl</c>): the head with the inline-body decision, DATA frames and END, the
+/// stream's <see cref="SendWindow"/> (credit the peer granted) and its <see cref="QueueShare"/> (room
+/// in the writer's queue, a separate budget under its own name). Application threads call it, one
+/// send at a time; the stream's state changes go through the stream. It keeps no reference to its
+/// stream or peer (the stream passes itself): the parts of a stream are made per request, and a back
+/// reference in each would make every request larger.
+/// </summary>
+internal sealed class StreamSender : IQueuedFrameOwner
+{
+    // Made with the first DATA frame: a head with its body inline (every small exchange) never queues
+    // DATA, so it needs no share of the queue.
+    private QueueShare? _queueShare;
+
+    // Cancels waits of the sending side only: a CANCEL(NoError) stops our body while the response
+    // we already received stays readable. Not readonly: a mutable struct.
+    private LazyCancellation _stopped;
+
+    public StreamSender(int initialWindow)
+    {
+        Window = new SendWindow(initialWindow);
+    }
+
+    /// <summary>Credit the peer granted this stream; WINDOW frames add to it.</summary>
+    public SendWindow Window { get; }
+
+    /// <summary>
+    /// Sends the REQUEST or RESPONSE head. The body goes inline in the same frame when it is small and
+    /// credit allows it (docs/protocol.md §5.3), otherwise as DATA frames after the head.
+    /// Takes ownership of <paramref name="head"/>.
+    /// </summary>
+    public async ValueTask SendHeadAsync(WsRestStream stream, FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
+    {
+        var inline = false;
+        try
+        {
+            stream.ThrowIfReset();
+            if (stream.HeadSent)
+            {
+                throw new InvalidOperationException("The head was already sent.");
+            }
+
+            var maxPayload = stream.Peer.MaxFramePayload;
+            if (head.WrittenCount > maxPayload)
+            {
+                throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The {(type == FrameType.Request ? "request" : "response")} head is {head.WrittenCount} bytes; the peer accepts at most {maxPayload}.");
+            }
+
+            if (body.IsEmpty)
+            {
+                inline = true;
+            }
+            else if (body.Length <= stream.Peer.InlineBodyLimit && head.WrittenCount + body.Length <= maxPayload && TryTakeCreditExactly(stream.Peer, body.Length))
+            {
+                head.Write(body.Span);
+                inline = true;
+            }
+
+            var flags = inline && endStream ? FrameFlags.EndStream : FrameFlags.None;
+            var buffer = head.DetachBuffer(out var length);
+            stream.OnSending(flags == FrameFlags.EndStream ? StreamState.HeadSent | StreamState.EndSent : StreamState.HeadSent);
+            var queued = type == FrameType.Request
+                ? stream.Peer.TryStartLocalStream(stream, flags, buffer, length)
+                : stream.Peer.Enqueue(OutgoingFrame.WithPayload(type, flags, stream.Id, buffer, length));
+            if (!queued)
+            {
+                if (stream.IsResetOrRemoved)
+                {
+                    stream.ThrowIfReset();
+                }
+
+                throw stream.Peer.CreateClosedException(notSent: type == FrameType.Request);
+            }
+        }
+        finally
+        {
+            head.Dispose();
+        }
+
+        if (!inline)
+        {
+            await SendDataAsync(stream, body, endStream, cancellationToken).ConfigureAwait(false);
+        }
+        else if (endStream)
+        {
+            stream.TryRemoveIfDone();
+        }
+    }
+
+    /// <summary>Sends body bytes as DATA frames of bounded size, waiting for flow-control credit.</summary>
+    public async ValueTask SendDataAsync(WsRestStream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    {
+        stream.ThrowIfReset();
+        var maxChunk = stream.Peer.MaxDataPayload;
+        while (!data.IsEmpty)
+        {
+            var take = await TakeCreditAsync(stream, Math.Min(data.Length, maxChunk), cancellationToken).ConfigureAwait(false);
+            var payload = ArrayPool<byte>.Shared.Rent(take);
+            data.Span[..take].CopyTo(payload);
+            data = data[take..];
+            var last = endStream && data.IsEmpty;
+            if (last)
+            {
+                stream.OnSending(StreamState.EndSent);
+            }
+
+            if (!stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, stream.Id, payload, take, owner: this)))
+            {
+                throw stream.Peer.CreateClosedException();
+            }
+
+            if (last)
+            {
+                stream.OnFinalFrameQueued();
+                return;
+            }
+        }
+
+        if (endStream)
+        {
+            await CompleteAsync(stream).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the body with an empty DATA frame carrying END (it takes no credit, so it needs none of the sender's state).</summary>
+    public static ValueTask CompleteAsync(WsRestStream stream)
+    {
+        stream.ThrowIfReset();
+        if (!stream.OnSending(StreamState.EndSent))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (!stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, stream.Id, null, 0)))
+        {
+            throw stream.Peer.CreateClosedException();
+        }
+
+        stream.OnFinalFrameQueued();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The writer copied a DATA frame of this stream into a message: its share of the queue is free again.</summary>
+    public void OnQueuedFrameWritten(int length) => _queueShare!.Add(length);
+
+    /// <summary>Nothing more may be sent: current and later waits for credit fail with <paramref name="reason"/> (the first reason given).</summary>
+    public void Stop(Exception reason)
+    {
+        Window.Abort(reason);
+
+        // A full fence before the share is read (see GetQueueShare).
+        Interlocked.CompareExchange(ref _queueShare, null, null)?.Abort(reason);
+        _stopped.Signal();
+    }
+
+    /// <summary>This stream's share of the writer's queue, made on first use; one made after <see cref="Stop"/> starts stopped.</summary>
+    private QueueShare GetQueueShare(WsRestPeer peer)
+    {
+        var share = Volatile.Read(ref _queueShare);
+        if (share is not null)
+        {
+            return share;
+        }
+
+        share = new QueueShare(peer.QueuedDataPerStream);
+        var existing = Interlocked.CompareExchange(ref _queueShare, share, null);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        // Published before the window's abort reason is read, as Stop aborts the window before it reads
+        // the share: one of the two sees the other. The first reason given to Stop is the window's.
+        if (Window.AbortReason is { } reason)
+        {
+            share.Abort(reason);
+        }
+
+        return share;
+    }
+
+    private bool TryTakeCreditExactly(WsRestPeer peer, int count)
+    {
+        var stream = Window.TryTake(count);
+        if (stream < count)
+        {
+            Window.Add(stream);
+            return false;
+        }
+
+        var connection = peer.ConnectionSendWindow.TryTake(count);
+        if (connection < count)
+        {
+            peer.ConnectionSendWindow.Add(connection);
+            Window.Add(stream);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes what one DATA frame may carry: room in this stream's share of the write queue first, then
+    /// stream and connection credit. The queue share (<see cref="WsRestPeer.QueuedDataPerStream"/>) is what makes
+    /// streams interleave fairly: a stream never has more than a few chunks waiting for the writer, so a
+    /// small response queued behind many bulk transfers waits for a few chunks of each, not a window.
+    /// </summary>
+    private async ValueTask<int> TakeCreditAsync(WsRestStream stream, int want, CancellationToken cancellationToken)
+    {
+        var queueShare = GetQueueShare(stream.Peer);
+        CancellationTokenSource? linked = null;
+        var budget = queueShare.TryTake(want);
+        try
+        {
+            if (budget == 0)
+            {
+                linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
+                budget = await queueShare.TakeAsync(want, linked.Token).ConfigureAwait(false);
+            }
+
+            var credit = await TakeWindowCreditAsync(stream, budget, linked, cancellationToken).ConfigureAwait(false);
+            if (credit < budget)
+            {
+                queueShare.Add(budget - credit);
+            }
+
+            return credit;
+        }
+        catch
+        {
+            queueShare.Add(budget);
+            throw;
+        }
+        finally
+        {
+            linked?.Dispose();
+        }
+    }
+
+    private async ValueTask<int> TakeWindowCreditAsync(WsRestStream owner, int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
+    {
+        var stream = Window.TryTake(want);
+        CancellationTokenSource? linked = sharedLinked;
+        try
+        {
+            if (stream == 0)
+            {
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
+                stream = await Window.TakeAsync(want, linked.Token).ConfigureAwait(false);
+            }
+
+            var connection = owner.Peer.ConnectionSendWindow.TryTake(stream);
+            if (connection == 0)
+            {
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
+                connection = await owner.Peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
+            }
+
+            if (connection < stream)
+            {
+                Window.Add(stream - connection);
+            }
+
+            return connection;
+        }
+        catch (Exception ex)
+        {
+            // Credit taken from the stream window but not sent must go back, or a retried write would
+            // find the window permanently smaller.
+            if (stream > 0)
+            {
+                Window.Add(stream);
+            }
+
+            if (ex is OperationCanceledException && _stopped.IsSignalled && !cancellationToken.IsCancellationRequested)
+            {
+                throw WsRestStreamResetException.Local(owner.Id);
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (!ReferenceEquals(linked, sharedLinked))
+            {
+                linked?.Dispose();
+            }
+        }
+    }
+}
