@@ -5,6 +5,15 @@ namespace WsRest.Client;
 /// <summary>Extension methods for <see cref="IWsRestClientProvider"/>.</summary>
 public static class WsRestClientProviderExtensions
 {
+    // TypeNameHelper writes built-in types by their C# keyword (Client<int>).
+    private static readonly Dictionary<Type, string> s_keywords = new()
+    {
+        [typeof(bool)] = "bool", [typeof(byte)] = "byte", [typeof(char)] = "char", [typeof(decimal)] = "decimal",
+        [typeof(double)] = "double", [typeof(float)] = "float", [typeof(int)] = "int", [typeof(long)] = "long",
+        [typeof(object)] = "object", [typeof(sbyte)] = "sbyte", [typeof(short)] = "short", [typeof(string)] = "string",
+        [typeof(uint)] = "uint", [typeof(ulong)] = "ulong", [typeof(ushort)] = "ushort", [typeof(void)] = "void",
+    };
+
     /// <summary>
     /// The shared client that the typed <see cref="HttpClient"/> <typeparamref name="TClient"/> sends
     /// through: the one registered with <c>services.AddHttpClient&lt;TClient&gt;().AddWebSocketTransport(...)</c>
@@ -30,7 +39,7 @@ public static class WsRestClientProviderExtensions
     {
         if (!type.IsGenericType)
         {
-            return type.Name;
+            return s_keywords.TryGetValue(type, out var keyword) ? keyword : type.Name;
         }
 
         var name = new StringBuilder(type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]).Append('<');
