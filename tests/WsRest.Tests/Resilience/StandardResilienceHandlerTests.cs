@@ -129,7 +129,10 @@ public class StandardResilienceHandlerTests
 
         Assert.That(await http.GetStringAsync("/slow").WaitAsync(Generous), Is.EqualTo("in time"));
         await firstAborted.Task.WaitAsync(Generous);
-        Assert.That(Volatile.Read(ref calls), Is.EqualTo(2));
+
+        // At least the hung attempt and the one that answered; on a loaded machine a retry may itself
+        // outlive the 1 s attempt timeout, which the handler then retries too.
+        Assert.That(Volatile.Read(ref calls), Is.GreaterThanOrEqualTo(2));
         Assert.That(proxy.ConnectionsAccepted, Is.EqualTo(1), "a timed-out request is cancelled on its stream; the connection stays");
     }
 
