@@ -133,6 +133,15 @@ public class ConnectRefusalTests
     }
 
     [Test]
+    public void APermanentFailurePredicateOfNullIsRefusedAtConstruction()
+    {
+        var options = new WsRestClientOptions { Endpoint = new Uri("ws://127.0.0.1:1/wsrest") };
+        options.Reconnect.IsPermanentFailure = null!;
+
+        Assert.That(() => new WsRestClient(options), Throws.InvalidOperationException.With.Message.Contains("IsPermanentFailure"));
+    }
+
+    [Test]
     public async Task UseHttpsRedirectionOnTheServerIsReportedAsARedirectOfTheUpgrade()
     {
         await using var host = await TestHost.StartAsync(
