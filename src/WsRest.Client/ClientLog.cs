@@ -11,11 +11,13 @@ internal static partial class ClientLog
     [LoggerMessage(102, LogLevel.Warning, "WsRest connection {ConnectionId} lost.")]
     public static partial void ConnectionLost(ILogger logger, string? connectionId, Exception? error);
 
-    [LoggerMessage(103, LogLevel.Information, "WsRest reconnect attempt {Attempt} to {Endpoint} after {Delay}.")]
-    public static partial void Reconnecting(ILogger logger, int attempt, Uri endpoint, TimeSpan delay);
+    // The cause rides on every reconnect line (issue 18): the status code of a refused upgrade and the
+    // error's message in the text, the exception itself for the stack.
+    [LoggerMessage(103, LogLevel.Information, "WsRest reconnect attempt {Attempt} to {Endpoint} after {Delay}; cause: status {StatusCode}, {Reason}")]
+    public static partial void Reconnecting(ILogger logger, int attempt, Uri endpoint, TimeSpan delay, int? statusCode, string? reason, Exception? error);
 
-    [LoggerMessage(104, LogLevel.Error, "WsRest gave up reconnecting to {Endpoint}.")]
-    public static partial void GaveUp(ILogger logger, Uri endpoint, Exception error);
+    [LoggerMessage(104, LogLevel.Error, "WsRest stopped reconnecting to {Endpoint} (status {StatusCode}): {Reason}")]
+    public static partial void GaveUp(ILogger logger, Uri endpoint, int? statusCode, string reason, Exception error);
 
     [LoggerMessage(105, LogLevel.Error, "A WsRest client event handler threw.")]
     public static partial void EventHandlerFailed(ILogger logger, Exception error);
@@ -28,6 +30,12 @@ internal static partial class ClientLog
 
     [LoggerMessage(108, LogLevel.Error, "The handler serving a request from the server threw; the request was reset.")]
     public static partial void RequestHandlerFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(110, LogLevel.Debug, "WsRest connecting to {Endpoint}.")]
+    public static partial void Connecting(ILogger logger, Uri endpoint);
+
+    [LoggerMessage(111, LogLevel.Warning, "WsRest could not connect to {Endpoint} (status {StatusCode}).")]
+    public static partial void ConnectFailed(ILogger logger, Uri endpoint, int? statusCode, Exception error);
 
     [LoggerMessage(109, LogLevel.Warning, "The server refused to restore the subscription to '{Topic}' after a reconnect: {Reason}")]
     public static partial void SubscriptionRefused(ILogger logger, string topic, string reason);

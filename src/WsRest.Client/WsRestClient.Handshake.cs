@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http;
 using System.Net.WebSockets;
 using WsRest.Engine;
@@ -32,12 +33,16 @@ public sealed partial class WsRestClient
             socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
             // Before ConfigureWebSocket, so a caller adjusting the socket directly still has the last word.
             socket.Options.DangerousDeflateOptions = _options.DeflateOptions;
+
+            // Keeps the status and headers of a refused upgrade: a 401 must not read as "connection
+            // refused", nor a redirect as "could not connect" (issue 18).
+            socket.Options.CollectHttpResponseDetails = true;
             _options.ConfigureWebSocket?.Invoke(socket.Options);
 
             using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
-                await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker, connectTimeout.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker ?? UpgradeInvoker.For(socket.Options), connectTimeout.Token).ConfigureAwait(false);
             }
 
             if (socket.SubProtocol != subProtocol)
@@ -85,11 +90,15 @@ public sealed partial class WsRestClient
         }
         catch (Exception ex)
         {
+            var refusedWith = socket.HttpStatusCode;
+            var location = ConnectErrors.LocationOf(socket.HttpResponseHeaders);
             socket.Abort();
             socket.Dispose();
             throw ex switch
             {
                 HttpRequestException => ex,
+                WebSocketException upgrade when refusedWith is not 0 and not HttpStatusCode.SwitchingProtocols
+                    => ConnectErrors.UpgradeRefused(_options.Endpoint!, refusedWith, location, upgrade),
                 OperationCanceledException when cancellationToken.IsCancellationRequested => ex,
                 OperationCanceledException => new HttpRequestException(HttpRequestError.ConnectionError, $"Connecting to {_options.Endpoint} timed out.", ex),
                 WsRestProtocolException => new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest handshake with {_options.Endpoint} failed: {ex.Message}", ex),

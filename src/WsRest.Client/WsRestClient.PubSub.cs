@@ -26,5 +26,6 @@ public sealed partial class WsRestClient
     public Task<long> PublishAsJsonAsync<T>(string topic, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
         => _pubSub.PublishAsync(topic, "application/json", JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), cancellationToken);
 
-    internal Task<WsRestPeer> GetPeerForPubSubAsync(CancellationToken cancellationToken) => GetPeerAsync(cancellationToken).AsTask();
+    // Pub/sub operations follow the client's wait-for-ready default, as requests do (docs/resilience.md).
+    internal Task<WsRestPeer> GetPeerForPubSubAsync(CancellationToken cancellationToken) => GetPeerAsync(_options.Reconnect.WaitForReady, cancellationToken).AsTask();
 }

@@ -17,6 +17,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
 {
     private readonly WsRestClientOptions _options;
     private Func<CancellationToken, ValueTask<WsRestPeer>>? _peerSource;
+    private Func<CancellationToken, ValueTask<WsRestPeer>>? _waitForReadyPeerSource;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
@@ -31,9 +32,19 @@ public sealed partial class WsRestClient : IAsyncDisposable
     private readonly ClientPubSub _pubSub;
 
     private WsRestPeer? _peer;
-    private Task<WsRestPeer>? _firstConnect;
+    private Task? _firstConnect;
     private Task? _reconnect;
+
+    // Requests waiting for a connection, in two groups (issue 13, gRPC's wait-for-ready): both are
+    // released by the next connection; when an attempt fails, _nextPeer's fail at once with that error
+    // and _nextPeerWhenReady's wait on through the backoff.
     private TaskCompletionSource<WsRestPeer>? _nextPeer;
+    private TaskCompletionSource<WsRestPeer>? _nextPeerWhenReady;
+
+    // True while a connection attempt runs; _lastConnectError is the latest attempt's failure while the
+    // client backs off before the next one (null once an attempt succeeds).
+    private bool _attempting;
+    private HttpRequestException? _lastConnectError;
     private HttpRequestException? _closedError;
     private int _pendingRequests;
     private TimeSpan _nextRetryDelay;
@@ -86,9 +97,12 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// <see cref="WsRestClientOptions.Reconnect"/>). Completes when the connection is ready; calling it
     /// while connected returns at once.
     /// </summary>
-    /// <exception cref="HttpRequestException">The server could not be reached, refused the upgrade or failed the handshake.</exception>
+    /// <exception cref="HttpRequestException">
+    /// The server could not be reached, refused the upgrade (<see cref="HttpRequestException.StatusCode"/>
+    /// says with what) or failed the handshake; or the client is backing off after a failed reconnect attempt.
+    /// </exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
-        => await GetPeerAsync(cancellationToken).ConfigureAwait(false);
+        => await GetPeerAsync(waitForReady: false, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Closes the connection. Requests in flight and waiting fail with <see cref="HttpRequestException"/>.</summary>
     public async ValueTask DisposeAsync()
@@ -96,7 +110,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         WsRestPeer[] peers;
         Task? firstConnect;
         Task? reconnect;
-        TaskCompletionSource<WsRestPeer>? waiting;
+        TaskCompletionSource<WsRestPeer>?[] waiting;
         bool alreadyClosed;
         lock (_lock)
         {
@@ -113,13 +127,12 @@ public sealed partial class WsRestClient : IAsyncDisposable
             _peer = null;
             firstConnect = _firstConnect;
             reconnect = _reconnect;
-            waiting = _nextPeer;
-            _nextPeer = null;
+            waiting = TakeWaiting(whenReadyToo: true);
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
         _pubSub.Close();
-        waiting?.TrySetException(_closedError);
+        Fail(waiting, _closedError);
         foreach (var peer in peers)
         {
             await peer.DisposeAsync().ConfigureAwait(false);
@@ -176,14 +189,36 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// connection when its content can be replayed.
     /// </summary>
     internal Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        => HttpRequestSender.SendAsync(_peerSource ??= GetPeerAsync, request, resendStreamedContent: _options.Reconnect.Enabled && CanSendAgain(request), cancellationToken);
+        => HttpRequestSender.SendAsync(PeerSourceFor(request), request, resendStreamedContent: _options.Reconnect.Enabled && CanSendAgain(request), cancellationToken);
+
+    /// <summary>
+    /// Where <paramref name="request"/> gets its connection: waiting for ready or not, as the request's
+    /// <see cref="WsRestClientRequestOptions.WaitForReady"/> or the client's default says.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="HttpRequestMessage.Options"/> allocates on first access, so it is read only when no
+    /// connection is ready. A request that found one and is sent again later (after a GOAWAY) waits by
+    /// the client's default; it meets a reconnect attempt in progress, so it waits either way.
+    /// </remarks>
+    private Func<CancellationToken, ValueTask<WsRestPeer>> PeerSourceFor(HttpRequestMessage request)
+    {
+        var waitForReady = _options.Reconnect.WaitForReady;
+        if (_peer is not { IsAcceptingStreams: true } && request.Options.TryGetValue(WsRestClientRequestOptions.WaitForReady, out var requested))
+        {
+            waitForReady = requested;
+        }
+
+        return waitForReady
+            ? _waitForReadyPeerSource ??= token => GetPeerAsync(waitForReady: true, token)
+            : _peerSource ??= token => GetPeerAsync(waitForReady: false, token);
+    }
 
     /// <summary>A streamed body can be sent again only when its content can be read again.</summary>
     private static bool CanSendAgain(HttpRequestMessage request)
         => request.Content is null or ByteArrayContent or ReadOnlyMemoryContent;
 
     /// <summary>The current connection when it takes requests (no task, no allocation); otherwise waits for one.</summary>
-    private ValueTask<WsRestPeer> GetPeerAsync(CancellationToken cancellationToken)
+    private ValueTask<WsRestPeer> GetPeerAsync(bool waitForReady, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -193,14 +228,13 @@ public sealed partial class WsRestClient : IAsyncDisposable
             }
         }
 
-        return new ValueTask<WsRestPeer>(WaitForPeerAsync(cancellationToken));
+        return new ValueTask<WsRestPeer>(WaitForPeerAsync(waitForReady, cancellationToken));
     }
 
-    private async Task<WsRestPeer> WaitForPeerAsync(CancellationToken cancellationToken)
+    private async Task<WsRestPeer> WaitForPeerAsync(bool waitForReady, CancellationToken cancellationToken)
     {
         Task<WsRestPeer> waiter;
         var counted = false;
-        TaskCompletionSource<WsRestPeer>? startFirstConnect = null;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -214,15 +248,15 @@ public sealed partial class WsRestClient : IAsyncDisposable
                 case WsRestConnectionState.Closed:
                     throw _closedError ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest client for {Endpoint} is closed.");
                 case WsRestConnectionState.Disconnected:
-                    // Started after the lock is released: event handlers and ConfigureWebSocket must
-                    // never run while the client's lock is held.
+                    // Queued to the thread pool, never run inline: event handlers and ConfigureWebSocket
+                    // must not run while the client's lock is held.
                     _state = WsRestConnectionState.Connecting;
-                    startFirstConnect = new TaskCompletionSource<WsRestPeer>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _firstConnect = startFirstConnect.Task;
-                    waiter = _firstConnect;
+                    _attempting = true;
+                    _firstConnect = Task.Run(FirstConnectAsync, CancellationToken.None);
+                    waiter = Join(waitForReady);
                     break;
                 case WsRestConnectionState.Connecting:
-                    waiter = _firstConnect!;
+                    waiter = Join(waitForReady);
                     break;
                 default:
                     // Reconnecting, or connected to a server that has just sent GOAWAY: wait for the next connection.
@@ -232,32 +266,23 @@ public sealed partial class WsRestClient : IAsyncDisposable
                             ?? new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest connection to {Endpoint} is closed and reconnect is disabled.");
                     }
 
+                    // Backing off after a failed attempt: the server is likely down, so the request
+                    // fails now rather than waiting out its timeout (issue 13), unless it waits for ready.
+                    if (!waitForReady && !_attempting && _lastConnectError is { } lastError)
+                    {
+                        throw ConnectErrors.BackingOff(Endpoint, lastError);
+                    }
+
                     if (_pendingRequests >= _options.Reconnect.MaxPendingRequests)
                     {
                         throw new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest client is reconnecting to {Endpoint} and {_pendingRequests} requests already wait (MaxPendingRequests); this one fails instead of queueing without bound.");
                     }
 
-                    _nextPeer ??= new TaskCompletionSource<WsRestPeer>(TaskCreationOptions.RunContinuationsAsynchronously);
                     _pendingRequests++;
                     counted = true;
-                    waiter = _nextPeer.Task;
+                    waiter = Join(waitForReady);
                     break;
             }
-        }
-
-        if (startFirstConnect is not null)
-        {
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    startFirstConnect.TrySetResult(await FirstConnectAsync().ConfigureAwait(false));
-                }
-                catch (Exception ex)
-                {
-                    startFirstConnect.TrySetException(ex);
-                }
-            }, CancellationToken.None);
         }
 
         try
@@ -276,40 +301,93 @@ public sealed partial class WsRestClient : IAsyncDisposable
         }
     }
 
-    private async Task<WsRestPeer> FirstConnectAsync()
+    /// <summary>Joins the requests waiting for the next connection (under the lock).</summary>
+    private Task<WsRestPeer> Join(bool waitForReady)
     {
+        ref var group = ref waitForReady ? ref _nextPeerWhenReady : ref _nextPeer;
+        group ??= new TaskCompletionSource<WsRestPeer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return group.Task;
+    }
+
+    /// <summary>
+    /// One attempt (docs/resilience.md): its failure fails the requests that waited for it, and the next
+    /// request tries again, unless a wait-for-ready request waits: that one is owed the reconnect schedule.
+    /// </summary>
+    private async Task FirstConnectAsync()
+    {
+        ClientLog.Connecting(_logger, Endpoint);
         Raise(WsRestClientEventKind.Connecting, null);
         try
         {
             var peer = await ConnectOnceAsync(previousConnectionId: null, _disposing.Token).ConfigureAwait(false);
             Install(peer, reconnected: false);
-            return peer;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!_disposing.IsCancellationRequested)
         {
+            var error = ex as HttpRequestException ?? new HttpRequestException(HttpRequestError.ConnectionError, $"Could not connect to {Endpoint}: {ex.Message}", ex);
+            var permanent = _options.Reconnect.IsPermanentFailure(error);
+            TaskCompletionSource<WsRestPeer>?[] failed;
+            TaskCompletionSource? announced = null;
             lock (_lock)
             {
-                if (!_disposed)
+                if (_disposed)
                 {
-                    // The next call tries again; a first connect is one attempt (docs/resilience.md).
+                    // Disposed as the handshake completed (Install threw): DisposeAsync owns the outcome.
+                    return;
+                }
+
+                _attempting = false;
+                var retry = _nextPeerWhenReady is not null && _options.Reconnect.Enabled && !permanent;
+                failed = TakeWaiting(whenReadyToo: !retry);
+                if (retry)
+                {
+                    _state = WsRestConnectionState.Reconnecting;
+                    _lastConnectError = error;
+                    announced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _reconnect = ReconnectAsync(previousConnectionId: null, error, announced.Task);
+                }
+                else
+                {
                     _state = WsRestConnectionState.Disconnected;
                 }
             }
 
-            Raise(WsRestClientEventKind.Disconnected, null, ex);
-            if (ex is OperationCanceledException && _disposing.IsCancellationRequested)
-            {
-                throw new ObjectDisposedException(nameof(WsRestClient), "The client was disposed while connecting.");
-            }
+            ClientLog.ConnectFailed(_logger, Endpoint, ConnectErrors.StatusOf(error), error);
+            Raise(WsRestClientEventKind.ConnectFailed, null, error);
+            Fail(failed, error);
+            announced?.SetResult();
+        }
+        catch (Exception) when (_disposing.IsCancellationRequested)
+        {
+            // DisposeAsync owns the outcome: it fails the waiting requests and raises Closed.
+        }
+    }
 
-            throw;
+    /// <summary>Takes the waiting groups to complete outside the lock (called under it).</summary>
+    private TaskCompletionSource<WsRestPeer>?[] TakeWaiting(bool whenReadyToo)
+    {
+        TaskCompletionSource<WsRestPeer>?[] taken = [_nextPeer, whenReadyToo ? _nextPeerWhenReady : null];
+        _nextPeer = null;
+        if (whenReadyToo)
+        {
+            _nextPeerWhenReady = null;
+        }
+
+        return taken;
+    }
+
+    private static void Fail(TaskCompletionSource<WsRestPeer>?[] waiting, Exception error)
+    {
+        foreach (var group in waiting)
+        {
+            group?.TrySetException(error);
         }
     }
 
     /// <summary>Makes <paramref name="peer"/> the current connection and releases the requests that waited for it.</summary>
     private void Install(WsRestPeer peer, bool reconnected)
     {
-        TaskCompletionSource<WsRestPeer>? waiting;
+        TaskCompletionSource<WsRestPeer>?[] waiting;
         lock (_lock)
         {
             if (_disposed)
@@ -321,8 +399,9 @@ public sealed partial class WsRestClient : IAsyncDisposable
             _peer = peer;
             _livePeers.Add(peer);
             _state = WsRestConnectionState.Connected;
-            waiting = _nextPeer;
-            _nextPeer = null;
+            _attempting = false;
+            _lastConnectError = null;
+            waiting = TakeWaiting(whenReadyToo: true);
 
             // Inside the lock, so a concurrent DisposeAsync either sees this peer (and disposes a started
             // one) or has already made Install throw; never a disposed peer started afterwards.
@@ -341,7 +420,10 @@ public sealed partial class WsRestClient : IAsyncDisposable
             Raise(WsRestClientEventKind.Reconnected, ConnectionId);
         }
 
-        waiting?.TrySetResult(peer);
+        foreach (var group in waiting)
+        {
+            group?.TrySetResult(peer);
+        }
     }
 
     /// <summary>The current connection is going away: by GOAWAY (it drains) or because it ended.</summary>
@@ -372,7 +454,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
             {
                 _state = WsRestConnectionState.Reconnecting;
                 announced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _reconnect = ReconnectAsync(lostId, announced.Task);
+                _reconnect = ReconnectAsync(lostId, reason, announced.Task);
             }
         }
 
@@ -389,7 +471,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         if (announced is null)
         {
             FailWaiting(_closedError!);
-            Raise(WsRestClientEventKind.Closed, lostId);
+            Raise(WsRestClientEventKind.Closed, lostId, _closedError);
         }
         else
         {
@@ -398,37 +480,79 @@ public sealed partial class WsRestClient : IAsyncDisposable
         }
     }
 
-    private async Task ReconnectAsync(string? previousConnectionId, Task announced)
+    /// <param name="previousConnectionId">The lost connection's id, sent in HELLO; null after a failed first connect.</param>
+    /// <param name="cause">Why a connection is needed: the lost connection's reason (null after a GOAWAY) or the failed first connect's error.</param>
+    /// <param name="announced">Completes once Disconnected/ConnectFailed was raised, so no Reconnecting comes before it.</param>
+    private async Task ReconnectAsync(string? previousConnectionId, Exception? cause, Task announced)
     {
         // Runs off the caller's thread (the continuation is asynchronous): the retiring peer's
         // continuation must not run the whole loop.
         await announced.ConfigureAwait(false);
         var attempt = 0;
+        var lastError = cause;
+        HttpRequestException? refused = null;
         _nextRetryDelay = TimeSpan.Zero;
+
+        // Cancelled on a refusal that retrying cannot heal: that ends any pipeline, the user's too,
+        // without relying on what its ShouldHandle accepts.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
         try
         {
             var peer = await _reconnectPipeline.ExecuteAsync(
                 async token =>
                 {
                     attempt++;
-                    ClientLog.Reconnecting(_logger, attempt, Endpoint, _nextRetryDelay);
-                    Raise(WsRestClientEventKind.Reconnecting, previousConnectionId, attempt: attempt, delay: _nextRetryDelay);
-                    return await ConnectOnceAsync(previousConnectionId, token).ConfigureAwait(false);
+                    lock (_lock)
+                    {
+                        _attempting = true;
+                    }
+
+                    ClientLog.Reconnecting(_logger, attempt, Endpoint, _nextRetryDelay, ConnectErrors.StatusOf(lastError), lastError?.Message, lastError);
+                    Raise(WsRestClientEventKind.Reconnecting, previousConnectionId, lastError, attempt, _nextRetryDelay);
+                    try
+                    {
+                        return await ConnectOnceAsync(previousConnectionId, token).ConfigureAwait(false);
+                    }
+                    catch (HttpRequestException ex) when (!token.IsCancellationRequested)
+                    {
+                        lastError = ex;
+                        if (_options.Reconnect.IsPermanentFailure(ex))
+                        {
+                            refused = ex;
+                            await stop.CancelAsync().ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            OnAttemptFailed(ex);
+                        }
+
+                        throw;
+                    }
                 },
-                _disposing.Token).ConfigureAwait(false);
-            Install(peer, reconnected: true);
+                stop.Token).ConfigureAwait(false);
+            Install(peer, reconnected: previousConnectionId is not null);
         }
         catch (Exception ex) when (!_disposing.IsCancellationRequested)
         {
-            var error = new HttpRequestException(HttpRequestError.ConnectionError, $"Gave up reconnecting to {Endpoint} after {attempt} attempt(s): {ex.Message}", ex);
+            var error = refused is not null
+                ? new HttpRequestException(HttpRequestError.ConnectionError, $"Stopped reconnecting to {Endpoint}: {refused.Message} Retrying cannot heal this (WsRestReconnectOptions.IsPermanentFailure).", refused, refused.StatusCode)
+                : new HttpRequestException(HttpRequestError.ConnectionError, $"Gave up reconnecting to {Endpoint} after {attempt} attempt(s): {ex.Message}", ex, (ex as HttpRequestException)?.StatusCode);
+            TaskCompletionSource<WsRestPeer>?[] waiting;
             lock (_lock)
             {
+                if (_disposed)
+                {
+                    return;
+                }
+
                 _state = WsRestConnectionState.Closed;
                 _closedError = error;
+                _attempting = false;
+                waiting = TakeWaiting(whenReadyToo: true);
             }
 
-            ClientLog.GaveUp(_logger, Endpoint, ex);
-            FailWaiting(error);
+            ClientLog.GaveUp(_logger, Endpoint, ConnectErrors.StatusOf(error), error.Message, error);
+            Fail(waiting, error);
             Raise(WsRestClientEventKind.Closed, previousConnectionId, error);
         }
         catch (Exception) when (_disposing.IsCancellationRequested)
@@ -437,16 +561,32 @@ public sealed partial class WsRestClient : IAsyncDisposable
         }
     }
 
-    private void FailWaiting(Exception error)
+    /// <summary>
+    /// An attempt failed and the client backs off: the requests that are not waiting for ready fail
+    /// now with that error, as new ones will until the next attempt starts.
+    /// </summary>
+    private void OnAttemptFailed(HttpRequestException error)
     {
-        TaskCompletionSource<WsRestPeer>? waiting;
+        TaskCompletionSource<WsRestPeer>?[] failed;
         lock (_lock)
         {
-            waiting = _nextPeer;
-            _nextPeer = null;
+            _attempting = false;
+            _lastConnectError = error;
+            failed = TakeWaiting(whenReadyToo: false);
         }
 
-        waiting?.TrySetException(error);
+        Fail(failed, ConnectErrors.BackingOff(Endpoint, error));
+    }
+
+    private void FailWaiting(Exception error)
+    {
+        TaskCompletionSource<WsRestPeer>?[] waiting;
+        lock (_lock)
+        {
+            waiting = TakeWaiting(whenReadyToo: true);
+        }
+
+        Fail(waiting, error);
     }
 
     private void Raise(WsRestClientEventKind kind, string? connectionId, Exception? error = null, int attempt = 0, TimeSpan delay = default)

@@ -128,6 +128,11 @@ public sealed class WsRestClientOptions
             throw new InvalidOperationException("Reconnect options are invalid: MaxAttempts must be at least 1, delays non-negative with MaxDelay >= InitialDelay, MaxPendingRequests non-negative.");
         }
 
+        if (Reconnect.IsPermanentFailure is null)
+        {
+            throw new InvalidOperationException($"Reconnect.{nameof(WsRestReconnectOptions.IsPermanentFailure)} must not be null; use _ => false to retry every failure.");
+        }
+
         if (KeepAliveInterval < TimeSpan.Zero || KeepAliveInterval > TimeSpan.FromDays(1) || KeepAliveTimeout <= TimeSpan.Zero || KeepAliveTimeout > TimeSpan.FromDays(1))
         {
             throw new InvalidOperationException("KeepAliveInterval must be between 0 (off) and one day, and KeepAliveTimeout positive and at most one day.");

@@ -1,3 +1,4 @@
+using System.Net;
 using Polly;
 
 namespace WsRest.Client;
@@ -34,4 +35,36 @@ public sealed class WsRestReconnectOptions
     /// with <see cref="HttpRequestException"/>. Default 1000.
     /// </summary>
     public int MaxPendingRequests { get; set; } = 1000;
+
+    /// <summary>
+    /// Whether requests wait for the next connection while the client is backing off between failed
+    /// attempts. Default false: as in gRPC (wait-for-ready off), a request waits only for an attempt in
+    /// progress, and fails at once with <see cref="HttpRequestException"/>
+    /// (<see cref="HttpRequestError.ConnectionError"/>, the last attempt's error inside) once an attempt
+    /// has failed, instead of waiting out its timeout for a server that is down. True makes every
+    /// request wait (bounded by its own token, <see cref="MaxPendingRequests"/> and the client giving
+    /// up); <see cref="WsRestClientRequestOptions.WaitForReady"/> decides per request.
+    /// </summary>
+    public bool WaitForReady { get; set; }
+
+    /// <summary>
+    /// Decides whether a failed connection attempt is a refusal that retrying cannot heal: then the
+    /// client stops reconnecting, closes, and fails the waiting requests with that error. Default
+    /// <see cref="IsPermanentRefusal"/>; <c>_ => false</c> retries everything (as before).
+    /// Applies to a <see cref="Pipeline"/> of your own too.
+    /// </summary>
+    public Func<HttpRequestException, bool> IsPermanentFailure { get; set; } = IsPermanentRefusal;
+
+    /// <summary>
+    /// The default of <see cref="IsPermanentFailure"/>: the server answered the WebSocket upgrade with
+    /// 401, 403 or 404 (<see cref="HttpRequestException.StatusCode"/>), or refused the protocol version
+    /// in the handshake. A timeout, a refused TCP connection, a 5xx or a 429 is retried.
+    /// </summary>
+    /// <param name="error">The attempt's error, as <see cref="WsRestClient.ConnectAsync"/> would throw it.</param>
+    public static bool IsPermanentRefusal(HttpRequestException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound
+            || error.InnerException is WsRestProtocolException { ErrorCode: WsRestErrorCode.UnsupportedVersion };
+    }
 }

@@ -57,6 +57,23 @@ public sealed class HttpClientFactoryTransportTests : ProbeServerTests
     }
 
     [Test]
+    public async Task TheGenericOverloadFindsATypedClientsConnectionByItsType()
+    {
+        var builder = TestHost.CreateBuilder();
+        builder.Services.AddHttpClient<ConnectionProbeClient>().AddWebSocketTransport(o => o.Endpoint = Probe.Endpoint);
+        builder.Services.AddHttpClient<GenericProbeClient<int>>().AddWebSocketTransport("generic", o => o.Endpoint = Probe.Endpoint);
+        await using var host = await TestHost.StartAsync(builder);
+        var provider = host.Get<IWsRestClientProvider>();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(provider.GetClientForHttpClient<ConnectionProbeClient>(), Is.SameAs(provider.GetClientForHttpClient(nameof(ConnectionProbeClient))));
+            Assert.That(provider.GetClientForHttpClient<GenericProbeClient<int>>(), Is.SameAs(provider.GetClient("generic")), "named as AddHttpClient<TClient> names it: GenericProbeClient<int>");
+            Assert.That(() => provider.GetClientForHttpClient<HttpClientFactoryTransportTests>(), Throws.InvalidOperationException);
+        }
+    }
+
+    [Test]
     public async Task ANamedConnectionIsSharedByTheClientsThatNameItAndByNoOther()
     {
         var builder = TestHost.CreateBuilder();
@@ -140,4 +157,10 @@ public sealed class HttpClientFactoryTransportTests : ProbeServerTests
             Assert.That(Probe.Upgrades, Is.Zero);
         }
     }
+}
+
+/// <summary>A generic typed client: <c>AddHttpClient</c> names it with its type arguments.</summary>
+public sealed class GenericProbeClient<T>(HttpClient http)
+{
+    public HttpClient Http { get; } = http;
 }

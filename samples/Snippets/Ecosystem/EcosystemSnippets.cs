@@ -2,8 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Polly;
-using Polly.Retry;
+using Microsoft.Extensions.Http.Resilience;
 using WsRest.Client;
 using WsRest.Diagnostics;
 
@@ -61,22 +60,11 @@ public static class EcosystemSnippets
         return connection.ConnectionId;
     }
 
-    public static void PollyPipeline(IServiceCollection services)
+    public static void StandardResilience(IServiceCollection services)
     {
         services.AddHttpClient<InventoryClient>()
             .AddWebSocketTransport(o => o.Endpoint = new Uri("ws://localhost:5000/wsrest"))
-            .AddHttpMessageHandler(() => new ResilienceHandler(new ResiliencePipelineBuilder<HttpResponseMessage>()
-                .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-                {
-                    // WsRest fails a request in flight on a lost connection at once; retry the idempotent ones.
-                    ShouldHandle = args => ValueTask.FromResult(
-                        args.Outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }),
-                    MaxRetryAttempts = 3,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                })
-                .AddTimeout(TimeSpan.FromSeconds(10))
-                .Build()));
+            .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods()); // no blind retry of a POST that may have run
     }
 
     public static IDisposable ListenToMetrics(Action<string, double> record)
@@ -96,11 +84,4 @@ public static class EcosystemSnippets
         listener.Start();
         return listener;
     }
-}
-
-/// <summary>Runs every request through a Polly pipeline (the shape Microsoft.Extensions.Http.Resilience gives, where it is available).</summary>
-public sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        => await pipeline.ExecuteAsync(async token => await base.SendAsync(request, token), cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
 using WsRest.Client;
 
 namespace Snippets.Resilience;
@@ -5,14 +7,18 @@ namespace Snippets.Resilience;
 /// <summary>The examples of docs/resilience.md.</summary>
 public static class ResilienceSnippets
 {
-    public static async Task<string> RetryAsync(WsRestClient client)
+    public static void StandardResilience(IServiceCollection services)
     {
         #region resilience.retry
-        var retry = new RetryOnConnectionErrorHandler { InnerHandler = new WebSocketMessageHandler(client) };
-        using var http = new HttpClient(retry) { BaseAddress = new Uri("http://petstore/") };
-        var pets = await http.GetStringAsync("pets");   // survives a dropped connection
+        services.AddHttpClient<InventoryClient>()
+            .AddWebSocketTransport(o => o.Endpoint = new Uri("ws://localhost:5000/wsrest"))
+            .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods()); // no blind retry of a POST that may have run
         #endregion
+    }
 
-        return pets;
+    /// <summary>A typed client, as <c>AddHttpClient&lt;T&gt;</c> makes them.</summary>
+    public sealed class InventoryClient(HttpClient http)
+    {
+        public Task<string> GetPetsAsync() => http.GetStringAsync("pets");
     }
 }

@@ -4,7 +4,7 @@ namespace WsRest.Client.Diagnostics;
 
 /// <summary>
 /// Reports a <see cref="WsRestClient"/>'s connection as a health check: Healthy when connected,
-/// Degraded while connecting or reconnecting (requests wait rather than fail), Unhealthy when closed
+/// Degraded while connecting or reconnecting (requests wait for an attempt in progress), Unhealthy when closed
 /// or never connected.
 /// </summary>
 internal sealed class WsRestClientHealthCheck(Func<WsRestClient> client) : IHealthCheck
@@ -22,7 +22,7 @@ internal sealed class WsRestClientHealthCheck(Func<WsRestClient> client) : IHeal
         var result = connection.State switch
         {
             WsRestConnectionState.Connected => HealthCheckResult.Healthy($"Connected to {connection.Endpoint} as {connection.ConnectionId}.", data),
-            WsRestConnectionState.Connecting or WsRestConnectionState.Reconnecting => new HealthCheckResult(HealthStatus.Degraded, $"{connection.State} to {connection.Endpoint}; requests wait for the connection.", data: data),
+            WsRestConnectionState.Connecting or WsRestConnectionState.Reconnecting => new HealthCheckResult(HealthStatus.Degraded, $"{connection.State} to {connection.Endpoint}; requests wait for an attempt in progress and, between failed attempts, fail at once unless they wait for ready.", data: data),
             WsRestConnectionState.Disconnected => new HealthCheckResult(context.Registration.FailureStatus, $"Not connected to {connection.Endpoint} yet.", data: data),
             _ => new HealthCheckResult(context.Registration.FailureStatus, $"The connection to {connection.Endpoint} is closed.", data: data),
         };

@@ -4,13 +4,14 @@ using Polly;
 using WsRest.Client;
 using WsRest.Server;
 using WsRest.Tests.Infrastructure;
+using static WsRest.Tests.Resilience.ClientEvents;
 
 namespace WsRest.Tests.Resilience;
 
 /// <summary>Faults a real network produces, injected by a loopback proxy between client and server.</summary>
 public class ReconnectTests
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Generous = ClientEvents.Generous;
 
     // First attempt at once, then 1 s doubling, capped at 8 s: the schedule with jitter off.
     private static readonly TimeSpan[] ExpectedBackoff = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(8)];
@@ -29,7 +30,7 @@ public class ReconnectTests
             app.MapGet("/ping", () => "pong");
         });
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
-        await using var client = new WsRestClient(Options(proxy));
+        await using var client = new WsRestClient(ThroughProxy(proxy));
         await using var events = client.WatchAsync().GetAsyncEnumerator();
         using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
         Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
@@ -64,14 +65,20 @@ public class ReconnectTests
             app.MapGet("/who", () => "A");
         });
         await using var proxy = FaultProxy.Start(first.WsRestEndpoint);
-        await using var client = new WsRestClient(Options(proxy));
+        await using var client = new WsRestClient(ThroughProxy(proxy));
         using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = first.HttpAddress };
         Assert.That(await http.GetStringAsync("/who"), Is.EqualTo("A"));
         await using var events = client.WatchAsync().GetAsyncEnumerator();
         var inFlight = http.GetStringAsync("/slow");
         await started.Task.WaitAsync(Generous);
 
-        // Shutdown: GOAWAY; the in-flight request drains; new requests wait for a new connection.
+        // A rolling restart: the new instance is up behind the same address before the old one stops,
+        // so the reconnect that follows the GOAWAY succeeds at once. (A server that is down between the
+        // two fails the requests that do not wait for ready: WaitForReadyTests.)
+        await using var second = await TestHost.StartAsync(app => app.MapGet("/who", () => "B"));
+        proxy.Target = FaultProxy.ToEndPoint(second.WsRestEndpoint);
+
+        // Shutdown: GOAWAY; the in-flight request drains; new requests wait for the new connection.
         var stopping = first.App.StopAsync();
         Assert.That((await NextAsync(events)).Kind, Is.EqualTo(WsRestClientEventKind.Disconnected));
         var queued = http.GetStringAsync("/who");
@@ -80,10 +87,7 @@ public class ReconnectTests
         await stopping.WaitAsync(Generous);
         await first.DisposeAsync();
 
-        await using var second = await TestHost.StartAsync(app => app.MapGet("/who", () => "B"));
-        proxy.Target = FaultProxy.ToEndPoint(second.WsRestEndpoint);
-
-        Assert.That(await queued.WaitAsync(Generous), Is.EqualTo("B"), "the request queued during the restart ran on the new server");
+        Assert.That(await queued.WaitAsync(Generous), Is.EqualTo("B"), "the request issued during the restart ran on the new server");
         Assert.That(await http.GetStringAsync("/who"), Is.EqualTo("B"));
     }
 
@@ -106,7 +110,7 @@ public class ReconnectTests
             });
         await using var serverEvents = host.Registry.WatchAsync().GetAsyncEnumerator();
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
-        var options = Options(proxy);
+        var options = ThroughProxy(proxy);
         options.KeepAliveInterval = TimeSpan.FromMinutes(1);
         options.KeepAliveTimeout = TimeSpan.FromMinutes(2);
         options.SendTimeout = Timeout.InfiniteTimeSpan;
@@ -136,7 +140,7 @@ public class ReconnectTests
         var clock = new ManualClock();
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
-        var options = Options(proxy);
+        var options = ThroughProxy(proxy);
         options.KeepAliveInterval = TimeSpan.Zero;
         options.Reconnect.InitialDelay = TimeSpan.FromSeconds(1);
         options.Reconnect.MaxDelay = TimeSpan.FromSeconds(8);
@@ -186,7 +190,7 @@ public class ReconnectTests
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
         var attempts = 0;
-        var options = Options(proxy);
+        var options = ThroughProxy(proxy);
         options.Metadata["app"] = "inventory";
         options.Reconnect.Pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new Polly.Retry.RetryStrategyOptions
@@ -220,7 +224,7 @@ public class ReconnectTests
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
         await using var serverEvents = host.Registry.WatchAsync().GetAsyncEnumerator();
-        var options = Options(proxy);
+        var options = ThroughProxy(proxy);
         options.Metadata["app"] = "inventory";
         await using var client = new WsRestClient(options);
         await client.ConnectAsync();
@@ -245,7 +249,7 @@ public class ReconnectTests
     {
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
-        var options = Options(proxy);
+        var options = ThroughProxy(proxy);
         options.Reconnect.Enabled = false;
         await using var client = new WsRestClient(options);
         await using var events = client.WatchAsync().GetAsyncEnumerator();
@@ -262,12 +266,12 @@ public class ReconnectTests
     }
 
     [Test]
-    public async Task RequestsBeyondThePendingLimitFailAtOnceWhileReconnecting()
+    public async Task WaitingRequestsBeyondThePendingLimitFailAtOnceWhileReconnecting()
     {
         var clock = new ManualClock();
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"));
         await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
-        var options = Options(proxy);
+        var options = ThroughProxy(proxy);
         options.KeepAliveInterval = TimeSpan.Zero;
         // A delay no other timer of the client uses (the handshake's is 10 s, a send's 30 s), without
         // jitter, so the test can tell the backoff timer from the others the clock reports.
@@ -294,8 +298,12 @@ public class ReconnectTests
         }
         while (due != backoff);
 
-        var waiting = new[] { http.GetStringAsync("/ping"), http.GetStringAsync("/ping") };
-        var error = Assert.CatchAsync<HttpRequestException>(() => http.GetStringAsync("/ping").WaitAsync(Generous));
+        // Backing off after a failed attempt: a request that does not wait for ready fails at once
+        // (issue 13); those that wait count against MaxPendingRequests, and the one past it fails.
+        var failFast = Assert.CatchAsync<HttpRequestException>(() => http.GetStringAsync("/ping").WaitAsync(Generous));
+        Assert.That(failFast!.Message, Does.Contain("the last attempt failed"));
+        var waiting = new[] { GetStringAsync(http, "/ping", waitForReady: true), GetStringAsync(http, "/ping", waitForReady: true) };
+        var error = Assert.CatchAsync<HttpRequestException>(() => GetStringAsync(http, "/ping", waitForReady: true).WaitAsync(Generous));
         Assert.That(error!.Message, Does.Contain("MaxPendingRequests"));
 
         proxy.RejectNew(false);
@@ -313,7 +321,7 @@ public class ReconnectTests
         {
             for (var i = 0; i < 100; i++)
             {
-                var options = Options(proxy);
+                var options = ThroughProxy(proxy);
                 options.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(100);
                 options.Reconnect.MaxDelay = TimeSpan.FromSeconds(1);
                 var client = new WsRestClient(options);
@@ -338,61 +346,6 @@ public class ReconnectTests
             foreach (var client in clients)
             {
                 await client.DisposeAsync();
-            }
-        }
-    }
-
-    [Test]
-    public async Task APollyRetryInTheHttpClientPipelineRetriesAnIdempotentCallAfterTheConnectionDrops()
-    {
-        var calls = 0;
-        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var host = await TestHost.StartAsync(app => app.MapGet("/flaky", async (CancellationToken aborted) =>
-        {
-            if (Interlocked.Increment(ref calls) == 1)
-            {
-                firstStarted.TrySetResult();
-                await Task.Delay(Timeout.Infinite, aborted);
-            }
-
-            return "second attempt";
-        }));
-        await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
-        await using var client = new WsRestClient(Options(proxy));
-        var retry = new RetryOnConnectionErrorHandler(delay: TimeSpan.FromMilliseconds(50)) { InnerHandler = new WebSocketMessageHandler(client) };
-        using var http = new HttpClient(retry) { BaseAddress = host.HttpAddress };
-
-        var call = http.GetStringAsync("/flaky");
-        await firstStarted.Task.WaitAsync(Generous);
-        proxy.ResetAll();
-
-        Assert.That(await call.WaitAsync(Generous), Is.EqualTo("second attempt"));
-        Assert.That(retry.Retries, Is.EqualTo(1));
-        Assert.That(Volatile.Read(ref calls), Is.EqualTo(2));
-    }
-
-    private static WsRestClientOptions Options(FaultProxy proxy)
-    {
-        var options = new WsRestClientOptions { Endpoint = proxy.WsUri("/wsrest") };
-        options.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(50);
-        options.Reconnect.MaxDelay = TimeSpan.FromMilliseconds(500);
-        return options;
-    }
-
-    private static async Task<T> NextAsync<T>(IAsyncEnumerator<T> events)
-    {
-        Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True, "an event arrived");
-        return events.Current;
-    }
-
-    private static async Task<WsRestClientEvent> NextOfKindAsync(IAsyncEnumerator<WsRestClientEvent> events, WsRestClientEventKind kind)
-    {
-        while (true)
-        {
-            var next = await NextAsync(events);
-            if (next.Kind == kind)
-            {
-                return next;
             }
         }
     }
