@@ -133,6 +133,9 @@ public sealed partial class OptionsTableTests
                 return times;
             case TimeProvider provider when ReferenceEquals(provider, TimeProvider.System):
                 return ["TimeProvider.System"];
+            case Delegate method:
+                // A policy delegate defaults to a public method; the row names it.
+                return [method.Method.Name];
             case IEnumerable sequence when !sequence.GetEnumerator().MoveNext():
                 return ["empty"];
             default:
