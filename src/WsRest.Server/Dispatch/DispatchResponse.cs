@@ -253,6 +253,14 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
         _stream?.Reset(WsRestErrorCode.Cancel, new IOException($"The client read the response too slowly (below {rate?.BytesPerSecond} bytes/s after a {rate?.GracePeriod.TotalSeconds:0.###} s grace period, MinResponseDataRate); the stream was reset."));
     }
 
+    /// <summary>
+    /// The stream was reset before the response ended: the client cancelled it (CANCEL), the connection
+    /// was lost, or the server aborted it (a data rate, <c>HttpContext.Abort</c>). Kestrel's
+    /// <c>_connectionAborted</c>: an I/O or cancellation error then says the client went away, not that
+    /// the app failed.
+    /// </summary>
+    internal bool IsAborted => _stream is { } stream && (stream.State & StreamState.Reset) != 0;
+
     /// <summary>The pipeline returned: end the response (runs OnStarting if nothing was sent yet).</summary>
     internal Task CompleteResponseAsync() => CompleteAsync();
 

@@ -40,7 +40,7 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
                 return;
             }
 
-            await _application.ProcessRequestAsync(context, context.Response, _connection.ConnectionId, stream.Id).ConfigureAwait(false);
+            await _application.ProcessRequestAsync(context, context.Response, _connection.ConnectionId).ConfigureAwait(false);
         }
         finally
         {
