@@ -49,6 +49,9 @@ internal sealed class ConnectionSession
             TlsApplicationProtocol = upgrade.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(),
             MaxRequestBodySize = _options.MaxRequestBodySize,
             AllowHostHeaderOverride = _options.AllowHostHeaderOverride,
+            MaxRequestLineSize = services.KestrelLimits.MaxRequestLineSize,
+            MaxRequestHeadersTotalSize = services.KestrelLimits.MaxRequestHeadersTotalSize,
+            MaxRequestHeaderCount = services.KestrelLimits.MaxRequestHeaderCount,
             MinRequestBodyDataRate = services.KestrelLimits.MinRequestBodyDataRate,
             MinResponseDataRate = services.KestrelLimits.MinResponseDataRate,
             TimeProvider = _options.TimeProvider,
@@ -68,6 +71,7 @@ internal sealed class ConnectionSession
             HeartbeatTimeout = _options.KeepAliveTimeout,
             SendTimeout = _options.SendTimeout,
             MaxHeaderCount = _options.MaxRequestHeaderCount,
+            AnswerOversizeRequests = true,
         });
 
         // HELLO may repeat a key; the last value wins.

@@ -159,7 +159,7 @@ public class LimitsTests
     }
 
     [Test]
-    public async Task TooManyRequestHeadersResetOnlyThatRequest()
+    public async Task TooManyRequestHeadersGet431AndOnlyThatRequest()
     {
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.MaxRequestHeaderCount = 5);
         using var http = await host.CreateWsRestHttpClientAsync();
@@ -169,9 +169,10 @@ public class LimitsTests
             request.Headers.TryAddWithoutValidation($"x-h{i}", "v");
         }
 
-        var error = Assert.CatchAsync<HttpRequestException>(() => http.SendAsync(request));
+        // Over the protocol's count the request is answered as Kestrel answers too many headers, not reset (issue 13).
+        using var response = await http.SendAsync(request);
 
-        Assert.That(error!.ToString(), Does.Contain("MessageTooLarge"));
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.RequestHeaderFieldsTooLarge));
         Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
     }
 
