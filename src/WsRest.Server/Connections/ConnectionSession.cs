@@ -55,6 +55,7 @@ internal sealed class ConnectionSession
             MinRequestBodyDataRate = services.KestrelLimits.MinRequestBodyDataRate,
             MinResponseDataRate = services.KestrelLimits.MinResponseDataRate,
             TimeProvider = _options.TimeProvider,
+            DateHeader = DateHeaderCache.For(_options.TimeProvider),
         };
 
         _pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(services.EventBus, _options.PubSub, _logger) : null;

@@ -57,6 +57,9 @@ internal sealed class DispatchConnectionContext
     /// <summary>Kestrel's <c>Limits.MinResponseDataRate</c>, applied per tunneled stream; null: none.</summary>
     public Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? MinResponseDataRate { get; init; }
 
+    /// <summary>Where responses take their <c>Date</c> header from.</summary>
+    public DateHeaderCache DateHeader { get; init; } = DateHeaderCache.System;
+
     /// <summary>Clock for the data-rate timers.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

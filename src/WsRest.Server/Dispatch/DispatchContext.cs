@@ -111,7 +111,7 @@ internal partial class DispatchContext
         RemotePort = _connection.RemotePort;
         LocalIpAddress = _connection.LocalIpAddress;
         LocalPort = _connection.LocalPort;
-        Response.Initialize(stream, suppressBody: HttpMethods.IsHead(head.Method), _dataRates, _connection.TimeProvider);
+        Response.Initialize(stream, suppressBody: HttpMethods.IsHead(head.Method), _dataRates, _connection.TimeProvider, _connection.DateHeader);
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
     private bool _hasStarted;
     private DispatchDataRateFeatures? _rates;
     private TimeProvider _clock = TimeProvider.System;
+    private DateHeaderCache _date = DateHeaderCache.System;
     private DataRateTimer? _rateTimer;
 
     public DispatchResponse()
@@ -43,12 +44,13 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
     private WsRestStream ActiveStream => _stream ?? throw new InvalidOperationException("The request has ended.");
 
     /// <summary>Binds the response to the stream of a new request.</summary>
-    public void Initialize(WsRestStream stream, bool suppressBody, DispatchDataRateFeatures rates, TimeProvider clock)
+    public void Initialize(WsRestStream stream, bool suppressBody, DispatchDataRateFeatures rates, TimeProvider clock, DateHeaderCache date)
     {
         _stream = stream;
         _suppressBody = suppressBody;
         _rates = rates;
         _clock = clock;
+        _date = date;
     }
 
     /// <summary>The request is over: back to a fresh 200 with no headers, for the next request on this connection.</summary>
@@ -189,6 +191,12 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
                 if (endStream)
                 {
                     SetLengthOfCompletedResponse(body.Length);
+                }
+
+                // As Kestrel (HTTP/1.1, 2 and 3) once the response starts: a Date unless the app set its own.
+                if (!Headers.ContainsKey(HeaderNames.Date))
+                {
+                    Headers.Date = _date.Value;
                 }
 
                 var head = EncodeHead();
