@@ -17,11 +17,12 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "WsRest handshake from {RemoteEndPoint} failed: {Reason}")]
     public static partial void HandshakeFailed(ILogger logger, string? remoteEndPoint, string reason);
 
-    [LoggerMessage(5, LogLevel.Error, "Connection id \"{ConnectionId}\", stream {StreamId}: an unhandled exception was thrown by the application.")]
-    public static partial void ApplicationError(ILogger logger, string connectionId, ulong streamId, Exception error);
+    // Kestrel's wording (its ApplicationError, event 13), for a failed request and a failed OnCompleted callback alike.
+    [LoggerMessage(5, LogLevel.Error, "Connection id \"{ConnectionId}\", Request id \"{TraceIdentifier}\": An unhandled exception was thrown by the application.", EventName = "ApplicationError")]
+    public static partial void ApplicationError(ILogger logger, string connectionId, string? traceIdentifier, Exception error);
 
-    [LoggerMessage(6, LogLevel.Error, "Connection id \"{ConnectionId}\", stream {StreamId}: an OnCompleted callback threw.")]
-    public static partial void OnCompletedError(ILogger logger, string connectionId, ulong streamId, Exception error);
+    [LoggerMessage(6, LogLevel.Error, "Connection id \"{ConnectionId}\", Request id \"{TraceIdentifier}\": An unhandled exception was thrown by the application.", EventName = "OnCompletedError")]
+    public static partial void OnCompletedError(ILogger logger, string connectionId, string? traceIdentifier, Exception error);
 
     [LoggerMessage(7, LogLevel.Error, "A WsRest connection arrived but the application pipeline was not captured: AddWsRest must run after the server (Kestrel) is registered, and the app must run on that server (not TestServer).")]
     public static partial void PipelineNotCaptured(ILogger logger);
@@ -31,4 +32,8 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "WsRest connection {ConnectionId}: the credentials of its upgrade expired; closing it (GOAWAY).")]
     public static partial void CredentialsExpired(ILogger logger, string connectionId);
+
+    // Kestrel's wording and level for the same event (its RequestAborted, event 66).
+    [LoggerMessage(10, LogLevel.Debug, "Connection id \"{ConnectionId}\", Request id \"{TraceIdentifier}\": The request was aborted by the client.", EventName = "RequestAborted")]
+    public static partial void RequestAborted(ILogger logger, string connectionId, string? traceIdentifier);
 }

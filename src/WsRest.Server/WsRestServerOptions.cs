@@ -15,7 +15,12 @@ public sealed class WsRestServerOptions
     /// <summary>Largest WebSocket message the server accepts; a larger one closes the connection (1009). Default 1 MiB.</summary>
     public int MaxMessageSize { get; set; } = 1024 * 1024;
 
-    /// <summary>Largest decoded request header block; a larger one resets only that request. Default 64 KiB.</summary>
+    /// <summary>
+    /// Largest decoded request head (method, target, header names and values), the protocol's own limit;
+    /// a larger request is answered 414 (its method and target alone are over) or 431 without running the
+    /// app, and the connection goes on. Kestrel's <c>Limits.MaxRequestLineSize</c> and
+    /// <c>MaxRequestHeadersTotalSize</c> apply as well (docs/security.md). Default 64 KiB.
+    /// </summary>
     public int MaxHeaderListSize { get; set; } = 64 * 1024;
 
     /// <summary>Largest client metadata (UTF-8 bytes of keys and values) accepted in HELLO. Default 4 KiB.</summary>
@@ -81,7 +86,10 @@ public sealed class WsRestServerOptions
     /// <summary>Most connections one authenticated user (by name) holds at once; more are refused with 429. Default null (no limit).</summary>
     public int? MaxConnectionsPerUser { get; set; }
 
-    /// <summary>Most headers in one tunneled request; more reset that request (as Kestrel's MaxRequestHeaderCount). Default 100.</summary>
+    /// <summary>
+    /// Most headers the protocol decodes in one tunneled request; more get 431 without running the app.
+    /// Kestrel's own <c>Limits.MaxRequestHeaderCount</c> applies as well (the smaller wins). Default 100.
+    /// </summary>
     public int MaxRequestHeaderCount { get; set; } = 100;
 
     /// <summary>

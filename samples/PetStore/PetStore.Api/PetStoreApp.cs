@@ -50,6 +50,7 @@ public static class PetStoreApp
         builder.Services.AddWsRest(o => o.ServerName = KioskEndpoints.ServerName);
         builder.Services.AddHostedService<KioskEventPublisher>(); // kiosks/connected, kiosks/disconnected
         builder.Services.AddSingleton<SlowRequestLog>();
+        PetStoreAuthentication.AddIfRequired(builder); // off unless PetStore:RequireToken=true
 
         // Several nodes behind a load balancer: with a "Redis" connection string (ConnectionStrings:Redis,
         // e.g. the environment variable ConnectionStrings__Redis=127.0.0.1:6379), events, the kiosk list
@@ -74,11 +75,26 @@ public static class PetStoreApp
         // allow-list accepts.
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        var requireToken = PetStoreAuthentication.IsRequired(app.Configuration);
+        if (requireToken)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
         app.MapOpenApi();
-        app.MapWsRest(WsRestPath);
-        app.MapPetEndpoints();
-        app.MapKioskEndpoints();
+        var wsRest = app.MapWsRest(WsRestPath);
+        var pets = app.MapPetEndpoints();
+        var kiosks = app.MapKioskEndpoints();
         app.MapSlowEndpoints();
+        if (requireToken)
+        {
+            // The upgrade is authenticated once; every request on the connection runs as its user.
+            wsRest.RequireAuthorization();
+            pets.RequireAuthorization();
+            kiosks.RequireAuthorization();
+        }
+
         return app;
     }
 

@@ -58,8 +58,16 @@ internal sealed class PeerOptions
     /// <summary>Most replies the remote's own frames provoked (PONG, refusing CANCEL) that may wait at once; more fail the connection with EnhanceYourCalm.</summary>
     public int MaxQueuedReplies { get; init; } = 1024;
 
-    /// <summary>Most headers accepted in one incoming request or response head; more reset that stream.</summary>
+    /// <summary>Most headers accepted in one incoming request or response head; more reset that stream (see <see cref="AnswerOversizeRequests"/>).</summary>
     public int MaxHeaderCount { get; init; } = 100;
+
+    /// <summary>
+    /// A REQUEST whose head is over <see cref="PeerSettings.MaxHeaderListSize"/> or <see cref="MaxHeaderCount"/>
+    /// still goes to <see cref="Handler"/>, marked <see cref="RequestHead.HeadersTooLarge"/>, which answers it
+    /// without running the request (the server: 414 or 431, as Kestrel), instead of the engine resetting the
+    /// stream (issue 13: a generated client sees a reset as a transport failure, a 431 as what it is).
+    /// </summary>
+    public bool AnswerOversizeRequests { get; init; }
 
     /// <summary>Used for the close timeout and the heartbeat; tests replace it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

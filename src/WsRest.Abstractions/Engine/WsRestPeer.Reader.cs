@@ -247,7 +247,7 @@ internal sealed partial class WsRestPeer
             }
 
             _lastRemoteStreamId = id;
-            if (head.HeadersTooLarge)
+            if (head.HeadersTooLarge && !_options.AnswerOversizeRequests)
             {
                 // The frame itself was well formed; only this request is over a limit, so only it is reset.
                 refusal = WsRestErrorCode.MessageTooLarge;

@@ -1,4 +1,5 @@
 using System.Net.Http;
+using System.Text;
 using System.Net.Http.Headers;
 using WsRest.Engine;
 using WsRest.Protocol;
@@ -13,8 +14,14 @@ internal static class HttpHeaderEncoder
     /// " " for User-Agent) exactly as SocketsHttpHandler writes one HTTP/1.1 line, so the app sees the
     /// same values over WsRest as over plain HTTP. Invalid names or values fail this request only
     /// (the receiver would have to fail the whole connection, docs/protocol.md §5.2).
+    /// <para>
+    /// With <paramref name="asciiOnly"/> (a request, as SocketsHttpHandler sends one) a value with a
+    /// character past U+007F fails the request before anything is sent, with SocketsHttpHandler's own
+    /// error: HTTP/1.1 and HTTP/2 carry header bytes, and without an encoding selector it writes ASCII
+    /// only (docs/decisions.md, "Non-ASCII request headers").
+    /// </para>
     /// </summary>
-    public static void Write(PooledBufferWriter writer, HttpHeadersNonValidated headers)
+    public static void Write(PooledBufferWriter writer, HttpHeadersNonValidated headers, bool asciiOnly = false)
     {
         foreach (var header in headers)
         {
@@ -34,7 +41,7 @@ internal static class HttpHeaderEncoder
                 // Set-Cookie is the one header that cannot be joined (RFC 9110 §5.3): one entry per value.
                 foreach (var cookie in values)
                 {
-                    WriteOne(writer, header.Key, cookie);
+                    WriteOne(writer, header.Key, cookie, asciiOnly);
                 }
 
                 continue;
@@ -52,12 +59,18 @@ internal static class HttpHeaderEncoder
                 value = values.ToString();
             }
 
-            WriteOne(writer, header.Key, value);
+            WriteOne(writer, header.Key, value, asciiOnly);
         }
     }
 
-    private static void WriteOne(PooledBufferWriter writer, string name, string value)
+    private static void WriteOne(PooledBufferWriter writer, string name, string value, bool asciiOnly)
     {
+        if (asciiOnly && !Ascii.IsValid(value))
+        {
+            // SocketsHttpHandler's message (SR.net_http_request_invalid_char_encoding), so callers match one error.
+            throw new HttpRequestException("Request headers must contain only ASCII characters.");
+        }
+
         if (!HeaderCodec.IsValidHeader(name, value))
         {
             throw new HttpRequestException(HttpRequestError.Unknown, $"The header '{name}' has an invalid name or a value containing CR, LF or NUL.");

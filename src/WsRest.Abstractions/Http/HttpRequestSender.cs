@@ -238,12 +238,12 @@ internal static class HttpRequestSender
         {
             var content = request.Content;
             RequestHead.WriteStart(head, request.Method.Method, GetPathAndQuery(request));
-            HttpHeaderEncoder.Write(head, request.Headers.NonValidated);
+            HttpHeaderEncoder.Write(head, request.Headers.NonValidated, asciiOnly: true);
             if (content is not null)
             {
                 // Reading ContentLength computes it for contents of known size (as SocketsHttpHandler does), so it is encoded.
                 _ = content.Headers.ContentLength;
-                HttpHeaderEncoder.Write(head, content.Headers.NonValidated);
+                HttpHeaderEncoder.Write(head, content.Headers.NonValidated, asciiOnly: true);
             }
             else if (NeedsExplicitEmptyLength(request.Method))
             {

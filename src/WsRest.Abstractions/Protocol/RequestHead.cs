@@ -15,8 +15,14 @@ internal sealed class RequestHead
 
     public List<KeyValuePair<string, string>> Headers { get; } = [];
 
-    /// <summary>The header block exceeded the receiver's limit; <see cref="Headers"/> is incomplete and the stream must be reset.</summary>
+    /// <summary>
+    /// The head exceeded the receiver's limit; <see cref="Headers"/> is incomplete, so the request must not
+    /// run: the stream is reset, or answered without running the app (an HTTP server: 414 or 431).
+    /// </summary>
     public bool HeadersTooLarge { get; private set; }
+
+    /// <summary>Within <see cref="HeadersTooLarge"/>: the method and target alone are over the limit (HTTP: 414, not 431).</summary>
+    public bool RequestLineTooLarge { get; private set; }
 
     public static void WriteStart(IBufferWriter<byte> writer, string method, string pathAndQuery)
     {
@@ -77,6 +83,7 @@ internal sealed class RequestHead
         }
 
         HeadersTooLarge = !withinLimit;
+        RequestLineTooLarge = headBytes > maxHeaderBytes;
         return reader.Remaining;
     }
 }

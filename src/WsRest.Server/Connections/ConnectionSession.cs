@@ -49,9 +49,13 @@ internal sealed class ConnectionSession
             TlsApplicationProtocol = upgrade.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ITlsApplicationProtocolFeature>(),
             MaxRequestBodySize = _options.MaxRequestBodySize,
             AllowHostHeaderOverride = _options.AllowHostHeaderOverride,
+            MaxRequestLineSize = services.KestrelLimits.MaxRequestLineSize,
+            MaxRequestHeadersTotalSize = services.KestrelLimits.MaxRequestHeadersTotalSize,
+            MaxRequestHeaderCount = services.KestrelLimits.MaxRequestHeaderCount,
             MinRequestBodyDataRate = services.KestrelLimits.MinRequestBodyDataRate,
             MinResponseDataRate = services.KestrelLimits.MinResponseDataRate,
             TimeProvider = _options.TimeProvider,
+            DateHeader = DateHeaderCache.For(_options.TimeProvider),
         };
 
         _pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(services.EventBus, _options.PubSub, _logger) : null;
@@ -68,6 +72,7 @@ internal sealed class ConnectionSession
             HeartbeatTimeout = _options.KeepAliveTimeout,
             SendTimeout = _options.SendTimeout,
             MaxHeaderCount = _options.MaxRequestHeaderCount,
+            AnswerOversizeRequests = true,
         });
 
         // HELLO may repeat a key; the last value wins.

@@ -23,7 +23,7 @@ internal sealed class ApplicationPipeline<TContext> : IApplicationPipeline
 
     public DispatchContext CreateRequestContext(DispatchConnectionContext connection) => new DispatchContext<TContext>(connection);
 
-    public async Task ProcessRequestAsync(IFeatureCollection features, DispatchResponse response, string connectionId, ulong streamId)
+    public async Task ProcessRequestAsync(IFeatureCollection features, DispatchResponse response, string connectionId)
     {
         var context = _application.CreateContext(features);
         Exception? error = null;
@@ -32,10 +32,16 @@ internal sealed class ApplicationPipeline<TContext> : IApplicationPipeline
             await _application.ProcessRequestAsync(context).ConfigureAwait(false);
             await response.CompleteResponseAsync().ConfigureAwait(false);
         }
+        catch (Exception ex) when ((ex is OperationCanceledException or IOException) && response.IsAborted)
+        {
+            // As Kestrel: an app that fails because the client cancelled or went away did not fail;
+            // Debug, and no exception handed to the hosting layer (it would count as unhandled).
+            Log.RequestAborted(_logger, connectionId, TraceIdentifier(features));
+        }
         catch (Exception ex)
         {
             error = ex;
-            Log.ApplicationError(_logger, connectionId, streamId, ex);
+            Log.ApplicationError(_logger, connectionId, TraceIdentifier(features), ex);
             await response.FailAsync(ex).ConfigureAwait(false);
         }
         finally
@@ -46,10 +52,13 @@ internal sealed class ApplicationPipeline<TContext> : IApplicationPipeline
             }
             catch (Exception ex)
             {
-                Log.OnCompletedError(_logger, connectionId, streamId, ex);
+                Log.OnCompletedError(_logger, connectionId, TraceIdentifier(features), ex);
             }
 
             _application.DisposeContext(context, error);
         }
     }
+
+    // Read only when logging: the identifier is made on first use, and most requests never need it.
+    private static string? TraceIdentifier(IFeatureCollection features) => features.Get<IHttpRequestIdentifierFeature>()?.TraceIdentifier;
 }

@@ -42,11 +42,23 @@ internal sealed class DispatchConnectionContext
 
     public long? MaxRequestBodySize { get; init; }
 
+    /// <summary>Kestrel's <c>Limits.MaxRequestLineSize</c> (<see cref="RequestHeadLimits"/>); unlimited where there is no Kestrel (the tunnel).</summary>
+    public int MaxRequestLineSize { get; init; } = int.MaxValue;
+
+    /// <summary>Kestrel's <c>Limits.MaxRequestHeadersTotalSize</c>.</summary>
+    public int MaxRequestHeadersTotalSize { get; init; } = int.MaxValue;
+
+    /// <summary>Kestrel's <c>Limits.MaxRequestHeaderCount</c>.</summary>
+    public int MaxRequestHeaderCount { get; init; } = int.MaxValue;
+
     /// <summary>Kestrel's <c>Limits.MinRequestBodyDataRate</c>, applied per tunneled stream; null: none.</summary>
     public Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? MinRequestBodyDataRate { get; init; }
 
     /// <summary>Kestrel's <c>Limits.MinResponseDataRate</c>, applied per tunneled stream; null: none.</summary>
     public Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? MinResponseDataRate { get; init; }
+
+    /// <summary>Where responses take their <c>Date</c> header from.</summary>
+    public DateHeaderCache DateHeader { get; init; } = DateHeaderCache.System;
 
     /// <summary>Clock for the data-rate timers.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

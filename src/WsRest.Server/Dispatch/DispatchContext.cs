@@ -50,7 +50,15 @@ internal partial class DispatchContext
             headers[name] = headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
         }
 
-        BadRequestReason = ValidateHostAndLength(headers);
+        // Kestrel parses the head before it looks at Host or Content-Length: its limits answer first.
+        BadRequestStatus = RequestHeadLimits.Check(head, _connection, out var tooLarge);
+        BadRequestReason = tooLarge;
+        var invalid = ValidateHostAndLength(headers);
+        if (BadRequestReason is null && invalid is not null)
+        {
+            BadRequestReason = invalid;
+            BadRequestStatus = StatusCodes.Status400BadRequest;
+        }
 
         var target = head.PathAndQuery;
         var queryStart = target.IndexOf('?', StringComparison.Ordinal);
@@ -68,7 +76,12 @@ internal partial class DispatchContext
         {
             // Kestrel refuses a target that decodes to NUL before the app sees it (400); the decoder
             // would throw here and reset the stream instead.
-            BadRequestReason ??= "The request target contains an encoded NUL character.";
+            if (BadRequestReason is null)
+            {
+                BadRequestReason = "The request target contains an encoded NUL character.";
+                BadRequestStatus = StatusCodes.Status400BadRequest;
+            }
+
             path = "/";
         }
         else
@@ -98,14 +111,18 @@ internal partial class DispatchContext
         RemotePort = _connection.RemotePort;
         LocalIpAddress = _connection.LocalIpAddress;
         LocalPort = _connection.LocalPort;
-        Response.Initialize(stream, suppressBody: HttpMethods.IsHead(head.Method), _dataRates, _connection.TimeProvider);
+        Response.Initialize(stream, suppressBody: HttpMethods.IsHead(head.Method), _dataRates, _connection.TimeProvider, _connection.DateHeader);
     }
 
     /// <summary>
-    /// Why Kestrel would have answered this request 400 without running the app (two Host or
-    /// Content-Length values, an unparsable length, a NUL in the path); null for a valid request.
+    /// Why Kestrel would have answered this request without running the app: 400 (two Host or
+    /// Content-Length values, an unparsable length, a NUL in the path), 414 or 431 (its head limits,
+    /// <see cref="RequestHeadLimits"/>); null for a valid request.
     /// </summary>
     public string? BadRequestReason { get; private set; }
+
+    /// <summary>The status that goes with <see cref="BadRequestReason"/>.</summary>
+    public int BadRequestStatus { get; private set; }
 
     // ClaimsPrincipal.Clone shares the identities, and a claim is added to an identity: copy those too.
     private static ClaimsPrincipal CloneDeep(ClaimsPrincipal user)
@@ -159,6 +176,7 @@ internal partial class DispatchContext
         _requestAbortedSet = false;
         User = null;
         BadRequestReason = null;
+        BadRequestStatus = 0;
         Response.Reset();
         ResetFeatures();
     }

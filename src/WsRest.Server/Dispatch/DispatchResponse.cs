@@ -31,6 +31,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
     private bool _hasStarted;
     private DispatchDataRateFeatures? _rates;
     private TimeProvider _clock = TimeProvider.System;
+    private DateHeaderCache _date = DateHeaderCache.System;
     private DataRateTimer? _rateTimer;
 
     public DispatchResponse()
@@ -43,12 +44,13 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
     private WsRestStream ActiveStream => _stream ?? throw new InvalidOperationException("The request has ended.");
 
     /// <summary>Binds the response to the stream of a new request.</summary>
-    public void Initialize(WsRestStream stream, bool suppressBody, DispatchDataRateFeatures rates, TimeProvider clock)
+    public void Initialize(WsRestStream stream, bool suppressBody, DispatchDataRateFeatures rates, TimeProvider clock, DateHeaderCache date)
     {
         _stream = stream;
         _suppressBody = suppressBody;
         _rates = rates;
         _clock = clock;
+        _date = date;
     }
 
     /// <summary>The request is over: back to a fresh 200 with no headers, for the next request on this connection.</summary>
@@ -191,6 +193,12 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
                     SetLengthOfCompletedResponse(body.Length);
                 }
 
+                // As Kestrel (HTTP/1.1, 2 and 3) once the response starts: a Date unless the app set its own.
+                if (!Headers.ContainsKey(HeaderNames.Date))
+                {
+                    Headers.Date = _date.Value;
+                }
+
                 var head = EncodeHead();
                 _hasStarted = true;
                 _completed = endStream;
@@ -252,6 +260,14 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
         var rate = _rates?.Response;
         _stream?.Reset(WsRestErrorCode.Cancel, new IOException($"The client read the response too slowly (below {rate?.BytesPerSecond} bytes/s after a {rate?.GracePeriod.TotalSeconds:0.###} s grace period, MinResponseDataRate); the stream was reset."));
     }
+
+    /// <summary>
+    /// The stream was reset before the response ended: the client cancelled it (CANCEL), the connection
+    /// was lost, or the server aborted it (a data rate, <c>HttpContext.Abort</c>). Kestrel's
+    /// <c>_connectionAborted</c>: an I/O or cancellation error then says the client went away, not that
+    /// the app failed.
+    /// </summary>
+    internal bool IsAborted => _stream is { } stream && (stream.State & StreamState.Reset) != 0;
 
     /// <summary>The pipeline returned: end the response (runs OnStarting if nothing was sent yet).</summary>
     internal Task CompleteResponseAsync() => CompleteAsync();

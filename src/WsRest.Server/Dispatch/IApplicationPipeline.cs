@@ -8,5 +8,5 @@ internal interface IApplicationPipeline
     /// <summary>A context for requests on one connection, able to keep the app's own per-request state between requests.</summary>
     DispatchContext CreateRequestContext(DispatchConnectionContext connection);
 
-    Task ProcessRequestAsync(IFeatureCollection features, DispatchResponse response, string connectionId, ulong streamId);
+    Task ProcessRequestAsync(IFeatureCollection features, DispatchResponse response, string connectionId);
 }

@@ -35,12 +35,13 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
         {
             if (context.BadRequestReason is not null)
             {
-                // As Kestrel: a malformed request never reaches the app; it gets an empty 400.
+                // As Kestrel: a malformed request, or one over its head limits, never reaches the app;
+                // it gets an empty 400, 414 or 431.
                 await RejectAsync(context).ConfigureAwait(false);
                 return;
             }
 
-            await _application.ProcessRequestAsync(context, context.Response, _connection.ConnectionId, stream.Id).ConfigureAwait(false);
+            await _application.ProcessRequestAsync(context, context.Response, _connection.ConnectionId).ConfigureAwait(false);
         }
         finally
         {
@@ -59,7 +60,7 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
 
     private static Task RejectAsync(DispatchContext context)
     {
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.StatusCode = context.BadRequestStatus;
         context.Response.Headers.ContentLength = 0;
         return context.Response.CompleteAsync();
     }

@@ -10,7 +10,8 @@ namespace WsRest.Tests.Differential;
 /// content header except the transport ones, and the body byte for byte.
 /// <para>
 /// Ignored response headers (<see cref="ResponseSnapshot.TransportResponseHeaders"/>): Date and Server
-/// (stamped by Kestrel's HTTP/1.1 writer on each response, not by the app; Date changes every second),
+/// (stamped by the server on each response, not by the app; Date changes every second, and both
+/// transports stamp it: <see cref="DateHeaderParityTests"/>; only Kestrel's HTTP/1.1 writer adds Server),
 /// Transfer-Encoding, Connection and Keep-Alive (hop-by-hop framing of the HTTP/1.1 connection; a WsRest
 /// stream is framed by its END flag), and Content-Length only when the HTTP/1.1 response was chunked
 /// (then each side's Content-Length, if present, must equal its own body length). Header names compare

@@ -159,7 +159,7 @@ public class LimitsTests
     }
 
     [Test]
-    public async Task TooManyRequestHeadersResetOnlyThatRequest()
+    public async Task TooManyRequestHeadersGet431AndOnlyThatRequest()
     {
         await using var host = await TestHost.StartAsync(app => app.MapGet("/ping", () => "pong"), o => o.MaxRequestHeaderCount = 5);
         using var http = await host.CreateWsRestHttpClientAsync();
@@ -169,9 +169,10 @@ public class LimitsTests
             request.Headers.TryAddWithoutValidation($"x-h{i}", "v");
         }
 
-        var error = Assert.CatchAsync<HttpRequestException>(() => http.SendAsync(request));
+        // Over the protocol's count the request is answered as Kestrel answers too many headers, not reset (issue 13).
+        using var response = await http.SendAsync(request);
 
-        Assert.That(error!.ToString(), Does.Contain("MessageTooLarge"));
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.RequestHeaderFieldsTooLarge));
         Assert.That(await http.GetStringAsync("/ping"), Is.EqualTo("pong"));
     }
 
@@ -220,52 +221,6 @@ public class LimitsTests
         Assert.That(await bystander.GetStringAsync("/ping"), Is.EqualTo("pong"));
     }
 
-    [Test]
-    public async Task AConnectionIsClosedWhenItsCredentialsExpireAndTheClientComesBackWithFreshOnes()
-    {
-        var clock = new ManualClock();
-        await using var host = await TestHost.StartAsync(
-            app =>
-            {
-                app.UseAuthentication();
-                app.MapGet("/me", (HttpContext context) => context.User.Identity?.Name ?? "anonymous");
-            },
-            o =>
-            {
-                o.TimeProvider = clock;
-                o.KeepAliveInterval = TimeSpan.Zero; // only the expiry may act when the clock jumps
-            },
-            builder =>
-            {
-                builder.Services.AddSingleton(clock);
-                builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, ExpiringUserHandler>("Test", null);
-            });
-        await using var events = host.Registry.WatchAsync().GetAsyncEnumerator();
-        var client = await host.ConnectAsync(o =>
-        {
-            As("alice")(o);
-            o.Reconnect.InitialDelay = TimeSpan.Zero;
-        });
-        using var http = new HttpClient(new WebSocketMessageHandler(client)) { BaseAddress = host.HttpAddress };
-        Assert.That(await http.GetStringAsync("/me"), Is.EqualTo("alice"));
-        Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
-        var first = events.Current.Connection;
-
-        clock.Advance(TimeSpan.FromMinutes(10));
-
-        // GOAWAY at expiry: the server closes the first connection; the client reconnects (new credentials).
-        var seen = new List<(WsRestConnectionEventKind Kind, string Id)>();
-        while (!(seen.Any(e => e.Kind == WsRestConnectionEventKind.Closed && e.Id == first.Id) && seen.Any(e => e.Kind == WsRestConnectionEventKind.Connected)))
-        {
-            Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(Generous), Is.True);
-            seen.Add((events.Current.Kind, events.Current.Connection.Id));
-        }
-
-        Assert.That(await http.GetStringAsync("/me"), Is.EqualTo("alice"));
-        Assert.That(client.ConnectionId, Is.Not.EqualTo(first.Id));
-        Assert.That(seen.Where(e => e.Id == first.Id).Select(e => e.Kind), Does.Not.Contain(WsRestConnectionEventKind.Failed), "a graceful close (GOAWAY), not a failure");
-    }
-
     private static Action<WsRestClientOptions> As(string user) => o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("X-Test-User", user);
 
     private sealed class HeaderUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
@@ -275,22 +230,5 @@ public class LimitsTests
             => Task.FromResult(Request.Headers.TryGetValue("X-Test-User", out var name) && !string.IsNullOrEmpty(name)
                 ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name!)], Scheme.Name)), Scheme.Name))
                 : AuthenticateResult.NoResult());
-    }
-
-    /// <summary>Like a bearer token: every authentication is valid for ten minutes of the test clock.</summary>
-    private sealed class ExpiringUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ManualClock clock)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue("X-Test-User", out var name) || string.IsNullOrEmpty(name))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var properties = new AuthenticationProperties { ExpiresUtc = clock.GetUtcNow() + TimeSpan.FromMinutes(10) };
-            var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name!)], Scheme.Name));
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name)));
-        }
     }
 }

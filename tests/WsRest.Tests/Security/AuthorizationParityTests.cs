@@ -48,8 +48,7 @@ public class AuthorizationParityTests
             },
             configureBuilder: builder =>
             {
-                builder.Services.AddAuthentication(TestTokenAuthenticationHandler.SchemeName)
-                    .AddScheme<TestTokenOptions, TestTokenAuthenticationHandler>(TestTokenAuthenticationHandler.SchemeName, o => o.AcceptsQueryToken = static _ => true);
+                builder.Services.AddTestJwtBearer(acceptsQueryToken: static _ => true);
                 builder.Services.AddAuthorizationBuilder()
                     .AddPolicy("ReadOrders", policy => policy.RequireClaim("scope", "orders.read"));
             });
@@ -86,8 +85,8 @@ public class AuthorizationParityTests
     {
         var token = user switch
         {
-            "alice" => TestTokenAuthenticationHandler.AliceToken,
-            "bob" => TestTokenAuthenticationHandler.BobToken,
+            "alice" => TestJwt.AliceToken,
+            "bob" => TestJwt.BobToken,
             _ => null,
         };
 

@@ -40,10 +40,7 @@ public class QueryStringTokenTests
             {
                 builder.Logging.AddProvider(new CapturingLoggerProvider(_logs));
                 builder.Logging.SetMinimumLevel(LogLevel.Trace);
-                builder.Services.AddAuthentication(TestTokenAuthenticationHandler.SchemeName)
-                    .AddScheme<TestTokenOptions, TestTokenAuthenticationHandler>(
-                        TestTokenAuthenticationHandler.SchemeName,
-                        o => o.AcceptsQueryToken = static request => request.Path.StartsWithSegments("/wsrest"));
+                builder.Services.AddTestJwtBearer(acceptsQueryToken: static request => request.Path.StartsWithSegments("/wsrest"));
                 builder.Services.AddAuthorizationBuilder().AddPolicy("Admin", policy => policy.RequireRole("admin"));
             },
             configureEndpoint: endpoint => endpoint.RequireAuthorization());
@@ -61,12 +58,12 @@ public class QueryStringTokenTests
     [Test]
     public async Task TokenInTheEndpointUriAuthenticatesTheConnection()
     {
-        using var http = await _host.CreateWsRestHttpClientAsync(o => o.Endpoint = WithToken(_host.WsRestEndpoint, TestTokenAuthenticationHandler.AliceToken));
+        using var http = await _host.CreateWsRestHttpClientAsync(o => o.Endpoint = WithToken(_host.WsRestEndpoint, TestJwt.AliceToken));
 
         Assert.That(await http.GetStringAsync("/me"), Is.EqualTo("alice"));
 
         // A tunneled request's own access_token is not accepted off the WsRest path: it cannot switch identity.
-        Assert.That(await http.GetStringAsync($"/me?access_token={TestTokenAuthenticationHandler.BobToken}"), Is.EqualTo("alice"));
+        Assert.That(await http.GetStringAsync($"/me?access_token={TestJwt.BobToken}"), Is.EqualTo("alice"));
         Assert.That(_host.Registry.Connections.Select(c => c.User.Identity?.Name), Is.EqualTo(AliceOnly));
     }
 
@@ -75,7 +72,7 @@ public class QueryStringTokenTests
     {
         using var plain = _host.CreatePlainHttpClient();
 
-        using var response = await plain.GetAsync($"/me?access_token={TestTokenAuthenticationHandler.AliceToken}");
+        using var response = await plain.GetAsync($"/me?access_token={TestJwt.AliceToken}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -103,9 +100,9 @@ public class QueryStringTokenTests
     {
         var admin = new Uri(_host.WsRestEndpoint, "/wsrest/admin");
 
-        var bobStatus = await RawUpgradeStatusAsync(WithToken(admin, TestTokenAuthenticationHandler.BobToken));
-        var error = Assert.CatchAsync<HttpRequestException>(() => _host.ConnectAsync(o => o.Endpoint = WithToken(admin, TestTokenAuthenticationHandler.BobToken)));
-        using var http = await _host.CreateWsRestHttpClientAsync(o => o.Endpoint = WithToken(admin, TestTokenAuthenticationHandler.AliceToken));
+        var bobStatus = await RawUpgradeStatusAsync(WithToken(admin, TestJwt.BobToken));
+        var error = Assert.CatchAsync<HttpRequestException>(() => _host.ConnectAsync(o => o.Endpoint = WithToken(admin, TestJwt.BobToken)));
+        using var http = await _host.CreateWsRestHttpClientAsync(o => o.Endpoint = WithToken(admin, TestJwt.AliceToken));
 
         Assert.That(bobStatus, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(error!.ToString(), Does.Contain("403"));
@@ -116,7 +113,7 @@ public class QueryStringTokenTests
     [Test]
     public async Task TheTokenIsNeverLoggedByWsRest()
     {
-        using (var http = await _host.CreateWsRestHttpClientAsync(o => o.Endpoint = WithToken(_host.WsRestEndpoint, TestTokenAuthenticationHandler.AliceToken)))
+        using (var http = await _host.CreateWsRestHttpClientAsync(o => o.Endpoint = WithToken(_host.WsRestEndpoint, TestJwt.AliceToken)))
         {
             Assert.That(await http.GetStringAsync("/me"), Is.EqualTo("alice"));
         }
@@ -128,7 +125,7 @@ public class QueryStringTokenTests
 
         var wsRestEntries = _logs.Where(IsFromWsRest).ToList();
         Assert.That(wsRestEntries, Has.Some.StartsWith("WsRest.Server[1] "), "WsRest logged the connection");
-        Assert.That(wsRestEntries, Has.None.Contains(TestTokenAuthenticationHandler.AliceToken).And.None.Contains("secret-but-wrong"));
+        Assert.That(wsRestEntries, Has.None.Contains(TestJwt.AliceToken).And.None.Contains("secret-but-wrong"));
     }
 
     /// <summary>An entry logged by the library (WsRest.Server, WsRest.Client...), not by this test's own handler.</summary>

@@ -55,8 +55,8 @@ public class RateLimitingParityTests
     {
         var host = await StartAsync();
         using var plain = host.CreatePlainHttpClient();
-        using var alice = await host.CreateWsRestHttpClientAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Authorization", "Bearer " + TestTokenAuthenticationHandler.AliceToken));
-        using var bob = await host.CreateWsRestHttpClientAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Authorization", "Bearer " + TestTokenAuthenticationHandler.BobToken));
+        using var alice = await host.CreateWsRestHttpClientAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Authorization", "Bearer " + TestJwt.AliceToken));
+        using var bob = await host.CreateWsRestHttpClientAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Authorization", "Bearer " + TestJwt.BobToken));
         using var anonymous = await host.CreateWsRestHttpClientAsync();
 
         // The endpoint answers with the partition it was counted in.
@@ -65,16 +65,16 @@ public class RateLimitingParityTests
         Assert.That(await StatusesAsync(alice, "/per-user", 1), Is.EqualTo(new[] { HttpStatusCode.TooManyRequests }), "alice's third tunneled request");
 
         // Alice's partition is spent by her tunneled requests, over HTTP too; bob's and the anonymous one are untouched.
-        Assert.That(await SendAsync(plain, "/per-user", TestTokenAuthenticationHandler.AliceToken), Is.EqualTo(HttpStatusCode.TooManyRequests), "alice over HTTP");
+        Assert.That(await SendAsync(plain, "/per-user", TestJwt.AliceToken), Is.EqualTo(HttpStatusCode.TooManyRequests), "alice over HTTP");
         Assert.That(await bob.GetStringAsync("/per-user"), Is.EqualTo("bob"));
-        Assert.That(await SendAsync(plain, "/per-user", TestTokenAuthenticationHandler.BobToken), Is.EqualTo(HttpStatusCode.OK), "bob's second request, over HTTP");
+        Assert.That(await SendAsync(plain, "/per-user", TestJwt.BobToken), Is.EqualTo(HttpStatusCode.OK), "bob's second request, over HTTP");
         Assert.That(await StatusesAsync(bob, "/per-user", 1), Is.EqualTo(new[] { HttpStatusCode.TooManyRequests }), "bob's third request, tunneled");
         Assert.That(await anonymous.GetStringAsync("/per-user"), Is.EqualTo("anonymous"));
         Assert.That(await SendAsync(plain, "/per-user", token: null), Is.EqualTo(HttpStatusCode.OK), "the second anonymous request, over HTTP");
         Assert.That(await StatusesAsync(anonymous, "/per-user", 1), Is.EqualTo(new[] { HttpStatusCode.TooManyRequests }), "the third anonymous request, tunneled");
 
         // A new connection of alice's lands in her spent partition.
-        using var aliceAgain = await host.CreateWsRestHttpClientAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Authorization", "Bearer " + TestTokenAuthenticationHandler.AliceToken));
+        using var aliceAgain = await host.CreateWsRestHttpClientAsync(o => o.ConfigureWebSocket = ws => ws.SetRequestHeader("Authorization", "Bearer " + TestJwt.AliceToken));
         Assert.That(await StatusesAsync(aliceAgain, "/per-user", 1), Is.EqualTo(new[] { HttpStatusCode.TooManyRequests }), "alice on a new connection");
     }
 
@@ -92,8 +92,7 @@ public class RateLimitingParityTests
             },
             configureBuilder: builder =>
             {
-                builder.Services.AddAuthentication(TestTokenAuthenticationHandler.SchemeName)
-                    .AddScheme<TestTokenOptions, TestTokenAuthenticationHandler>(TestTokenAuthenticationHandler.SchemeName, null);
+                builder.Services.AddTestJwtBearer();
                 builder.Services.AddAuthorization();
                 builder.Services.AddRateLimiter(o =>
                 {
