@@ -278,6 +278,10 @@ public sealed partial class WsRestClient : IAsyncDisposable
 
     private async Task<WsRestPeer> FirstConnectAsync()
     {
+        // The connection outlives the request that happened to open it: its upgrade (an HttpClient span of
+        // its own) and its loops belong to no caller's trace, as SocketsHttpHandler keeps connection set-up
+        // out of request spans. Local to this async flow: the caller's Activity.Current is untouched.
+        System.Diagnostics.Activity.Current = null;
         Raise(WsRestClientEventKind.Connecting, null);
         try
         {

@@ -38,7 +38,7 @@ internal static class WsRestMetrics
     public static readonly UpDownCounter<long> EventQueueDepth = Meter.CreateUpDownCounter<long>("wsrest.pubsub.queue.depth", "{event}", "Events waiting in per-connection (server) or per-subscription (client) queues.");
 
     /// <summary>As OpenTelemetry and ASP.NET Core do: a method token the peer made up is "_OTHER", so it cannot multiply metric series.</summary>
-    private static string KnownMethod(string method) => method switch
+    public static string KnownMethod(string method) => method switch
     {
         "GET" or "POST" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" or "TRACE" or "CONNECT" => method,
         _ => "_OTHER",

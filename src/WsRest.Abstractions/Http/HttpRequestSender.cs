@@ -112,7 +112,7 @@ internal static class HttpRequestSender
                     throw Translate(ex, cancellationToken);
                 }
 
-                activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+                WsRestTracing.SetResponse(activity, (int)response.StatusCode);
                 WsRestMetrics.RecordRequest("outgoing", request.Method.Method, (int)response.StatusCode, null, started);
                 if (sending is { IsCompleted: false })
                 {
