@@ -20,24 +20,42 @@ public sealed partial class WsRestClient
             : null;
     }
 
-    /// <summary>One connection attempt: WebSocket upgrade, HELLO → WELCOME → READY. The peer is returned unstarted.</summary>
-    private async Task<WsRestPeer> ConnectOnceAsync(string? previousConnectionId, CancellationToken cancellationToken)
+    /// <summary>The default transport: a <see cref="ClientWebSocket"/> set up from the options, connected.</summary>
+    private async Task<WebSocket> ConnectClientWebSocketAsync(string subProtocol, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         try
         {
-            var subProtocol = _options.Encoding == WsRestEncoding.Json ? WsRestProtocol.JsonSubProtocol : WsRestProtocol.SubProtocol;
             socket.Options.AddSubProtocol(subProtocol);
             socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
             socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
             // Before ConfigureWebSocket, so a caller adjusting the socket directly still has the last word.
             socket.Options.DangerousDeflateOptions = _options.DeflateOptions;
             _options.ConfigureWebSocket?.Invoke(socket.Options);
+            await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
+    /// <summary>One connection attempt: WebSocket upgrade, HELLO → WELCOME → READY. The peer is returned unstarted.</summary>
+    private async Task<WsRestPeer> ConnectOnceAsync(string? previousConnectionId, CancellationToken cancellationToken)
+    {
+        WebSocket? socket = null;
+        try
+        {
+            var subProtocol = _options.Encoding == WsRestEncoding.Json ? WsRestProtocol.JsonSubProtocol : WsRestProtocol.SubProtocol;
             using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
-                await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker, connectTimeout.Token).ConfigureAwait(false);
+                socket = _options.WebSocketFactory is { } factory
+                    ? await factory(new WsRestWebSocketContext(_options.Endpoint!, subProtocol), connectTimeout.Token).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException("WsRestClientOptions.WebSocketFactory returned no WebSocket.")
+                    : await ConnectClientWebSocketAsync(subProtocol, connectTimeout.Token).ConfigureAwait(false);
             }
 
             if (socket.SubProtocol != subProtocol)
@@ -85,8 +103,8 @@ public sealed partial class WsRestClient
         }
         catch (Exception ex)
         {
-            socket.Abort();
-            socket.Dispose();
+            socket?.Abort();
+            socket?.Dispose();
             throw ex switch
             {
                 HttpRequestException => ex,

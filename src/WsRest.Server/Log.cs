@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Error, "Connection id \"{ConnectionId}\", stream {StreamId}: an OnCompleted callback threw.")]
     public static partial void OnCompletedError(ILogger logger, string connectionId, ulong streamId, Exception error);
 
-    [LoggerMessage(7, LogLevel.Error, "A WsRest connection arrived but the application pipeline was not captured: AddWsRest must run after the server (Kestrel) is registered, and the app must run on that server (not TestServer).")]
+    [LoggerMessage(7, LogLevel.Error, "A WsRest connection arrived but the application pipeline was not captured: AddWsRest must run after the app's server is registered (after WebApplicationFactory's UseKestrel() too), and the server must have started.")]
     public static partial void PipelineNotCaptured(ILogger logger);
 
     [LoggerMessage(8, LogLevel.Debug, "WsRest upgrade rejected: {Reason}")]
