@@ -99,6 +99,7 @@ public sealed partial class WsRestClient
                 HeartbeatTimeout = _options.KeepAliveTimeout,
                 SendTimeout = _options.SendTimeout,
                 TimeProvider = _timeProvider,
+                Metrics = _metrics,
             });
         }
         catch (Exception ex)

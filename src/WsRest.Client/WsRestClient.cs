@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
+using WsRest.Diagnostics;
 using WsRest.Engine;
 using WsRest.Http;
 
@@ -40,6 +42,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     private volatile WsRestConnectionState _state = WsRestConnectionState.Disconnected;
     private bool _disposed;
     private bool _stopping;
+    private readonly WsRestMetrics _metrics;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first request.</summary>
     /// <param name="options">The endpoint, metadata, limits, timeouts and reconnect policy.</param>
@@ -47,15 +50,27 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// <param name="timeProvider">The clock for heartbeats and reconnect delays; <see cref="TimeProvider.System"/> if null.</param>
     /// <exception cref="InvalidOperationException">The options are invalid (for example, no <see cref="WsRestClientOptions.Endpoint"/>).</exception>
     public WsRestClient(WsRestClientOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, loggerFactory, timeProvider, meterFactory: null)
+    {
+    }
+
+    /// <summary>Creates a client that records its metrics on <paramref name="meterFactory"/>'s <c>WsRest</c> meter, as the container's clients do.</summary>
+    /// <param name="options">The endpoint, metadata, limits, timeouts and reconnect policy.</param>
+    /// <param name="loggerFactory">Where the client logs (category <c>WsRest.Client</c>); none if null.</param>
+    /// <param name="timeProvider">The clock for heartbeats and reconnect delays; <see cref="TimeProvider.System"/> if null.</param>
+    /// <param name="meterFactory">Creates the meter (docs/observability.md); if null, the process-wide <c>WsRest</c> meter.</param>
+    /// <exception cref="InvalidOperationException">The options are invalid (for example, no <see cref="WsRestClientOptions.Endpoint"/>).</exception>
+    public WsRestClient(WsRestClientOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, IMeterFactory? meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsRest.Client");
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _metrics = WsRestMetrics.For(meterFactory);
         _metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal);
         _reconnectPipeline = options.Reconnect.Pipeline ?? ReconnectPipeline.Create(options.Reconnect, _timeProvider, delay => _nextRetryDelay = delay);
-        _pubSub = new ClientPubSub(GetPeerForPubSubAsync, options.Endpoint!, _logger, options.SubscriptionQueueCapacity, _disposing.Token);
+        _pubSub = new ClientPubSub(GetPeerForPubSubAsync, options.Endpoint!, _logger, options.SubscriptionQueueCapacity, _metrics, _disposing.Token);
     }
 
     /// <summary>Raised for each connection event (connecting, connected, disconnected, reconnecting, reconnected, closed).</summary>
@@ -176,7 +191,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// connection when its content can be replayed.
     /// </summary>
     internal Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        => HttpRequestSender.SendAsync(_peerSource ??= GetPeerAsync, request, resendStreamedContent: _options.Reconnect.Enabled && CanSendAgain(request), cancellationToken);
+        => HttpRequestSender.SendAsync(_peerSource ??= GetPeerAsync, request, resendStreamedContent: _options.Reconnect.Enabled && CanSendAgain(request), _metrics, cancellationToken);
 
     /// <summary>A streamed body can be sent again only when its content can be read again.</summary>
     private static bool CanSendAgain(HttpRequestMessage request)
@@ -341,7 +356,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         Raise(WsRestClientEventKind.Connected, ConnectionId);
         if (reconnected)
         {
-            WsRest.Diagnostics.WsRestMetrics.Reconnects.Add(1);
+            _metrics.Reconnects.Add(1);
             Raise(WsRestClientEventKind.Reconnected, ConnectionId);
         }
 

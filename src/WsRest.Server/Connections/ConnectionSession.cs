@@ -54,7 +54,7 @@ internal sealed class ConnectionSession
             TimeProvider = _options.TimeProvider,
         };
 
-        _pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(services.EventBus, _options.PubSub, _logger) : null;
+        _pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(services.EventBus, _options.PubSub, _logger, services.Metrics) : null;
         _peer = new WsRestPeer(socket, new PeerOptions
         {
             Role = PeerRole.Server,
@@ -68,6 +68,7 @@ internal sealed class ConnectionSession
             HeartbeatTimeout = _options.KeepAliveTimeout,
             SendTimeout = _options.SendTimeout,
             MaxHeaderCount = _options.MaxRequestHeaderCount,
+            Metrics = services.Metrics,
         });
 
         // HELLO may repeat a key; the last value wins.
