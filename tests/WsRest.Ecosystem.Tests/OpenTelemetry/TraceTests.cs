@@ -71,11 +71,37 @@ public sealed class TraceTests
         }
 
         var (client, server) = await ClientAndServerSpansAsync("/trace");
+        // The WebSocket upgrade's own HttpClient span (ClientWebSocket sends it through SocketsHttpHandler).
+        var upgrade = _spans.Snapshot().Single(s => s.Source.Name == "System.Net.Http" && (s.GetTagItem("url.full") as string)?.EndsWith("/wsrest", StringComparison.Ordinal) == true);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(client.ParentSpanId, Is.EqualTo(callerSpan), "the HttpClient span is a child of the caller's");
             Assert.That(server.ParentSpanId, Is.EqualTo(client.SpanId));
             Assert.That(server.TraceId, Is.EqualTo(client.TraceId));
+            Assert.That(upgrade.TraceId, Is.Not.EqualTo(client.TraceId), "the connection the first call opened belongs to no caller's trace");
+        }
+    }
+
+    [Test]
+    public async Task ARequestCarryingNoTraceIsARootOnTheServerNotAChildOfItsConnection()
+    {
+        var propagator = DistributedContextPropagator.Current;
+        DistributedContextPropagator.Current = DistributedContextPropagator.CreateNoOutputPropagator();
+        try
+        {
+            await using var app = await StartAppAsync();
+            using var http = app.CreateWsRestHttpClient();
+
+            Assert.That(await http.GetStringAsync(new Uri("/trace", UriKind.Relative)), Is.EqualTo("traced"));
+
+            Activity? server = null;
+            await TestTimeout.UntilAsync(() => (server = _spans.Snapshot().FirstOrDefault(s => s.Source.Name == AspNetCoreSource && (s.GetTagItem("url.path") as string) == "/trace")) is not null, "the server span of /trace");
+            // Not a child of the upgrade request, whose span lasts as long as the connection.
+            Assert.That(server!.ParentSpanId, Is.EqualTo(default(ActivitySpanId)), "no traceparent: a new trace, as on HTTP");
+        }
+        finally
+        {
+            DistributedContextPropagator.Current = propagator;
         }
     }
 
