@@ -21,13 +21,12 @@ public sealed partial class WsRestClient
             : null;
     }
 
-    /// <summary>One connection attempt: WebSocket upgrade, HELLO → WELCOME → READY. The peer is returned unstarted.</summary>
-    private async Task<WsRestPeer> ConnectOnceAsync(string? previousConnectionId, CancellationToken cancellationToken)
+    /// <summary>The default transport: a <see cref="ClientWebSocket"/> set up from the options, connected.</summary>
+    private async Task<WebSocket> ConnectClientWebSocketAsync(string subProtocol, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         try
         {
-            var subProtocol = _options.Encoding == WsRestEncoding.Json ? WsRestProtocol.JsonSubProtocol : WsRestProtocol.SubProtocol;
             socket.Options.AddSubProtocol(subProtocol);
             socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
             socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
@@ -38,11 +37,37 @@ public sealed partial class WsRestClient
             // refused", nor a redirect as "could not connect" (issue 18).
             socket.Options.CollectHttpResponseDetails = true;
             _options.ConfigureWebSocket?.Invoke(socket.Options);
+            await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker ?? UpgradeInvoker.For(socket.Options), cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch (WebSocketException upgrade) when (socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
+        {
+            var refusedWith = socket.HttpStatusCode;
+            var location = ConnectErrors.LocationOf(socket.HttpResponseHeaders);
+            socket.Dispose();
+            throw ConnectErrors.UpgradeRefused(_options.Endpoint!, refusedWith, location, upgrade);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
+    /// <summary>One connection attempt: WebSocket upgrade, HELLO → WELCOME → READY. The peer is returned unstarted.</summary>
+    private async Task<WsRestPeer> ConnectOnceAsync(string? previousConnectionId, CancellationToken cancellationToken)
+    {
+        WebSocket? socket = null;
+        try
+        {
+            var subProtocol = _options.Encoding == WsRestEncoding.Json ? WsRestProtocol.JsonSubProtocol : WsRestProtocol.SubProtocol;
             using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
-                await socket.ConnectAsync(_options.Endpoint!, _options.WebSocketInvoker ?? UpgradeInvoker.For(socket.Options), connectTimeout.Token).ConfigureAwait(false);
+                socket = _options.WebSocketFactory is { } factory
+                    ? await factory(new WsRestWebSocketContext(_options.Endpoint!, subProtocol), connectTimeout.Token).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException("WsRestClientOptions.WebSocketFactory returned no WebSocket.")
+                    : await ConnectClientWebSocketAsync(subProtocol, connectTimeout.Token).ConfigureAwait(false);
             }
 
             if (socket.SubProtocol != subProtocol)
@@ -86,19 +111,16 @@ public sealed partial class WsRestClient
                 HeartbeatTimeout = _options.KeepAliveTimeout,
                 SendTimeout = _options.SendTimeout,
                 TimeProvider = _timeProvider,
+                Metrics = _metrics,
             });
         }
         catch (Exception ex)
         {
-            var refusedWith = socket.HttpStatusCode;
-            var location = ConnectErrors.LocationOf(socket.HttpResponseHeaders);
-            socket.Abort();
-            socket.Dispose();
+            socket?.Abort();
+            socket?.Dispose();
             throw ex switch
             {
                 HttpRequestException => ex,
-                WebSocketException upgrade when refusedWith is not 0 and not HttpStatusCode.SwitchingProtocols
-                    => ConnectErrors.UpgradeRefused(_options.Endpoint!, refusedWith, location, upgrade),
                 OperationCanceledException when cancellationToken.IsCancellationRequested => ex,
                 OperationCanceledException => new HttpRequestException(HttpRequestError.ConnectionError, $"Connecting to {_options.Endpoint} timed out.", ex),
                 WsRestProtocolException => new HttpRequestException(HttpRequestError.ConnectionError, $"The WsRest handshake with {_options.Endpoint} failed: {ex.Message}", ex),

@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
+using WsRest.Diagnostics;
 using WsRest.Engine;
 using WsRest.Http;
 
@@ -51,6 +53,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     private volatile WsRestConnectionState _state = WsRestConnectionState.Disconnected;
     private bool _disposed;
     private bool _stopping;
+    private readonly WsRestMetrics _metrics;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first request.</summary>
     /// <param name="options">The endpoint, metadata, limits, timeouts and reconnect policy.</param>
@@ -58,15 +61,27 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// <param name="timeProvider">The clock for heartbeats and reconnect delays; <see cref="TimeProvider.System"/> if null.</param>
     /// <exception cref="InvalidOperationException">The options are invalid (for example, no <see cref="WsRestClientOptions.Endpoint"/>).</exception>
     public WsRestClient(WsRestClientOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, loggerFactory, timeProvider, meterFactory: null)
+    {
+    }
+
+    /// <summary>Creates a client that records its metrics on <paramref name="meterFactory"/>'s <c>WsRest</c> meter, as the container's clients do.</summary>
+    /// <param name="options">The endpoint, metadata, limits, timeouts and reconnect policy.</param>
+    /// <param name="loggerFactory">Where the client logs (category <c>WsRest.Client</c>); none if null.</param>
+    /// <param name="timeProvider">The clock for heartbeats and reconnect delays; <see cref="TimeProvider.System"/> if null.</param>
+    /// <param name="meterFactory">Creates the meter (docs/observability.md); if null, the process-wide <c>WsRest</c> meter.</param>
+    /// <exception cref="InvalidOperationException">The options are invalid (for example, no <see cref="WsRestClientOptions.Endpoint"/>).</exception>
+    public WsRestClient(WsRestClientOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, IMeterFactory? meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsRest.Client");
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _metrics = WsRestMetrics.For(meterFactory);
         _metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal);
         _reconnectPipeline = options.Reconnect.Pipeline ?? ReconnectPipeline.Create(options.Reconnect, _timeProvider, delay => _nextRetryDelay = delay);
-        _pubSub = new ClientPubSub(GetPeerForPubSubAsync, options.Endpoint!, _logger, options.SubscriptionQueueCapacity, _disposing.Token);
+        _pubSub = new ClientPubSub(GetPeerForPubSubAsync, options.Endpoint!, _logger, options.SubscriptionQueueCapacity, _metrics, _disposing.Token);
     }
 
     /// <summary>Raised for each connection event (connecting, connected, disconnected, reconnecting, reconnected, closed).</summary>
@@ -189,7 +204,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// connection when its content can be replayed.
     /// </summary>
     internal Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        => HttpRequestSender.SendAsync(PeerSourceFor(request), request, resendStreamedContent: _options.Reconnect.Enabled && CanSendAgain(request), cancellationToken);
+        => HttpRequestSender.SendAsync(PeerSourceFor(request), request, resendStreamedContent: _options.Reconnect.Enabled && CanSendAgain(request), _metrics, cancellationToken);
 
     /// <summary>
     /// Where <paramref name="request"/> gets its connection: waiting for ready or not, as the request's
@@ -315,6 +330,10 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// </summary>
     private async Task FirstConnectAsync()
     {
+        // The connection outlives the request that happened to open it: its upgrade (an HttpClient span of
+        // its own) and its loops belong to no caller's trace, as SocketsHttpHandler keeps connection set-up
+        // out of request spans. Local to this async flow: the caller's Activity.Current is untouched.
+        System.Diagnostics.Activity.Current = null;
         ClientLog.Connecting(_logger, Endpoint);
         Raise(WsRestClientEventKind.Connecting, null);
         try
@@ -416,7 +435,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         Raise(WsRestClientEventKind.Connected, ConnectionId);
         if (reconnected)
         {
-            WsRest.Diagnostics.WsRestMetrics.Reconnects.Add(1);
+            _metrics.Reconnects.Add(1);
             Raise(WsRestClientEventKind.Reconnected, ConnectionId);
         }
 

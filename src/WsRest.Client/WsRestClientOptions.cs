@@ -106,6 +106,17 @@ public sealed class WsRestClientOptions
     /// <summary>Lets a test or a custom transport supply the connection; the default connects a <see cref="ClientWebSocket"/>.</summary>
     public HttpMessageInvoker? WebSocketInvoker { get; set; }
 
+    /// <summary>
+    /// Opens each connection's WebSocket instead of a <see cref="ClientWebSocket"/>, for a transport that
+    /// is no socket: the in-memory <c>TestServer</c> of <c>WebApplicationFactory</c>
+    /// (<c>TestServer.CreateWebSocketClient()</c>, docs/ecosystem.md), or a custom one. It must return an
+    /// open WebSocket whose <see cref="WebSocket.SubProtocol"/> is <see cref="WsRestWebSocketContext.SubProtocol"/>;
+    /// the client owns and disposes it. It runs under <see cref="ConnectTimeout"/>; <see cref="ConfigureWebSocket"/>,
+    /// <see cref="WebSocketInvoker"/>, <see cref="DeflateOptions"/> and the WebSocket keep-alive do not apply to
+    /// it (the WsRest heartbeat still does). Default null: a <see cref="ClientWebSocket"/>.
+    /// </summary>
+    public Func<WsRestWebSocketContext, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; set; }
+
     internal void Validate()
     {
         if (Endpoint is null)

@@ -24,7 +24,7 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Error, "Connection id \"{ConnectionId}\", Request id \"{TraceIdentifier}\": An unhandled exception was thrown by the application.", EventName = "OnCompletedError")]
     public static partial void OnCompletedError(ILogger logger, string connectionId, string? traceIdentifier, Exception error);
 
-    [LoggerMessage(7, LogLevel.Error, "A WsRest connection arrived but the application pipeline was not captured: AddWsRest must run after the server (Kestrel) is registered, and the app must run on that server (not TestServer).")]
+    [LoggerMessage(7, LogLevel.Error, "A WsRest connection arrived but the application pipeline was not captured: AddWsRest must run after the app's server is registered (after WebApplicationFactory's UseKestrel() too), and the server must have started.")]
     public static partial void PipelineNotCaptured(ILogger logger);
 
     [LoggerMessage(8, LogLevel.Debug, "WsRest upgrade rejected: {Reason}")]

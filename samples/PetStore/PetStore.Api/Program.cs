@@ -6,6 +6,7 @@ internal static class Program
     private static async Task Main(string[] args)
     {
         var builder = PetStoreApp.CreateBuilder(args);
+        builder.AddPetStoreTelemetry(); // OpenTelemetry, only when an OTLP endpoint is configured
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(PetStoreApp.DefaultUrl);

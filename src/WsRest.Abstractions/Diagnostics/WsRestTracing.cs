@@ -1,25 +1,59 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http;
 
 namespace WsRest.Diagnostics;
 
 /// <summary>
-/// W3C trace context across the tunnel. The sender injects <c>traceparent</c>/<c>tracestate</c> as an
-/// HTTP client would (SocketsHttpHandler does it below HttpClient, so a custom primary handler must do it
-/// itself); the receiving app's hosting layer, or the light handler here, continues the trace.
+/// W3C trace context across the tunnel. WsRest is an <see cref="HttpClient"/>'s primary handler, the place
+/// SocketsHttpHandler holds on plain HTTP, and SocketsHttpHandler is what makes an HttpClient's span and
+/// injects <c>traceparent</c> (its DiagnosticsHandler), not HttpClient. So the sender here does what
+/// DiagnosticsHandler does: the client span from the <c>System.Net.Http</c> source when someone listens to
+/// it (OpenTelemetry's <c>AddHttpClientInstrumentation()</c>), injection through
+/// <see cref="DistributedContextPropagator.Current"/>. The receiving app's hosting layer, or the light
+/// handler here, continues the trace (docs/observability.md, "Tracing").
 /// </summary>
 internal static class WsRestTracing
 {
     public static readonly ActivitySource Source = new(WsRestTelemetry.ActivitySourceName);
 
-    /// <summary>Starts the client span when someone listens, and injects the current trace into the request.</summary>
+    /// <summary>The runtime's HttpClient source and span name: what HTTP client instrumentation listens to.</summary>
+    private static readonly ActivitySource s_httpClient = new(HttpClientSourceName);
+
+    /// <summary>The name of the runtime's HttpClient <see cref="ActivitySource"/>.</summary>
+    public const string HttpClientSourceName = "System.Net.Http";
+
+    /// <summary>The operation name SocketsHttpHandler gives its client span.</summary>
+    public const string HttpClientActivityName = "System.Net.Http.HttpRequestOut";
+
+    /// <summary>
+    /// Starts the request's client span and injects the trace into the request. The span is the
+    /// HttpClient one (<see cref="HttpClientSourceName"/>) when someone listens to that source, else the
+    /// WsRest one when someone listens to <see cref="WsRestTelemetry.ActivitySourceName"/>, never both (one
+    /// client span per request, as on HTTP). With neither, the caller's <see cref="Activity.Current"/> is
+    /// injected, so the server still joins the caller's trace.
+    /// </summary>
     public static Activity? StartOutgoing(HttpRequestMessage request)
     {
-        var activity = Source.HasListeners() ? Source.StartActivity(request.Method.Method, ActivityKind.Client) : null;
+        Activity? activity = null;
+        if (s_httpClient.HasListeners())
+        {
+            activity = s_httpClient.StartActivity(HttpClientActivityName, ActivityKind.Client);
+        }
+
+        if (activity is null && Source.HasListeners())
+        {
+            activity = Source.StartActivity(request.Method.Method, ActivityKind.Client);
+        }
+
         if (activity is not null)
         {
-            activity.SetTag("http.request.method", request.Method.Method);
-            activity.SetTag("url.path", request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.AbsolutePath : request.RequestUri?.OriginalString);
+            // As SocketsHttpHandler names and tags its span (OpenTelemetry HTTP client semantic conventions).
+            activity.DisplayName = WsRestMetrics.KnownMethod(request.Method.Method) is "_OTHER" ? "HTTP" : request.Method.Method;
+            if (activity.IsAllDataRequested)
+            {
+                SetRequestTags(activity, request);
+            }
         }
 
         var context = activity ?? Activity.Current;
@@ -30,6 +64,40 @@ internal static class WsRestTracing
         }
 
         return activity;
+    }
+
+    /// <summary>Records the response status on the client span; a 4xx or 5xx is an error for a client (as SocketsHttpHandler marks it).</summary>
+    public static void SetResponse(Activity? activity, int statusCode)
+    {
+        if (activity is null || !activity.IsAllDataRequested)
+        {
+            return;
+        }
+
+        activity.SetTag("http.response.status_code", statusCode);
+        if (statusCode >= 400)
+        {
+            activity.SetTag("error.type", statusCode.ToString(CultureInfo.InvariantCulture));
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+
+    private static void SetRequestTags(Activity activity, HttpRequestMessage request)
+    {
+        activity.SetTag("http.request.method", WsRestMetrics.KnownMethod(request.Method.Method));
+        if (request.RequestUri is { IsAbsoluteUri: true } uri)
+        {
+            activity.SetTag("server.address", uri.Host);
+            activity.SetTag("server.port", uri.Port);
+
+            // The query is redacted as SocketsHttpHandler does by default: its values may be secrets.
+            var path = uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+            activity.SetTag("url.full", uri.Query.Length > 1 ? path + "?*" : path);
+        }
+        else if (request.RequestUri is { } relative)
+        {
+            activity.SetTag("url.path", relative.OriginalString);
+        }
     }
 
     /// <summary>Starts the server span of a request served without ASP.NET Core, as a child of the caller's trace.</summary>

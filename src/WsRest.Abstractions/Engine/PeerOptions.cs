@@ -1,3 +1,4 @@
+using WsRest.Diagnostics;
 using WsRest.Protocol;
 
 namespace WsRest.Engine;
@@ -21,6 +22,9 @@ internal sealed class PeerOptions
 
     /// <summary>The writer stops adding queued frames to a WebSocket message past this size (docs/protocol.md §3.1).</summary>
     public int BatchSize { get; init; } = 64 * 1024;
+
+    /// <summary>Where this connection records its metrics: the container's <c>IMeterFactory</c> meter, or the shared one.</summary>
+    public WsRestMetrics Metrics { get; init; } = WsRestMetrics.Shared;
 
     /// <summary>Largest body sent inline in a REQUEST/RESPONSE frame, and largest DATA frame payload.</summary>
     public int ChunkSize { get; init; } = 16 * 1024;

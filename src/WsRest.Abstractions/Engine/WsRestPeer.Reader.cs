@@ -69,7 +69,7 @@ internal sealed partial class WsRestPeer
                 }
 
                 _heartbeat?.OnReceived(_options.TimeProvider.GetTimestamp());
-                WsRestMetrics.BytesReceived.Add(total, _roleTag);
+                _metrics.BytesReceived.Add(total, _roleTag);
                 format.ReadMessage(buffer.AsSpan(0, total), this);
 
                 // While large messages continue the next one starts at this size, so a bulk transfer does
@@ -266,7 +266,7 @@ internal sealed partial class WsRestPeer
                 _streams[id] = stream;
                 Interlocked.Increment(ref _activeRemoteStreams);
                 Interlocked.Increment(ref _activeStreams);
-                WsRestMetrics.ActiveStreams.Add(1, _roleTag);
+                _metrics.ActiveStreams.Add(1, _roleTag);
                 Interlocked.Increment(ref _runningHandlers);
             }
         }

@@ -52,8 +52,8 @@ internal sealed partial class WsRestPeer
                     Volatile.Write(ref _sendInProgress, false);
                     stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
-                WsRestMetrics.BytesSent.Add(bytes.Length, _roleTag);
-                WsRestMetrics.FramesPerMessage.Record(frames, _roleTag);
+                _metrics.BytesSent.Add(bytes.Length, _roleTag);
+                _metrics.FramesPerMessage.Record(frames, _roleTag);
                 message.Reset();
                 if (!reader.TryPeek(out _))
                 {

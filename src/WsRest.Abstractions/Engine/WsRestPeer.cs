@@ -42,6 +42,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private readonly TaskCompletionSource _remoteGoAwayReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _maxDataPayload;
     private readonly KeyValuePair<string, object?> _roleTag;
+    private readonly WsRestMetrics _metrics;
 
     // Handlers still running after their stream was reset (a "rapid reset" flood: REQUEST then
     // CANCEL) count here; past twice the stream limit new streams are refused, as Kestrel bounds
@@ -73,6 +74,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _nextLocalStreamId = options.Role == PeerRole.Client ? 1 : 2;
         _maxRunningHandlers = 2 * Math.Max(options.Local.MaxConcurrentStreams, 1);
         _roleTag = WsRestMetrics.Role(options.Role == PeerRole.Server);
+        _metrics = options.Metrics;
         _connectionReceiveWindow = new ReceiveWindow(options.Local.InitialConnectionWindow);
         ConnectionSendWindow = new SendWindow(options.Remote.InitialConnectionWindow);
         _localStreamSlots = new SemaphoreSlim(Math.Max(options.Remote.MaxConcurrentStreams, 0));
@@ -95,6 +97,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     public int MaxDataPayload => _maxDataPayload;
 
     public int InlineBodyLimit => _maxDataPayload;
+
+    /// <summary>Where this connection's metrics go; request metrics of its streams go there too.</summary>
+    public WsRestMetrics Metrics => _metrics;
 
     /// <summary>How many DATA bytes one stream may have waiting for the writer (docs/architecture.md, fairness).</summary>
     public int QueuedDataPerStream => 4 * _maxDataPayload;
@@ -136,7 +141,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private async Task RunAsync()
     {
         var opened = Stopwatch.GetTimestamp();
-        WsRestMetrics.ActiveConnections.Add(1, _roleTag);
+        _metrics.ActiveConnections.Add(1, _roleTag);
         var writer = Task.Run(WriteLoopAsync);
         var reader = Task.Run(ReadLoopAsync);
         var heartbeat = StartHeartbeat();
@@ -159,8 +164,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         finally
         {
             // Whatever cleanup did, owners waiting on Completion (reconnect, drains) must hear of the end.
-            WsRestMetrics.ActiveConnections.Add(-1, _roleTag);
-            WsRestMetrics.ConnectionDuration.Record(Stopwatch.GetElapsedTime(opened).TotalSeconds, _roleTag);
+            _metrics.ActiveConnections.Add(-1, _roleTag);
+            _metrics.ConnectionDuration.Record(Stopwatch.GetElapsedTime(opened).TotalSeconds, _roleTag);
             _completion.TrySetResult();
         }
     }
@@ -325,12 +330,12 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             stream.AssignId(id);
             _streams[id] = stream;
             Interlocked.Increment(ref _activeStreams);
-            WsRestMetrics.ActiveStreams.Add(1, _roleTag);
+            _metrics.ActiveStreams.Add(1, _roleTag);
             if (!Enqueue(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length), force: false))
             {
                 _streams.TryRemove(id, out _);
                 Interlocked.Decrement(ref _activeStreams);
-                WsRestMetrics.ActiveStreams.Add(-1, _roleTag);
+                _metrics.ActiveStreams.Add(-1, _roleTag);
                 return false;
             }
 
@@ -377,7 +382,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             Interlocked.Decrement(ref _activeRemoteStreams);
         }
 
-        WsRestMetrics.ActiveStreams.Add(-1, _roleTag);
+        _metrics.ActiveStreams.Add(-1, _roleTag);
 
         if (Interlocked.Decrement(ref _activeStreams) == 0 && (Volatile.Read(ref _localGoAway) != 0 || _remoteGoAway))
         {

@@ -44,7 +44,7 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
         finally
         {
             status = stream.HeadSent ? status : 0;
-            WsRestMetrics.RecordRequest("incoming", stream.RequestHead!.Method, status, status == 0 ? "reset" : null, started);
+            stream.Peer.Metrics.RecordRequest("incoming", stream.RequestHead!.Method, status, status == 0 ? "reset" : null, started);
         }
     }
 

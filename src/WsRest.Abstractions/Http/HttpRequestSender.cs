@@ -18,7 +18,7 @@ internal static class HttpRequestSender
 {
     /// <summary>Sends on one given connection (the server's calls into a client).</summary>
     public static Task<HttpResponseMessage> SendAsync(WsRestPeer peer, HttpRequestMessage request, CancellationToken cancellationToken)
-        => SendAsync(peer.AsPeerSource, request, resendStreamedContent: false, cancellationToken);
+        => SendAsync(peer.AsPeerSource, request, resendStreamedContent: false, peer.Metrics, cancellationToken);
 
     /// <summary>
     /// Sends on the connection <paramref name="peers"/> provides. A request that certainly never reached
@@ -30,7 +30,7 @@ internal static class HttpRequestSender
     /// One async method for all attempts: this is the per-request path, and every extra state machine
     /// or task it awaits is an allocation per request (docs/benchmarks.md).
     /// </remarks>
-    public static async Task<HttpResponseMessage> SendAsync(Func<CancellationToken, ValueTask<WsRestPeer>> peers, HttpRequestMessage request, bool resendStreamedContent, CancellationToken cancellationToken)
+    public static async Task<HttpResponseMessage> SendAsync(Func<CancellationToken, ValueTask<WsRestPeer>> peers, HttpRequestMessage request, bool resendStreamedContent, WsRestMetrics metrics, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var started = Stopwatch.GetTimestamp();
@@ -112,8 +112,8 @@ internal static class HttpRequestSender
                     throw Translate(ex, cancellationToken);
                 }
 
-                activity?.SetTag("http.response.status_code", (int)response.StatusCode);
-                WsRestMetrics.RecordRequest("outgoing", request.Method.Method, (int)response.StatusCode, null, started);
+                WsRestTracing.SetResponse(activity, (int)response.StatusCode);
+                metrics.RecordRequest("outgoing", request.Method.Method, (int)response.StatusCode, null, started);
                 if (sending is { IsCompleted: false })
                 {
                     // The response came while a small body still waits for credit: the caller gets the
@@ -143,7 +143,7 @@ internal static class HttpRequestSender
         catch (Exception ex)
         {
             var translated = ex is HttpRequestException or TaskCanceledException or ObjectDisposedException ? ex : Translate(ex, cancellationToken);
-            Fail(activity, request, translated, started);
+            Fail(metrics, activity, request, translated, started);
             throw translated == ex ? ex : translated;
         }
         finally
@@ -162,12 +162,12 @@ internal static class HttpRequestSender
         }
     }
 
-    private static void Fail(Activity? activity, HttpRequestMessage request, Exception error, long started)
+    private static void Fail(WsRestMetrics metrics, Activity? activity, HttpRequestMessage request, Exception error, long started)
     {
         var type = error is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http ? http.HttpRequestError.ToString() : error.GetType().FullName;
         activity?.SetStatus(ActivityStatusCode.Error, error.Message);
         activity?.SetTag("error.type", type);
-        WsRestMetrics.RecordRequest("outgoing", request.Method.Method, 0, type, started);
+        metrics.RecordRequest("outgoing", request.Method.Method, 0, type, started);
     }
 
     private static Exception Translate(Exception ex, CancellationToken cancellationToken) => ex switch

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http;
 using Microsoft.Extensions.Logging;
+using WsRest.Diagnostics;
 using WsRest.Engine;
 using WsRest.Http;
 using WsRest.Protocol;
@@ -24,14 +25,17 @@ internal sealed class ClientPubSub
     private readonly Dictionary<ulong, (TaskCompletionSource<long> Ack, Endpoint Connection)> _publishes = [];
     private Endpoint? _current;
     private long _nextId;
+    private readonly WsRestMetrics _metrics;
 
     /// <param name="peers">The client's current connection, connecting (or waiting for a reconnect) if needed.</param>
     /// <param name="endpoint">The server's address, for messages.</param>
     /// <param name="logger">Logs handler failures of subscriptions.</param>
     /// <param name="queueCapacity">Events a subscription holds for its handler.</param>
+    /// <param name="metrics">Where subscriptions record deliveries, drops and queue depth.</param>
     /// <param name="closing">Signalled when the client is disposed.</param>
-    public ClientPubSub(Func<CancellationToken, Task<WsRestPeer>> peers, Uri endpoint, ILogger logger, int queueCapacity, CancellationToken closing)
+    public ClientPubSub(Func<CancellationToken, Task<WsRestPeer>> peers, Uri endpoint, ILogger logger, int queueCapacity, WsRestMetrics metrics, CancellationToken closing)
     {
+        _metrics = metrics;
         _peers = peers;
         _endpoint = endpoint;
         _logger = logger;
@@ -73,7 +77,7 @@ internal sealed class ClientPubSub
         ArgumentNullException.ThrowIfNull(handler);
         var peer = await ConnectedPeerAsync(cancellationToken).ConfigureAwait(false);
         var id = (ulong)Interlocked.Increment(ref _nextId);
-        var subscription = new WsRestSubscription(id, topic, handler, _queueCapacity, _logger, UnsubscribeAsync, _closing);
+        var subscription = new WsRestSubscription(id, topic, handler, _queueCapacity, _logger, UnsubscribeAsync, _metrics, _closing);
         lock (_lock)
         {
             _subscriptions[id] = subscription;

@@ -14,6 +14,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
 
     private readonly Func<WsRestEvent, CancellationToken, ValueTask> _handler;
     private readonly ILogger _logger;
+    private readonly WsRestMetrics _metrics;
     private readonly DropOldestQueue<Item> _queue;
     private readonly TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _unsubscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -24,8 +25,9 @@ public sealed class WsRestSubscription : IAsyncDisposable
     private long _lastReceived;
     private int _unsubscribing;
 
-    internal WsRestSubscription(ulong id, string topic, Func<WsRestEvent, CancellationToken, ValueTask> handler, int queueCapacity, ILogger logger, Func<WsRestSubscription, ValueTask> unsubscribe, CancellationToken clientClosing)
+    internal WsRestSubscription(ulong id, string topic, Func<WsRestEvent, CancellationToken, ValueTask> handler, int queueCapacity, ILogger logger, Func<WsRestSubscription, ValueTask> unsubscribe, WsRestMetrics metrics, CancellationToken clientClosing)
     {
+        _metrics = metrics;
         Id = id;
         Topic = topic;
         _handler = handler;
@@ -117,13 +119,13 @@ public sealed class WsRestSubscription : IAsyncDisposable
     internal void OnEvent(long sequence, string contentType, byte[] data)
     {
         Interlocked.Exchange(ref _lastReceived, Math.Max(Interlocked.Read(ref _lastReceived), sequence));
-        WsRestMetrics.EventQueueDepth.Add(1, s_client);
+        _metrics.EventQueueDepth.Add(1, s_client);
         if (!_queue.Enqueue(new Item(ItemKind.Event, sequence, 0, contentType, data), droppable: true, out _))
         {
             // The handler is slower than events arrive: the oldest waiting one goes; the jump in
             // sequence numbers becomes a gap notice when the handler reaches the next event.
-            WsRestMetrics.EventQueueDepth.Add(-1, s_client);
-            WsRestMetrics.EventsDropped.Add(1, s_client);
+            _metrics.EventQueueDepth.Add(-1, s_client);
+            _metrics.EventsDropped.Add(1, s_client);
         }
     }
 
@@ -160,7 +162,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
 
                 if (item.Kind == ItemKind.Event)
                 {
-                    WsRestMetrics.EventQueueDepth.Add(-1, s_client);
+                    _metrics.EventQueueDepth.Add(-1, s_client);
                     var expected = Interlocked.Read(ref _expected);
                     if (expected > 0 && item.Sequence < expected)
                     {
@@ -173,7 +175,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
                     }
 
                     await InvokeAsync(new WsRestEvent(Topic, item.Sequence, item.ContentType!, item.Data)).ConfigureAwait(false);
-                    WsRestMetrics.EventsDelivered.Add(1, s_client);
+                    _metrics.EventsDelivered.Add(1, s_client);
                     Interlocked.Exchange(ref _expected, item.Sequence + 1);
                 }
                 else

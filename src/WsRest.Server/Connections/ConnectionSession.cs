@@ -58,7 +58,7 @@ internal sealed class ConnectionSession
             DateHeader = DateHeaderCache.For(_options.TimeProvider),
         };
 
-        _pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(services.EventBus, _options.PubSub, _logger) : null;
+        _pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(services.EventBus, _options.PubSub, _logger, services.Metrics) : null;
         _peer = new WsRestPeer(socket, new PeerOptions
         {
             Role = PeerRole.Server,
@@ -73,6 +73,7 @@ internal sealed class ConnectionSession
             SendTimeout = _options.SendTimeout,
             MaxHeaderCount = _options.MaxRequestHeaderCount,
             AnswerOversizeRequests = true,
+            Metrics = services.Metrics,
         });
 
         // HELLO may repeat a key; the last value wins.

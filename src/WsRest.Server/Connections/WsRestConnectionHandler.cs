@@ -22,13 +22,14 @@ internal sealed class WsRestConnectionHandler
     private readonly ConnectionServices _services;
     private readonly ILogger _logger;
 
-    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, ConnectionAdmission admission, WsRestConnectionRegistry registry, ILoggerFactory loggerFactory, IWsRestEventBus bus, IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> kestrel)
+    public WsRestConnectionHandler(IOptions<WsRestServerOptions> options, ConnectionAdmission admission, WsRestConnectionRegistry registry, ILoggerFactory loggerFactory, IWsRestEventBus bus, IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> kestrel, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         _options = options.Value;
         _admission = admission;
         _logger = loggerFactory.CreateLogger("WsRest.Server");
         // Kestrel's limits protect an app whatever the transport: tunneled requests get the same ones.
-        _services = new ConnectionServices(_options, registry, bus, _logger, kestrel.Value.Limits);
+        // Metrics come from the container's IMeterFactory, as ASP.NET Core's own do (docs/observability.md).
+        _services = new ConnectionServices(_options, registry, bus, _logger, kestrel.Value.Limits, WsRest.Diagnostics.WsRestMetrics.For(meterFactory));
     }
 
     public async Task HandleAsync(HttpContext context)

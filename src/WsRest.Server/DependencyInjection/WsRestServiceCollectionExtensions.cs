@@ -18,7 +18,9 @@ public static class WsRestServiceCollectionExtensions
     /// registered <see cref="IServer"/> (Kestrel) that lets tunneled requests run through the app's own
     /// pipeline. Call it after <c>WebApplication.CreateBuilder</c> (which registers Kestrel), then map
     /// the endpoint with <c>app.MapWsRest("/wsrest")</c>. Calling it again is harmless: the server is
-    /// decorated once, and every call's <paramref name="configure"/> applies, in order.
+    /// decorated once, and every call's <paramref name="configure"/> applies, in order. A server registered
+    /// after it (WebApplicationFactory's <c>UseKestrel()</c>) fails the start with what to do: call it again
+    /// after that registration. The in-memory <c>TestServer</c> is not wrapped; WsRest runs in it as it is.
     /// </summary>
     /// <exception cref="InvalidOperationException">No <see cref="IServer"/> is registered yet.</exception>
     public static IServiceCollection AddWsRest(this IServiceCollection services, Action<WsRestServerOptions>? configure = null)
@@ -51,6 +53,7 @@ public static class WsRestServiceCollectionExtensions
         services.TryAddSingleton<IWsRestPublisher, WsRestPublisher>();
         services.TryAddSingleton<IWsRestClusterRegistry, WsRest.Server.Cluster.LocalClusterRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketsStartupFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ServerWiringCheck>());
         DecorateServer(services);
         return services;
     }
@@ -76,6 +79,11 @@ public static class WsRestServiceCollectionExtensions
         if (inner.ImplementationFactory?.Target is ServerDecoration)
         {
             return; // AddWsRest ran before on this server: decorate it once
+        }
+
+        if (TestServerPipeline.IsTestServer(inner.ImplementationType ?? inner.ImplementationInstance?.GetType()))
+        {
+            return; // WebApplicationFactory casts the server to TestServer: its pipeline is taken from it instead
         }
 
         services[index] = ServiceDescriptor.Singleton<IServer>(new ServerDecoration(inner).Create);

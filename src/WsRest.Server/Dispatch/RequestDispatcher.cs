@@ -47,7 +47,7 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
         {
             // The status the client got, or none (a reset) if no RESPONSE left.
             var status = stream.HeadSent ? context.Response.StatusCode : 0;
-            WsRestMetrics.RecordRequest("incoming", stream.RequestHead!.Method, status, status == 0 ? "reset" : null, started);
+            stream.Peer.Metrics.RecordRequest("incoming", stream.RequestHead!.Method, status, status == 0 ? "reset" : null, started);
 
             // Whatever request body the app left unread no longer holds connection credit.
             stream.ReleaseBody();

@@ -24,6 +24,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     private readonly IWsRestEventBus _bus;
     private readonly WsRestPubSubOptions _options;
     private readonly ILogger _logger;
+    private readonly WsRestMetrics _metrics;
     private readonly Channel<Control> _control = Channel.CreateBounded<Control>(new BoundedChannelOptions(ControlCapacity) { SingleReader = true, SingleWriter = true });
     private readonly DropOldestQueue<Outgoing> _queue;
     private readonly SemaphoreSlim _inWriter = new(FramesInWriter);
@@ -34,8 +35,9 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     private Task _loops = Task.CompletedTask;
     private bool _loopsStarted;
 
-    public ServerPubSubEndpoint(IWsRestEventBus bus, WsRestPubSubOptions options, ILogger logger)
+    public ServerPubSubEndpoint(IWsRestEventBus bus, WsRestPubSubOptions options, ILogger logger, WsRestMetrics metrics)
     {
+        _metrics = metrics;
         _bus = bus;
         _options = options;
         _logger = logger;
@@ -185,7 +187,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 }
 
                 var sequence = await _bus.PublishAsync(item.Topic!, item.ContentType!, item.Data, _closed.Token).ConfigureAwait(false);
-                WsRestMetrics.EventsPublished.Add(1);
+                _metrics.EventsPublished.Add(1);
                 EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Published, sequence));
                 break;
         }
@@ -205,7 +207,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         }
 
         _queue.Enqueue(item, droppable: false, out _);
-        WsRestMetrics.EventQueueDepth.Add(1, s_server);
+        _metrics.EventQueueDepth.Add(1, s_server);
     }
 
     private int MaxBacklog => (2 * _options.ConnectionQueueCapacity) + 1024;
@@ -213,12 +215,12 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     private void EnqueueEvent(Subscription subscription, long sequence, string contentType, ReadOnlyMemory<byte> data)
     {
         var item = Outgoing.Event(subscription, sequence, contentType, data);
-        WsRestMetrics.EventQueueDepth.Add(1, s_server);
+        _metrics.EventQueueDepth.Add(1, s_server);
         if (!_queue.Enqueue(item, droppable: true, out var dropped))
         {
             // Slow reader: the oldest waiting event goes, and its subscription will be told (gap notice).
-            WsRestMetrics.EventQueueDepth.Add(-1, s_server);
-            WsRestMetrics.EventsDropped.Add(1, s_server);
+            _metrics.EventQueueDepth.Add(-1, s_server);
+            _metrics.EventsDropped.Add(1, s_server);
             if (dropped.Subscription!.RecordDrop(dropped.Sequence))
             {
                 EnqueueControl(Outgoing.DropNotice(dropped.Subscription));
@@ -239,7 +241,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         finally
         {
             // Whatever was still queued when the connection ended leaves the depth gauge too.
-            WsRestMetrics.EventQueueDepth.Add(-_queue.Count, s_server);
+            _metrics.EventQueueDepth.Add(-_queue.Count, s_server);
         }
     }
 
@@ -255,7 +257,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                     return;
                 }
 
-                WsRestMetrics.EventQueueDepth.Add(-1, s_server);
+                _metrics.EventQueueDepth.Add(-1, s_server);
                 if (!TryEncode(item, peer.MaxFramePayload, out var frame))
                 {
                     continue;
@@ -278,7 +280,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
 
                 if (item.Kind == OutgoingKind.Event)
                 {
-                    WsRestMetrics.EventsDelivered.Add(1, s_server);
+                    _metrics.EventsDelivered.Add(1, s_server);
                 }
             }
         }
@@ -296,7 +298,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
             case OutgoingKind.Event when item.Data.Length + 300 > maxPayload:
                 // Larger than this client accepts in one message: sending it would fail the connection
                 // (and its replay would fail the next one). The client is told it missed this event instead.
-                WsRestMetrics.EventsDropped.Add(1, s_server);
+                _metrics.EventsDropped.Add(1, s_server);
                 frame = FrameEncoder.ForQueue(FrameType.Event, PubSubFrames.Gap, item.Id, item.Sequence, static (w, sequence) => PubSubFrames.WriteGap(w, sequence, sequence), owner: this);
                 return true;
             case OutgoingKind.Event:

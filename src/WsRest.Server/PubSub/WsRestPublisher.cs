@@ -5,8 +5,10 @@ using WsRest.Diagnostics;
 namespace WsRest.Server.PubSub;
 
 /// <summary>Validates, serializes and hands events to the bus.</summary>
-internal sealed class WsRestPublisher(IWsRestEventBus bus) : IWsRestPublisher
+internal sealed class WsRestPublisher(IWsRestEventBus bus, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null) : IWsRestPublisher
 {
+    private readonly WsRestMetrics _metrics = WsRestMetrics.For(meterFactory);
+
     private const string Json = "application/json";
 
     public async ValueTask<long> PublishAsync(string topic, ReadOnlyMemory<byte> data, string contentType = "application/octet-stream", CancellationToken cancellationToken = default)
@@ -16,7 +18,7 @@ internal sealed class WsRestPublisher(IWsRestEventBus bus) : IWsRestPublisher
 
         // The bus may keep the bytes for replay: it gets its own copy, so callers may reuse their buffer.
         var sequence = await bus.PublishAsync(topic, contentType, data.ToArray(), cancellationToken).ConfigureAwait(false);
-        WsRestMetrics.EventsPublished.Add(1);
+        _metrics.EventsPublished.Add(1);
         return sequence;
     }
 
@@ -30,7 +32,7 @@ internal sealed class WsRestPublisher(IWsRestEventBus bus) : IWsRestPublisher
     {
         WsRestTopic.Validate(topic);
         var sequence = await bus.PublishAsync(topic, Json, json, cancellationToken).ConfigureAwait(false);
-        WsRestMetrics.EventsPublished.Add(1);
+        _metrics.EventsPublished.Add(1);
         return sequence;
     }
 }

@@ -33,7 +33,7 @@ public static class WsRestTunnelWebHostBuilderExtensions
                 var options = sp.GetRequiredService<IOptionsMonitor<WsRestClientOptions>>().Get(OptionsName);
                 var state = sp.GetRequiredService<TunnelServerState>();
                 options.StreamHandlerFactory = state.CreateDispatcher;
-                return new WsRestClient(options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>());
+                return new WsRestClient(options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
             });
 
             // Replaces Kestrel: the last IServer registered is the one the host starts.

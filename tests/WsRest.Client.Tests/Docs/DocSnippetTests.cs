@@ -24,6 +24,7 @@ public sealed partial class DocSnippetTests : ProbeServerTests
         "samples/PetStore/PetStore.Demo/PetStoreServices.cs",
         "samples/PetStore/PetStore.Demo/DemoSession.cs",
         "scripts/pack-check.sh",
+        "tests/WsRest.Ecosystem.Tests/Docs/HostingSnippets.cs",
     ];
 
     [Test]
