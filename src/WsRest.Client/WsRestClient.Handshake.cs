@@ -55,7 +55,7 @@ public sealed partial class WsRestClient
                 MaxMessageSize = _options.MaxMessageSize,
                 MaxHeaderListSize = _options.MaxHeaderListSize,
                 HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
-                PubSub = 1,
+                PubSub = PubSubFrames.PubSubWithEpochs,
             };
 
             WelcomeFrame welcome;
