@@ -20,6 +20,7 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
     private readonly IOptionsMonitor<WsRestClientOptions> _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly TimeProvider? _timeProvider;
+    private readonly IServiceProvider? _services;
     private readonly HashSet<string> _connectionNames;
     private readonly Dictionary<string, WsRestHttpClientBinding> _bindings;
     private readonly Lock _gate = new();
@@ -31,7 +32,8 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
         IEnumerable<WsRestHttpClientBinding> bindings,
         IOptionsMonitor<WsRestClientOptions> options,
         ILoggerFactory? loggerFactory = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(bindings);
@@ -39,6 +41,7 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
         _options = options;
         _loggerFactory = loggerFactory;
         _timeProvider = timeProvider;
+        _services = services;
         _connectionNames = new HashSet<string>(connections.Select(c => c.Name), StringComparer.Ordinal);
 
         // Registration order: a later AddWebSocketTransport on the same HttpClient replaces an earlier
@@ -163,7 +166,8 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
                 return existing.Client;
             }
 
-            var client = new WsRestClient(options, _loggerFactory, _timeProvider);
+            // The endpoints a client serves (WsRestClientOptions.Endpoints) resolve their services here.
+            var client = new WsRestClient(options, _loggerFactory, _timeProvider) { EndpointServices = _services };
             _clients.Add(key, new Entry(client, optionsName, options));
             return client;
         }
