@@ -10,13 +10,20 @@ internal sealed class DropOldestQueue<T>
     private readonly Lock _lock = new();
     private readonly LinkedList<(T Item, bool Droppable)> _items = new();
     private readonly int _capacity;
+    private readonly Action<T>? _onDropped;
     private int _droppable;
     private TaskCompletionSource? _waiter;
     private bool _completed;
 
-    public DropOldestQueue(int capacity)
+    /// <param name="capacity">Droppable items held at most.</param>
+    /// <param name="onDropped">
+    /// Called under the queue's lock as an item is dropped, so whoever dequeues an item after it (a
+    /// consumer that must report the drop before that item) always finds the drop recorded.
+    /// </param>
+    public DropOldestQueue(int capacity, Action<T>? onDropped = null)
     {
         _capacity = Math.Max(capacity, 1);
+        _onDropped = onDropped;
     }
 
     public int Count
@@ -52,6 +59,7 @@ internal sealed class DropOldestQueue<T>
                     {
                         dropped = node.Value.Item;
                         _items.Remove(node);
+                        _onDropped?.Invoke(dropped);
                         _droppable--;
                         kept = false;
                         break;

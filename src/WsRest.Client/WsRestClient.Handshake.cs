@@ -16,7 +16,7 @@ public sealed partial class WsRestClient
             return factory(this);
         }
 
-        return _options.RequestHandler is { } handler
+        return (_options.RequestHandler ?? EndpointsHandler) is { } handler
             ? new HttpMessageInvokerStreamHandler(new HttpMessageInvoker(handler, disposeHandler: false), ex => ClientLog.RequestHandlerFailed(_logger, ex))
             : null;
     }
@@ -75,7 +75,7 @@ public sealed partial class WsRestClient
                 throw new WsRestProtocolException($"The server at {_options.Endpoint} did not accept the '{subProtocol}' subprotocol.");
             }
 
-            var serves = _options.StreamHandlerFactory is not null || _options.RequestHandler is not null;
+            var serves = _options.StreamHandlerFactory is not null || _options.RequestHandler is not null || EndpointsHandler is not null;
             var local = new PeerSettings
             {
                 // Without a handler nothing serves the server's requests: announce that none are accepted.
@@ -85,7 +85,7 @@ public sealed partial class WsRestClient
                 MaxMessageSize = _options.MaxMessageSize,
                 MaxHeaderListSize = _options.MaxHeaderListSize,
                 HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
-                PubSub = 1,
+                PubSub = PubSubFrames.PubSubWithEpochs,
             };
 
             WelcomeFrame welcome;

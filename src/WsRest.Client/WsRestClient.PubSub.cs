@@ -26,6 +26,15 @@ public sealed partial class WsRestClient
     public Task<long> PublishAsJsonAsync<T>(string topic, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
         => _pubSub.PublishAsync(topic, "application/json", JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), cancellationToken);
 
+    /// <summary>
+    /// Publishes <paramref name="value"/> as JSON with reflection-based options; without
+    /// <paramref name="options"/>, the web defaults (<see cref="JsonSerializerOptions.Web"/>, camelCase), as the
+    /// server's publisher and <see cref="WsRestEvent.GetFromJson{T}(JsonSerializerOptions?)"/> use.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The server does not let this client publish to <paramref name="topic"/>.</exception>
+    public Task<long> PublishAsJsonAsync<T>(string topic, T value, JsonSerializerOptions? options = null, CancellationToken cancellationToken = default)
+        => _pubSub.PublishAsync(topic, "application/json", JsonSerializer.SerializeToUtf8Bytes(value, options ?? JsonSerializerOptions.Web), cancellationToken);
+
     // Pub/sub operations follow the client's wait-for-ready default, as requests do (docs/resilience.md).
     internal Task<WsRestPeer> GetPeerForPubSubAsync(CancellationToken cancellationToken) => GetPeerAsync(_options.Reconnect.WaitForReady, cancellationToken).AsTask();
 }

@@ -42,7 +42,18 @@ public sealed class WsRestClientOptions
     /// <summary>How many requests from the server may run at once when <see cref="RequestHandler"/> is set. Default 100.</summary>
     public int MaxConcurrentStreams { get; set; } = 100;
 
-    /// <summary>Serves requests from the server with a delegate (a shortcut for <see cref="RequestHandler"/>).</summary>
+    /// <summary>
+    /// Endpoints this client serves to the server (routing by method and path, typed JSON, services from
+    /// dependency injection), used when <see cref="RequestHandler"/> is null: the light way for a console
+    /// or worker-service client to answer the server's calls (docs/reverse.md). Empty by default: a client
+    /// that maps nothing and has no handler accepts no calls.
+    /// </summary>
+    public WsRestEndpoints Endpoints { get; } = new();
+
+    /// <summary>
+    /// Serves requests from the server with a delegate (a shortcut for <see cref="RequestHandler"/>). The
+    /// request's URI is <c>http://localhost</c> followed by the path and query the server sent.
+    /// </summary>
     public void HandleRequests(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);

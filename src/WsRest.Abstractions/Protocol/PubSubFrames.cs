@@ -24,7 +24,22 @@ internal static class PubSubFrames
     /// <summary>EVENT flag: a client publishing (topic in the payload), not a delivery.</summary>
     public const FrameFlags Publish = (FrameFlags)0x04;
 
+    /// <summary>
+    /// EVENT flag: an epoch notice (docs/protocol.md §10.5): the topic's numbering is the one of this
+    /// epoch from here on. Sent only to a client that announced <see cref="PubSubWithEpochs"/>.
+    /// </summary>
+    public const FrameFlags Epoch = (FrameFlags)0x08;
+
+    /// <summary>The <c>PubSub</c> setting's value for pub/sub with epochs (§10.1): epoch notices, and an epoch in SUBSCRIBE.</summary>
+    public const int PubSubWithEpochs = 2;
+
+    /// <summary>Epochs are 1 .. 2^53 − 1, so a JSON peer represents every one exactly (§13.3).</summary>
+    public const long MaxEpoch = (1L << 53) - 1;
+
     public const int MaxContentTypeBytes = 256;
+
+    /// <summary>A new epoch: random, so a restarted server (or a backplane that lost its counters) never repeats one.</summary>
+    public static long NewEpoch() => Random.Shared.NextInt64(1, MaxEpoch + 1);
 
     /// <summary>The frame types pub/sub owns (the pub/sub extension claims them on a connection).</summary>
     public static bool IsPubSubFrame(FrameType type) => type is FrameType.Event or FrameType.Subscribe or FrameType.Unsubscribe or FrameType.Ack;
@@ -33,20 +48,55 @@ internal static class PubSubFrames
     public static ulong RequireId(in Frame frame)
         => frame.StreamId != 0 ? frame.StreamId : throw new WsRestProtocolException($"A {frame.Type.ToString().ToUpperInvariant()} frame needs a stream id.");
 
-    // SUBSCRIBE: topic, resume-from sequence (0 = live events only).
-    public static void WriteSubscribe(IBufferWriter<byte> writer, string topic, long fromSequence)
+    // SUBSCRIBE: topic, resume-from sequence (0 = live events only), then, only towards a server that
+    // announced PubSubWithEpochs and only when known, the epoch the from sequence belongs to.
+    public static void WriteSubscribe(IBufferWriter<byte> writer, string topic, long fromSequence, long epoch = 0)
     {
         PayloadWriter.WriteString(writer, topic);
         VarInt.Write(writer, (ulong)fromSequence);
+        if (epoch != 0)
+        {
+            VarInt.Write(writer, (ulong)epoch);
+        }
     }
 
     public static (string Topic, long FromSequence) ReadSubscribe(ReadOnlySpan<byte> payload)
     {
+        var (topic, from, _) = ReadSubscribeWithEpoch(payload);
+        return (topic, from);
+    }
+
+    /// <summary>Decodes a SUBSCRIBE; its epoch is 0 when absent (a client without epochs, or one that knows none yet).</summary>
+    public static (string Topic, long FromSequence, long Epoch) ReadSubscribeWithEpoch(ReadOnlySpan<byte> payload)
+    {
         var reader = new PayloadReader(payload);
         var topic = ReadTopic(ref reader);
         var from = reader.ReadVarInt();
+        var epoch = reader.End ? 0 : ReadEpochValue(ref reader);
         RequireEnd(reader, "SUBSCRIBE");
-        return (topic, (long)Math.Min(from, long.MaxValue));
+        return (topic, (long)Math.Min(from, long.MaxValue), epoch);
+    }
+
+    // Epoch notice (EVENT with the Epoch flag): the epoch.
+    public static void WriteEpoch(IBufferWriter<byte> writer, long epoch) => VarInt.Write(writer, (ulong)epoch);
+
+    public static long ReadEpoch(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        var epoch = ReadEpochValue(ref reader);
+        RequireEnd(reader, "epoch EVENT");
+        return epoch;
+    }
+
+    private static long ReadEpochValue(ref PayloadReader reader)
+    {
+        var epoch = reader.ReadVarInt();
+        if (epoch is 0 or > MaxEpoch)
+        {
+            throw PayloadReader.Malformed($"epoch {epoch} is outside 1..2^53-1");
+        }
+
+        return (long)epoch;
     }
 
     // ACK: kind, sequence (Subscribed: the topic's last sequence; Published: the event's), reason.

@@ -21,6 +21,7 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
     private readonly ILoggerFactory? _loggerFactory;
     private readonly TimeProvider? _timeProvider;
     private readonly System.Diagnostics.Metrics.IMeterFactory? _meterFactory;
+    private readonly IServiceProvider? _services;
     private readonly HashSet<string> _connectionNames;
     private readonly Dictionary<string, WsRestHttpClientBinding> _bindings;
     private readonly Lock _gate = new();
@@ -33,7 +34,8 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
         IOptionsMonitor<WsRestClientOptions> options,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
-        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
+        IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(bindings);
@@ -42,6 +44,7 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
         _loggerFactory = loggerFactory;
         _timeProvider = timeProvider;
         _meterFactory = meterFactory;
+        _services = services;
         _connectionNames = new HashSet<string>(connections.Select(c => c.Name), StringComparer.Ordinal);
 
         // Registration order: a later AddWebSocketTransport on the same HttpClient replaces an earlier
@@ -166,7 +169,8 @@ internal sealed class WsRestClientRegistry : IWsRestClientProvider, IAsyncDispos
                 return existing.Client;
             }
 
-            var client = new WsRestClient(options, _loggerFactory, _timeProvider, _meterFactory);
+            // The endpoints a client serves (WsRestClientOptions.Endpoints) resolve their services here.
+            var client = new WsRestClient(options, _loggerFactory, _timeProvider, _meterFactory) { EndpointServices = _services };
             _clients.Add(key, new Entry(client, optionsName, options));
             return client;
         }

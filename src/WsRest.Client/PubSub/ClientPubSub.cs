@@ -66,7 +66,9 @@ internal sealed class ClientPubSub
             }
             else
             {
-                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, subscription.ResumeFrom), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.ResumeFrom));
+                // The epoch only to a server that announced epochs (an older one refuses bytes after the from sequence).
+                var epoch = peer.RemoteSettings.PubSub >= PubSubFrames.PubSubWithEpochs ? subscription.ResumeEpoch : 0;
+                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, subscription.ResumeFrom, epoch), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.ResumeFrom, s.epoch));
             }
         }
     }
@@ -256,7 +258,11 @@ internal sealed class ClientPubSub
             {
                 case FrameType.Event when (flags & PubSubFrames.Publish) == 0:
                     var subscription = owner.Find(id);
-                    if ((flags & PubSubFrames.Gap) != 0)
+                    if ((flags & PubSubFrames.Epoch) != 0)
+                    {
+                        subscription?.OnEpoch(PubSubFrames.ReadEpoch(payload));
+                    }
+                    else if ((flags & PubSubFrames.Gap) != 0)
                     {
                         var (from, to) = PubSubFrames.ReadGap(payload);
                         subscription?.OnGap(from, to);

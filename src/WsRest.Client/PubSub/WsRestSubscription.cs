@@ -25,6 +25,12 @@ public sealed class WsRestSubscription : IAsyncDisposable
     private long _lastReceived;
     private int _unsubscribing;
 
+    // The epoch of what has arrived (read loop; where to resume) and of what has been handled (handler
+    // loop; what the handler is told). They differ while an epoch notice waits in the queue.
+    private long _arrivalEpoch;
+    private long _epoch;
+    private int _restarted;
+
     internal WsRestSubscription(ulong id, string topic, Func<WsRestEvent, CancellationToken, ValueTask> handler, int queueCapacity, ILogger logger, Func<WsRestSubscription, ValueTask> unsubscribe, WsRestMetrics metrics, CancellationToken clientClosing)
     {
         _metrics = metrics;
@@ -41,7 +47,14 @@ public sealed class WsRestSubscription : IAsyncDisposable
     /// <summary>The topic.</summary>
     public string Topic { get; }
 
-    /// <summary>The sequence up to which this subscription is complete: handled, or reported to the handler as a gap (0 before it is live).</summary>
+    /// <summary>
+    /// The epoch of the topic's numbering that <see cref="LastSequence"/> belongs to; it changes (and the
+    /// handler gets a <see cref="WsRestEventKind.Reset"/>) when the numbering restarts. 0 when the server
+    /// announces no epochs.
+    /// </summary>
+    public long Epoch => Interlocked.Read(ref _epoch);
+
+    /// <summary>The sequence (in <see cref="Epoch"/>) up to which this subscription is complete: handled, or reported to the handler as a gap (0 before it is live).</summary>
     public long LastSequence => Interlocked.Read(ref _expected) is var next and > 0 ? next - 1 : 0;
 
     /// <summary>
@@ -57,15 +70,18 @@ public sealed class WsRestSubscription : IAsyncDisposable
 
     internal bool IsUnsubscribing => Volatile.Read(ref _unsubscribing) != 0;
 
-    /// <summary>Where to resume after a reconnect: the event after the last one received, or 0 (live only).</summary>
+    /// <summary>Where to resume after a reconnect: the event after the last one received, or 0 (live only); 1 when the numbering restarted and nothing of the new epoch arrived yet.</summary>
     internal long ResumeFrom
     {
         get
         {
             var received = Interlocked.Read(ref _lastReceived);
-            return received > 0 ? received + 1 : Interlocked.Read(ref _expected);
+            return received > 0 ? received + 1 : Volatile.Read(ref _restarted) != 0 ? 1 : Interlocked.Read(ref _expected);
         }
     }
+
+    /// <summary>The epoch <see cref="ResumeFrom"/> belongs to; 0 when none was announced.</summary>
+    internal long ResumeEpoch => Interlocked.Read(ref _arrivalEpoch);
 
     private Func<WsRestSubscription, ValueTask> Unsubscribe { get; }
 
@@ -92,9 +108,10 @@ public sealed class WsRestSubscription : IAsyncDisposable
     internal void OnSubscribed(long lastSequence)
     {
         // A fresh live subscription expects the event after the topic's last; a resumed one keeps its place,
-        // unless the topic's numbering went back (a restarted server with an in-memory bus): then the
-        // new numbering is followed, or every new event would look already handled.
-        if (Interlocked.CompareExchange(ref _expected, lastSequence + 1, 0) > lastSequence + 1)
+        // unless the topic's numbering went back (a restarted server without epochs): then the new
+        // numbering is followed, or every new event would look already handled. A server with epochs says
+        // so with an epoch notice instead, ordered with the events (OnEpoch), and needs no guessing here.
+        if (Interlocked.CompareExchange(ref _expected, lastSequence + 1, 0) > lastSequence + 1 && Interlocked.Read(ref _arrivalEpoch) == 0)
         {
             Interlocked.Exchange(ref _expected, lastSequence + 1);
             Interlocked.Exchange(ref _lastReceived, lastSequence);
@@ -129,6 +146,20 @@ public sealed class WsRestSubscription : IAsyncDisposable
         }
     }
 
+    /// <summary>The topic's numbering is <paramref name="epoch"/>'s from here on (protocol.md §10.5).</summary>
+    internal void OnEpoch(long epoch)
+    {
+        var previous = Interlocked.Exchange(ref _arrivalEpoch, epoch);
+        if (previous != 0 && previous != epoch)
+        {
+            // What arrived belongs to the old numbering: a resume asks for the new epoch from its start.
+            Interlocked.Exchange(ref _lastReceived, 0);
+            Volatile.Write(ref _restarted, 1);
+        }
+
+        _queue.Enqueue(new Item(ItemKind.Epoch, epoch, 0, null, null), droppable: false, out _);
+    }
+
     internal void OnGap(long from, long to)
     {
         Interlocked.Exchange(ref _lastReceived, Math.Max(Interlocked.Read(ref _lastReceived), to));
@@ -160,7 +191,11 @@ public sealed class WsRestSubscription : IAsyncDisposable
                     return;
                 }
 
-                if (item.Kind == ItemKind.Event)
+                if (item.Kind == ItemKind.Epoch)
+                {
+                    await OnEpochAsync(item.Sequence).ConfigureAwait(false);
+                }
+                else if (item.Kind == ItemKind.Event)
                 {
                     _metrics.EventQueueDepth.Add(-1, s_client);
                     var expected = Interlocked.Read(ref _expected);
@@ -171,10 +206,10 @@ public sealed class WsRestSubscription : IAsyncDisposable
 
                     if (expected > 0 && item.Sequence > expected)
                     {
-                        await InvokeAsync(new WsRestEvent(Topic, expected, item.Sequence - 1)).ConfigureAwait(false);
+                        await InvokeAsync(new WsRestEvent(Topic, expected, item.Sequence - 1, Interlocked.Read(ref _epoch))).ConfigureAwait(false);
                     }
 
-                    await InvokeAsync(new WsRestEvent(Topic, item.Sequence, item.ContentType!, item.Data)).ConfigureAwait(false);
+                    await InvokeAsync(new WsRestEvent(Topic, item.Sequence, item.ContentType!, item.Data, Interlocked.Read(ref _epoch))).ConfigureAwait(false);
                     _metrics.EventsDelivered.Add(1, s_client);
                     Interlocked.Exchange(ref _expected, item.Sequence + 1);
                 }
@@ -188,7 +223,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
 
                     // From the first sequence not handled: events this side dropped just before the notice are
                     // inside the range too, so nothing goes unreported.
-                    await InvokeAsync(new WsRestEvent(Topic, expected > 0 ? expected : item.Sequence, item.Sequence2)).ConfigureAwait(false);
+                    await InvokeAsync(new WsRestEvent(Topic, expected > 0 ? expected : item.Sequence, item.Sequence2, Interlocked.Read(ref _epoch))).ConfigureAwait(false);
                     Interlocked.Exchange(ref _expected, item.Sequence2 + 1);
                 }
             }
@@ -198,6 +233,27 @@ public sealed class WsRestSubscription : IAsyncDisposable
             _unsubscribed.TrySetResult();
             _completion.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// An epoch notice reached the handler loop: the first one is adopted silently; a different one means
+    /// the numbering restarted, so the handler is told (a reset) and the subscription expects the new
+    /// epoch's events from 1 (the server replays them, or reports them as a gap).
+    /// </summary>
+    private async ValueTask OnEpochAsync(long epoch)
+    {
+        var previous = Interlocked.Exchange(ref _epoch, epoch);
+        if (previous == 0 || previous == epoch)
+        {
+            return;
+        }
+
+        if (Interlocked.Read(ref _expected) > 0)
+        {
+            Interlocked.Exchange(ref _expected, 1);
+        }
+
+        await InvokeAsync(WsRestEvent.Reset(Topic, epoch)).ConfigureAwait(false);
     }
 
     private async ValueTask InvokeAsync(WsRestEvent item)
@@ -224,6 +280,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
     {
         Event,
         Gap,
+        Epoch,
         Unsubscribed,
     }
 

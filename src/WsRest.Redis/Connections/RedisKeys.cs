@@ -10,6 +10,9 @@ internal sealed class RedisKeys(string prefix)
 {
     public RedisKey Sequence(string topic) => $"{prefix}:{{{topic}}}:seq";
 
+    /// <summary>The epoch of the topic's numbering (docs/pubsub.md, "Epochs"): replaced whenever the numbering starts again at 1.</summary>
+    public RedisKey Epoch(string topic) => $"{prefix}:{{{topic}}}:epoch";
+
     public RedisKey Events(string topic) => $"{prefix}:{{{topic}}}:events";
 
     public RedisChannel EventChannel(string topic) => RedisChannel.Literal($"{prefix}:ev:{topic}");

@@ -17,6 +17,9 @@ internal sealed class RedisEventBus : IWsRestEventBus
 {
     private const int PageSize = 256;
 
+    /// <summary>Epochs are 1 .. 2^53 − 1, so a JSON client represents every one exactly (docs/protocol.md §10.5).</summary>
+    private const long MaxEpoch = (1L << 53) - 1;
+
     private readonly ConcurrentDictionary<string, TopicFollower> _followers = new(StringComparer.Ordinal);
 
     public RedisEventBus(RedisBackplane backplane, ILogger<RedisEventBus> logger)
@@ -34,7 +37,7 @@ internal sealed class RedisEventBus : IWsRestEventBus
         WsRestTopic.Validate(topic);
         ArgumentNullException.ThrowIfNull(contentType);
         var keys = Backplane.Keys;
-        var floor = _followers.TryGetValue(topic, out var follower) ? follower.Last : 0;
+        var (floor, epoch) = _followers.TryGetValue(topic, out var follower) ? (follower.Last, follower.Epoch) : (0L, 0L);
         try
         {
             var db = await Backplane.GetDatabaseAsync().ConfigureAwait(false);
@@ -42,8 +45,8 @@ internal sealed class RedisEventBus : IWsRestEventBus
             // Redis commands cannot be withdrawn: cancelling stops the wait, the event may still be published.
             var result = await db.ScriptEvaluateAsync(
                 PublishScript.Publish,
-                [keys.Sequence(topic), keys.Events(topic)],
-                [floor, Backplane.Options.ReplayLength, contentType, data, keys.EventChannel(topic).ToString()]).WaitAsync(cancellationToken).ConfigureAwait(false);
+                [keys.Sequence(topic), keys.Events(topic), keys.Epoch(topic)],
+                [floor, Backplane.Options.ReplayLength, contentType, data, keys.EventChannel(topic).ToString(), epoch, Random.Shared.NextInt64(1, MaxEpoch + 1)]).WaitAsync(cancellationToken).ConfigureAwait(false);
             return (long)result;
         }
         catch (Exception ex) when (RedisFailures.IsRedisFailure(ex))
@@ -52,14 +55,17 @@ internal sealed class RedisEventBus : IWsRestEventBus
         }
     }
 
-    public async ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default)
+    public ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default)
+        => SubscribeAsync(topic, epoch: 0, fromSequence, sink, cancellationToken);
+
+    public async ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long epoch, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default)
     {
         WsRestTopic.Validate(topic);
         ArgumentNullException.ThrowIfNull(sink);
         while (true)
         {
             var follower = _followers.GetOrAdd(topic, static (name, bus) => new TopicFollower(bus, name), this);
-            if (await follower.SubscribeAsync(fromSequence, sink, cancellationToken).ConfigureAwait(false) is { } subscription)
+            if (await follower.SubscribeAsync(epoch, fromSequence, sink, cancellationToken).ConfigureAwait(false) is { } subscription)
             {
                 return subscription;
             }

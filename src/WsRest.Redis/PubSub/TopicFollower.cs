@@ -22,6 +22,7 @@ internal sealed class TopicFollower
     private readonly List<IWsRestEventSink> _sinks = [];
     private ChannelMessageQueue? _queue;
     private long _last;
+    private long _epoch;
 
     public TopicFollower(RedisEventBus bus, string topic)
     {
@@ -35,11 +36,14 @@ internal sealed class TopicFollower
     /// <summary>The last sequence dispatched to this node's sinks (the floor for the publish script).</summary>
     public long Last => Volatile.Read(ref _last);
 
+    /// <summary>The epoch of the topic's numbering as this node knows it; 0 before it knows one.</summary>
+    public long Epoch => Volatile.Read(ref _epoch);
+
     /// <summary>Adds <paramref name="sink"/>; null when the follower is retiring (ask a new one).</summary>
-    public async Task<IWsRestEventBusSubscription?> SubscribeAsync(long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken)
+    public async Task<IWsRestEventBusSubscription?> SubscribeAsync(long epoch, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken)
     {
         var request = new TaskCompletionSource<IWsRestEventBusSubscription?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!await PostAsync(new Work(WorkKind.Subscribe, default, fromSequence, sink, request), cancellationToken).ConfigureAwait(false))
+        if (!await PostAsync(new Work(WorkKind.Subscribe, default, fromSequence, sink, request, epoch), cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -74,6 +78,7 @@ internal sealed class TopicFollower
             // Subscribed first, then the position: an event published in between is both counted and
             // notified, and the notification is skipped as already counted.
             _last = (long?)await redis.GetDatabase().StringGetAsync(_bus.Backplane.Keys.Sequence(Topic)).ConfigureAwait(false) ?? 0;
+            _epoch = (long?)await redis.GetDatabase().StringGetAsync(_bus.Backplane.Keys.Epoch(Topic)).ConfigureAwait(false) ?? 0;
         }
         catch (Exception ex) when (Connections.RedisFailures.IsRedisFailure(ex))
         {
@@ -127,6 +132,26 @@ internal sealed class TopicFollower
 
     private async Task OnLiveAsync(EventMessage message)
     {
+        if (message.Epoch != 0 && message.Epoch != _epoch)
+        {
+            // A new epoch: the numbering started again at 1 (Redis lost the topic while no node followed
+            // it). Subscribers are told, and what came before in this epoch is read from the stream below.
+            var restarted = _epoch != 0;
+            Volatile.Write(ref _epoch, message.Epoch);
+            if (restarted)
+            {
+                Volatile.Write(ref _last, 0);
+            }
+
+            lock (_lock)
+            {
+                foreach (var sink in _sinks)
+                {
+                    sink.OnEpoch(Topic, message.Epoch);
+                }
+            }
+        }
+
         var last = _last;
         if (message.Sequence <= last)
         {
@@ -154,6 +179,17 @@ internal sealed class TopicFollower
     {
         var sink = work.Sink!;
         var from = work.Sequence;
+        if (_epoch != 0)
+        {
+            // A position in another epoch means nothing in this one: replay this epoch from its start.
+            if (work.Epoch != 0 && work.Epoch != _epoch && from > 0)
+            {
+                from = 1;
+            }
+
+            sink.OnEpoch(Topic, _epoch);
+        }
+
         if (from > 0 && from <= _last)
         {
             await DeliverRangeAsync(sink, from, _last).ConfigureAwait(false);
@@ -179,7 +215,7 @@ internal sealed class TopicFollower
                 // Redis lost the counter (restarted without persistence): raise it back, so new events are
                 // not numbered below what subscribers here have already seen (and would skip).
                 RedisLog.CounterLost(_bus.Logger, Topic, counter, _last);
-                await db.ScriptEvaluateAsync(PublishScript.Raise, [_bus.Backplane.Keys.Sequence(Topic)], [_last]).ConfigureAwait(false);
+                await db.ScriptEvaluateAsync(PublishScript.Raise, [_bus.Backplane.Keys.Sequence(Topic), _bus.Backplane.Keys.Epoch(Topic)], [_last, _epoch]).ConfigureAwait(false);
                 return;
             }
         }
@@ -333,7 +369,7 @@ internal sealed class TopicFollower
         Release,
     }
 
-    private readonly record struct Work(WorkKind Kind, ReadOnlyMemory<byte> Data, long Sequence, IWsRestEventSink? Sink, TaskCompletionSource<IWsRestEventBusSubscription?>? Request);
+    private readonly record struct Work(WorkKind Kind, ReadOnlyMemory<byte> Data, long Sequence, IWsRestEventSink? Sink, TaskCompletionSource<IWsRestEventBusSubscription?>? Request, long Epoch = 0);
 
     private sealed class Subscription(TopicFollower follower, IWsRestEventSink sink, long lastSequence) : IWsRestEventBusSubscription
     {

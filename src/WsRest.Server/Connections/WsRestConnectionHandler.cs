@@ -113,6 +113,6 @@ internal sealed class WsRestConnectionHandler
         MaxMessageSize = _options.MaxMessageSize,
         MaxHeaderListSize = _options.MaxHeaderListSize,
         HeartbeatIntervalMs = (int)_options.KeepAliveInterval.TotalMilliseconds,
-        PubSub = _options.PubSub.Enabled ? 1 : 0,
+        PubSub = _options.PubSub.Enabled ? PubSubFrames.PubSubWithEpochs : 0,
     };
 }

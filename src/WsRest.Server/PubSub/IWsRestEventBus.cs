@@ -21,6 +21,23 @@ public interface IWsRestEventBus
     /// longer buffered); with 0, only events published after the subscription.
     /// </summary>
     ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Subscribes <paramref name="sink"/> to <paramref name="topic"/>, resuming in <paramref name="epoch"/>
+    /// (docs/pubsub.md, "Epochs"). A bus with epochs calls <see cref="IWsRestEventSink.OnEpoch"/> with the
+    /// topic's epoch before anything else; when <paramref name="epoch"/> is not 0 and is not the topic's
+    /// epoch, <paramref name="fromSequence"/> belongs to a numbering that is gone, so the bus replays the
+    /// current epoch from its first event (sequence 1) instead. The default implementation has no epochs:
+    /// it ignores <paramref name="epoch"/> and calls
+    /// <see cref="SubscribeAsync(string, long, IWsRestEventSink, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="topic">A valid topic (<see cref="WsRestTopic"/>).</param>
+    /// <param name="epoch">The epoch <paramref name="fromSequence"/> belongs to; 0 when unknown.</param>
+    /// <param name="fromSequence">0 for live events only; n &gt; 0 to replay from event n on.</param>
+    /// <param name="sink">Receives the subscription's events.</param>
+    /// <param name="cancellationToken">Cancels the subscribe.</param>
+    ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long epoch, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default)
+        => SubscribeAsync(topic, fromSequence, sink, cancellationToken);
 }
 
 /// <summary>Receives a subscription's events. Called in sequence order, never concurrently for one sink; must not block.</summary>
@@ -31,6 +48,15 @@ public interface IWsRestEventSink
 
     /// <summary>Events <paramref name="first"/>..<paramref name="last"/> of <paramref name="topic"/> cannot be delivered.</summary>
     void OnGap(string topic, long first, long last);
+
+    /// <summary>
+    /// The topic's sequence numbers belong to <paramref name="epoch"/> (1 .. 2^53 − 1) from here on: called
+    /// before a subscription's first event, and again whenever the numbering restarts (a new epoch, whose
+    /// events are numbered from 1 again). A bus without epochs never calls it.
+    /// </summary>
+    void OnEpoch(string topic, long epoch)
+    {
+    }
 }
 
 /// <summary>A live bus subscription; disposing it stops further calls to its sink.</summary>

@@ -12,6 +12,10 @@ public interface IWsRestPublisher
     /// <summary>Publishes <paramref name="value"/> as JSON with source-generated metadata.</summary>
     ValueTask<long> PublishAsJsonAsync<T>(string topic, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default);
 
-    /// <summary>Publishes <paramref name="value"/> as JSON with reflection-based options.</summary>
+    /// <summary>
+    /// Publishes <paramref name="value"/> as JSON with reflection-based options; without
+    /// <paramref name="options"/>, the web defaults (<see cref="JsonSerializerOptions.Web"/>, camelCase),
+    /// which is also what <see cref="WsRestEvent.GetFromJson{T}(JsonSerializerOptions?)"/> reads with by default.
+    /// </summary>
     ValueTask<long> PublishAsJsonAsync<T>(string topic, T value, JsonSerializerOptions? options = null, CancellationToken cancellationToken = default);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using WsRest.Protocol;
 
 namespace WsRest.Server.PubSub;
 
@@ -14,6 +15,10 @@ internal sealed class InMemoryEventBus : IWsRestEventBus
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly int _replay;
     private readonly int _maxTopics;
+
+    // One epoch for the bus's life: a topic's numbering never restarts within one process (a topic is
+    // forgotten only before its first event), and a new process draws a new one, so a restart is visible.
+    private readonly long _epoch = PubSubFrames.NewEpoch();
 
     public InMemoryEventBus(IOptions<WsRestServerOptions> options)
     {
@@ -38,8 +43,19 @@ internal sealed class InMemoryEventBus : IWsRestEventBus
     }
 
     public ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default)
+        => SubscribeAsync(topic, epoch: 0, fromSequence, sink, cancellationToken);
+
+    public ValueTask<IWsRestEventBusSubscription> SubscribeAsync(string topic, long epoch, long fromSequence, IWsRestEventSink sink, CancellationToken cancellationToken = default)
     {
         WsRestTopic.Validate(topic);
+
+        // A position in another epoch (a server before a restart) means nothing here: everything this
+        // epoch holds is new to the subscriber, so it is replayed from the start (or reported as a gap).
+        if (epoch != 0 && epoch != _epoch && fromSequence > 0)
+        {
+            fromSequence = 1;
+        }
+
         while (true)
         {
             if (GetTopic(topic).TrySubscribe(fromSequence, sink) is { } subscription)
@@ -127,6 +143,7 @@ internal sealed class InMemoryEventBus : IWsRestEventBus
                     return null;
                 }
 
+                sink.OnEpoch(name, bus._epoch);
                 if (fromSequence > 0 && fromSequence <= _sequence)
                 {
                     var oldest = _buffer.Count > 0 ? _buffer.Peek().Sequence : _sequence + 1;

@@ -41,7 +41,9 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         _bus = bus;
         _options = options;
         _logger = logger;
-        _queue = new DropOldestQueue<Outgoing>(options.ConnectionQueueCapacity);
+        // A drop is recorded in its subscription as the event leaves the queue (under the queue's lock), so
+        // the pump, on reaching an ACK(Unsubscribed), finds every drop of an event that was queued before it.
+        _queue = new DropOldestQueue<Outgoing>(options.ConnectionQueueCapacity, static dropped => dropped.Subscription!.RecordDrop(dropped.Sequence));
     }
 
     /// <summary>Binds the endpoint to its connection; call before the peer starts reading. The loops start with the first pub/sub frame.</summary>
@@ -79,8 +81,8 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         switch (type)
         {
             case FrameType.Subscribe:
-                var (topic, from) = PubSubFrames.ReadSubscribe(payload);
-                item = new Control(ControlKind.Subscribe, id, topic, from, null, default);
+                var (topic, from, epoch) = PubSubFrames.ReadSubscribeWithEpoch(payload);
+                item = new Control(ControlKind.Subscribe, id, topic, from, null, default, epoch);
                 break;
             case FrameType.Unsubscribe:
                 if (!payload.IsEmpty)
@@ -163,7 +165,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 else
                 {
                     var subscription = new Subscription(this, item.Id, item.Topic!);
-                    subscription.Bus = await _bus.SubscribeAsync(item.Topic!, item.Sequence, subscription, _closed.Token).ConfigureAwait(false);
+                    subscription.Bus = await _bus.SubscribeAsync(item.Topic!, item.Epoch, item.Sequence, subscription, _closed.Token).ConfigureAwait(false);
                     _subscriptions[item.Id] = subscription;
                     EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Subscribed, subscription.Bus.LastSequence));
                 }
@@ -173,11 +175,13 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 if (_subscriptions.Remove(item.Id, out var gone))
                 {
                     // After this the bus calls the sink no more; the ACK queues behind every event already
-                    // queued for the subscription, so none published before it is lost.
+                    // queued for the subscription, so none published before it is lost. The ACK names the
+                    // subscription: an event queued before it but dropped after it was queued is reported
+                    // just before the ACK (the pump takes the drops first), never after (issue 13 §4).
                     await gone.Bus!.DisposeAsync().ConfigureAwait(false);
                 }
 
-                EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Unsubscribed, sequence: 0));
+                EnqueueControl(Outgoing.Unsubscribed(item.Id, gone));
                 break;
             case ControlKind.Publish:
                 if (_options.AuthorizePublish is not { } mayPublish || !mayPublish(_connection!, item.Topic!))
@@ -218,10 +222,11 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         _metrics.EventQueueDepth.Add(1, s_server);
         if (!_queue.Enqueue(item, droppable: true, out var dropped))
         {
-            // Slow reader: the oldest waiting event goes, and its subscription will be told (gap notice).
+            // Slow reader: the oldest waiting event went (its drop is recorded already), and its
+            // subscription will be told (gap notice) unless a notice is already waiting.
             _metrics.EventQueueDepth.Add(-1, s_server);
             _metrics.EventsDropped.Add(1, s_server);
-            if (dropped.Subscription!.RecordDrop(dropped.Sequence))
+            if (dropped.Subscription!.TryClaimNotice())
             {
                 EnqueueControl(Outgoing.DropNotice(dropped.Subscription));
             }
@@ -230,6 +235,16 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
 
     private void EnqueueGap(Subscription subscription, long from, long to)
         => EnqueueControl(Outgoing.Gap(subscription.Id, from, to));
+
+    private void EnqueueEpoch(Subscription subscription, long epoch)
+    {
+        // Only a client that announced epochs understands the notice (protocol.md §10.1); an older client
+        // reads an EVENT with unknown flags as a delivery.
+        if (_peer!.RemoteSettings.PubSub >= PubSubFrames.PubSubWithEpochs)
+        {
+            EnqueueControl(Outgoing.EpochNotice(subscription.Id, epoch));
+        }
+    }
 
     private async Task PumpAsync()
     {
@@ -258,22 +273,19 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 }
 
                 _metrics.EventQueueDepth.Add(-1, s_server);
+                if (item is { Kind: OutgoingKind.Ack, Ack: AckKind.Unsubscribed, Subscription: { } leaving }
+                    && leaving.TakeDrops() is { From: > 0 } dropped
+                    && !await SendAsync(peer, FrameEncoder.ForQueue(FrameType.Event, PubSubFrames.Gap, item.Id, dropped, static (w, range) => PubSubFrames.WriteGap(w, range.From, range.To), owner: this)).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 if (!TryEncode(item, peer.MaxFramePayload, out var frame))
                 {
                     continue;
                 }
 
-                try
-                {
-                    await _inWriter.WaitAsync(_closed.Token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    frame.ReturnPayload();
-                    throw;
-                }
-
-                if (!peer.Enqueue(frame))
+                if (!await SendAsync(peer, frame).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -288,6 +300,22 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         {
             // The connection ended while the writer was full: nothing more can be sent.
         }
+    }
+
+    /// <summary>Hands one frame to the writer once it has room for it; false when the connection is gone.</summary>
+    private async ValueTask<bool> SendAsync(WsRestPeer peer, OutgoingFrame frame)
+    {
+        try
+        {
+            await _inWriter.WaitAsync(_closed.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            frame.ReturnPayload();
+            throw;
+        }
+
+        return peer.Enqueue(frame);
     }
 
     /// <summary>The frame for <paramref name="item"/>; false when there is nothing to send (a drop notice whose drops were already reported).</summary>
@@ -307,6 +335,9 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                     PubSubFrames.WriteDeliveryHead(w, item.Sequence, item.ContentType!);
                     w.Write(item.Data.Span);
                 }, 64 + item.Data.Length, this);
+                return true;
+            case OutgoingKind.Epoch:
+                frame = FrameEncoder.ForQueue(FrameType.Event, PubSubFrames.Epoch, item.Id, item.Sequence, static (w, epoch) => PubSubFrames.WriteEpoch(w, epoch), owner: this);
                 return true;
             case OutgoingKind.Gap:
                 (long From, long To) range = item.Subscription is { } subscription ? subscription.TakeDrops() : (item.Sequence, item.GapTo);
@@ -337,10 +368,11 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     {
         Event,
         Gap,
+        Epoch,
         Ack,
     }
 
-    private readonly record struct Control(ControlKind Kind, ulong Id, string? Topic, long Sequence, string? ContentType, ReadOnlyMemory<byte> Data);
+    private readonly record struct Control(ControlKind Kind, ulong Id, string? Topic, long Sequence, string? ContentType, ReadOnlyMemory<byte> Data, long Epoch = 0);
 
     /// <summary>Something waiting to be sent to the client: an event, a gap notice or an acknowledgement. Made only through the factories below.</summary>
     private readonly struct Outgoing
@@ -363,10 +395,10 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         /// <summary>The subscription or publish id the frame is sent on.</summary>
         public ulong Id { get; }
 
-        /// <summary>The event's subscription, or the subscription whose dropped events a drop notice reports.</summary>
+        /// <summary>The event's subscription, the subscription whose dropped events a drop notice reports, or the one an ACK(Unsubscribed) ends.</summary>
         public Subscription? Subscription { get; }
 
-        /// <summary>The event's sequence, a gap's first sequence, or the acknowledged sequence.</summary>
+        /// <summary>The event's sequence, a gap's first sequence, the acknowledged sequence, or an epoch notice's epoch.</summary>
         public long Sequence { get; }
 
         /// <summary>A gap's last sequence.</summary>
@@ -391,6 +423,12 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
 
         public static Outgoing Acknowledgement(ulong id, AckKind ack, long sequence) => new(OutgoingKind.Ack, id, sequence: sequence, ack: ack, reason: string.Empty);
 
+        /// <summary>ACK(Unsubscribed); with the subscription it ended, whose last drops are reported just before it.</summary>
+        public static Outgoing Unsubscribed(ulong id, Subscription? subscription) => new(OutgoingKind.Ack, id, subscription, ack: AckKind.Unsubscribed, reason: string.Empty);
+
+        /// <summary>The topic's numbering is <paramref name="epoch"/>'s from here on (protocol.md §10.5).</summary>
+        public static Outgoing EpochNotice(ulong id, long epoch) => new(OutgoingKind.Epoch, id, sequence: epoch);
+
         public static Outgoing Refusal(ulong id, string reason) => new(OutgoingKind.Ack, id, ack: AckKind.Refused, reason: reason);
     }
 
@@ -400,6 +438,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         private readonly Lock _lock = new();
         private long _dropFrom;
         private long _dropTo;
+        private bool _noticeQueued;
 
         public ulong Id { get; } = id;
 
@@ -412,15 +451,30 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
 
         public void OnGap(string topic, long first, long last) => endpoint.EnqueueGap(this, first, last);
 
-        /// <summary>Widens the dropped range; true when a gap notice must be queued (none is pending yet).</summary>
-        public bool RecordDrop(long sequence)
+        public void OnEpoch(string topic, long epoch) => endpoint.EnqueueEpoch(this, epoch);
+
+        /// <summary>Widens the dropped range (called under the queue's lock, as the event leaves it).</summary>
+        public void RecordDrop(long sequence)
         {
             lock (_lock)
             {
-                var first = _dropFrom == 0;
-                _dropFrom = first ? sequence : Math.Min(_dropFrom, sequence);
+                _dropFrom = _dropFrom == 0 ? sequence : Math.Min(_dropFrom, sequence);
                 _dropTo = Math.Max(_dropTo, sequence);
-                return first;
+            }
+        }
+
+        /// <summary>True when a gap notice must be queued: drops are recorded and no notice waits for them yet.</summary>
+        public bool TryClaimNotice()
+        {
+            lock (_lock)
+            {
+                if (_dropFrom == 0 || _noticeQueued)
+                {
+                    return false;
+                }
+
+                _noticeQueued = true;
+                return true;
             }
         }
 
@@ -431,6 +485,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 var range = (_dropFrom, _dropTo);
                 _dropFrom = 0;
                 _dropTo = 0;
+                _noticeQueued = false;
                 return range;
             }
         }

@@ -47,6 +47,13 @@ public sealed class WsRestConnection
     /// <summary>Number of requests in flight on this connection, both directions.</summary>
     public int ActiveStreams => Peer.ActiveStreamCount;
 
+    /// <summary>
+    /// Whether the client serves calls from the server (reverse calls, docs/reverse.md): it announced a
+    /// <c>MaxConcurrentStreams</c> above 0 in its HELLO (docs/protocol.md §4.3), as a client does that has a
+    /// request handler, mapped endpoints or a tunneled app. Calls into a connection that accepts none fail at once.
+    /// </summary>
+    public bool AcceptsCalls => Peer.RemoteSettings.MaxConcurrentStreams > 0;
+
     internal WsRestPeer Peer { get; }
 
     internal TimeSpan ShutdownTimeout { get; }

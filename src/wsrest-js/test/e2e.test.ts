@@ -168,8 +168,10 @@ describe('end to end against WsRest.Js.TestServer (.NET)', () => {
     const messages: SubscriptionMessage[] = [];
     const subscription = await client.subscribe(topic, (message) => void messages.push(message), { fromSequence: 1 });
     await eventually(() => messages.length >= 17, 'the replay');
+    const epoch = subscription.epoch;
     await subscription.unsubscribe();
-    assert.deepEqual(messages[0], { type: 'gap', topic, from: 1, to: 14 });
+    assert.ok(epoch !== undefined && epoch >= 1, 'the .NET server announces its epoch (§10.5)');
+    assert.deepEqual(messages[0], { type: 'gap', topic, epoch, from: 1, to: 14 });
     assert.deepEqual(
       messages.slice(1).map((m) => (m.type === 'event' ? m.sequence : -1)),
       Array.from({ length: 16 }, (_, i) => i + 15),
@@ -180,11 +182,11 @@ describe('end to end against WsRest.Js.TestServer (.NET)', () => {
     const client = await connect();
     const topic = `client/chat/${randomUUID()}`;
     const got: SubscriptionMessage[] = [];
-    await client.subscribe(topic, (message) => void got.push(message));
+    const subscription = await client.subscribe(topic, (message) => void got.push(message));
     const sequence = await client.publish(topic, 'hello', { contentType: 'text/plain' });
     assert.equal(sequence, 1);
     await eventually(() => got.length === 1, 'the published event');
-    assert.deepEqual(got[0], { type: 'event', topic, sequence: 1, contentType: 'text/plain', data: 'hello' });
+    assert.deepEqual(got[0], { type: 'event', topic, epoch: subscription.epoch, sequence: 1, contentType: 'text/plain', data: 'hello' });
   });
 
   it('reconnects after a server-side drop and resumes subscriptions without losing or repeating events', async () => {

@@ -31,7 +31,7 @@ describe('client against a scripted peer', () => {
     assert.equal(hello.v, 1);
     assert.deepEqual(hello.md, [['tenant', 'acme']]);
     assert.equal(hello.auth, 'Bearer secret-token');
-    assert.equal((hello.s as Record<string, number>).ps, 1);
+    assert.equal((hello.s as Record<string, number>).ps, 2);
     assert.equal(client.state, 'connected');
     assert.equal(client.connectionId, '0123456789abcdef0123456789abcdef');
     await client.stop();
@@ -134,7 +134,7 @@ describe('client against a scripted peer', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const subscribing = client.subscribe('pets/created', async (message) => {
       if (message.type === 'event' && message.sequence === 43) await gate; // a slow handler
-      seen.push(message.type === 'event' ? `event ${message.sequence}` : `gap ${message.from}-${message.to}`);
+      seen.push(message.type === 'event' ? `event ${message.sequence}` : message.type === 'gap' ? `gap ${message.from}-${message.to}` : `reset ${message.epoch}`);
     });
     const sub = await server.next(ofType('sub'));
     server.send({ t: 'ack', uid: sub.uid, k: 'subscribed', seq: 42 });
@@ -148,6 +148,36 @@ describe('client against a scripted peer', () => {
     release();
     await unsubscribing;
     assert.deepEqual(seen, ['event 43', 'event 44', 'gap 45-46', 'event 47']);
+    await client.stop();
+  });
+
+  it('announces epochs, resumes in its epoch, and reports a restarted numbering as a reset (§10.5, §10.6)', async () => {
+    const { client, server, hello } = await connected(peer, { reconnect: { initialDelayMs: 1, maxDelayMs: 1 } }, { ps: 2 });
+    assert.equal((hello.s as Record<string, number>).ps, 2);
+    const seen: string[] = [];
+    const subscribing = client.subscribe('pets/created', (message) => {
+      seen.push(message.type === 'reset' ? `reset ${message.epoch}` : message.type === 'event' ? `${message.epoch}#${message.sequence}` : `gap ${message.epoch}#${message.from}-${message.to}`);
+    });
+    const sub = await server.next(ofType('sub'));
+    assert.equal(sub.epoch, undefined, 'a new subscription knows no epoch yet');
+    server.send({ t: 'epoch', uid: sub.uid, epoch: 11 }, { t: 'ack', uid: sub.uid, k: 'subscribed', seq: 0 });
+    const subscription = await subscribing;
+    server.send({ t: 'event', uid: sub.uid, seq: 1, ct: 'text/plain', d: 'a' }, { t: 'event', uid: sub.uid, seq: 2, ct: 'text/plain', d: 'b' });
+    await until(() => seen.length === 2);
+    assert.equal(subscription.epoch, 11);
+
+    // The server restarts with a new epoch; the client resumes in its old one, the server replays the new one from 1.
+    const accepted = peer.accept();
+    server.socket.close(1001, 'restart');
+    const next = await accepted;
+    await next.handshake({ ps: 2 });
+    const resume = await next.next(ofType('sub'));
+    assert.deepEqual({ from: resume.from, epoch: resume.epoch }, { from: 3, epoch: 11 });
+    next.send({ t: 'epoch', uid: resume.uid, epoch: 22 }, { t: 'gap', uid: resume.uid, from: 1, to: 1 }, { t: 'event', uid: resume.uid, seq: 2, ct: 'text/plain', d: 'c' }, { t: 'ack', uid: resume.uid, k: 'subscribed', seq: 2 });
+    await until(() => seen.length === 5);
+    assert.deepEqual(seen, ['11#1', '11#2', 'reset 22', 'gap 22#1-1', '22#2']);
+    assert.equal(subscription.epoch, 22);
+    assert.equal(subscription.lastSequence, 2);
     await client.stop();
   });
 
@@ -206,3 +236,8 @@ describe('client against a scripted peer', () => {
     assert.equal(client.state, 'closed');
   });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(condition(), 'timed out waiting');
+}

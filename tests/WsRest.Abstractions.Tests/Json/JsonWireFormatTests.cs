@@ -24,6 +24,8 @@ public class JsonWireFormatTests
     [TestCase("0d000103002a00", """{"t":"ack","uid":1,"k":"subscribed","seq":42}""")]
     [TestCase("0a00011a2b106170706c69636174696f6e2f6a736f6e7b226964223a377d", """{"t":"event","uid":1,"seq":43,"ct":"application/json","d":{"id":7}}""")]
     [TestCase("0a0201022c32", """{"t":"gap","uid":1,"from":44,"to":50}""")]
+    [TestCase("0b0005100c706574732f637265617465642b44d2", """{"t":"sub","uid":5,"topic":"pets/created","from":43,"epoch":1234}""")]
+    [TestCase("0a08050244d2", """{"t":"epoch","uid":5,"epoch":1234}""")]
     [TestCase("0c000100", """{"t":"unsub","uid":1}""")]
     [TestCase("0d0005050300026e6f", """{"t":"ack","uid":5,"k":"refused","reason":"no"}""")]
     [TestCase("0a04031a0c636861742f67656e6572616c0a746578742f706c61696e6869", """{"t":"pub","uid":3,"topic":"chat/general","ct":"text/plain","d":"hi"}""")]

@@ -76,7 +76,7 @@ public class JsonConformanceTests
         var welcome = await socket.NextAsync();
         JsonAssert.Contains("""{"t":"welcome","v":1}""", welcome);
         Assert.That((string?)welcome["id"], Does.Match("^[0-9a-f]{32}$"));
-        JsonAssert.AreEqual("""{"mcs":100,"isw":262144,"icw":1048576,"mms":1048576,"mhl":65536,"hb":15000,"ps":1}""", welcome["s"]);
+        JsonAssert.AreEqual("""{"mcs":100,"isw":262144,"icw":1048576,"mms":1048576,"mhl":65536,"hb":15000,"ps":2}""", welcome["s"]);
         Assert.That(socket.Received[0], Does.StartWith("{"), "a handshake message is one object, never an array");
         await socket.SendAsync("""{"t":"ready"}""");
 

@@ -49,6 +49,12 @@ internal sealed partial class JsonFrameDecoder
             case FrameType.Subscribe:
                 WriteStringField(JsonMember.Topic, message, required: true);
                 VarInt.Write(_payload, IntegerOr(JsonMember.From, 0));
+                if (IntegerOr(JsonMember.Epoch, 0) is var subscribedEpoch and not 0)
+                {
+                    // Validated (1 .. 2^53-1) by the binary decoder the engine runs on this frame.
+                    VarInt.Write(_payload, subscribedEpoch);
+                }
+
                 return Integer(JsonMember.Uid);
             case FrameType.Unsubscribe:
                 return Integer(JsonMember.Uid);
@@ -60,6 +66,9 @@ internal sealed partial class JsonFrameDecoder
             case FrameType.Event when (flags & PubSubFrames.Gap) != 0:
                 VarInt.Write(_payload, Integer(JsonMember.From));
                 VarInt.Write(_payload, Integer(JsonMember.To));
+                return Integer(JsonMember.Uid);
+            case FrameType.Event when (flags & PubSubFrames.Epoch) != 0:
+                VarInt.Write(_payload, Integer(JsonMember.Epoch));
                 return Integer(JsonMember.Uid);
             case FrameType.Event when (flags & PubSubFrames.Publish) != 0:
                 WriteStringField(JsonMember.Topic, message, required: true);

@@ -63,11 +63,12 @@ internal sealed class JsonFrameEncoder
                 WritePing(writer, type, ControlFrames.ReadPing(payload));
                 break;
             case FrameType.Subscribe:
-                var (topic, from) = PubSubFrames.ReadSubscribe(payload);
+                var (topic, from, subscribedEpoch) = PubSubFrames.ReadSubscribeWithEpoch(payload);
                 WriteType(writer, JsonFrameKind.Subscribe);
                 writer.WriteNumber("uid"u8, streamId);
                 writer.WriteString("topic"u8, topic);
                 WriteNonZero(writer, "from"u8, from);
+                WriteNonZero(writer, "epoch"u8, subscribedEpoch);
                 break;
             case FrameType.Unsubscribe:
                 WriteType(writer, JsonFrameKind.Unsubscribe);
@@ -219,6 +220,12 @@ internal sealed class JsonFrameEncoder
             writer.WriteNumber("uid"u8, streamId);
             writer.WriteString("topic"u8, topic);
             WriteEventData(writer, publishType, data);
+        }
+        else if ((flags & PubSubFrames.Epoch) != 0)
+        {
+            WriteType(writer, JsonFrameKind.Epoch);
+            writer.WriteNumber("uid"u8, streamId);
+            writer.WriteNumber("epoch"u8, PubSubFrames.ReadEpoch(payload));
         }
         else if ((flags & PubSubFrames.Gap) != 0)
         {

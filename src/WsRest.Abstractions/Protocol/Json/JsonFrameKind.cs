@@ -41,6 +41,8 @@ internal static class JsonFrameKind
 
     public static ReadOnlySpan<byte> Publish => "pub"u8;
 
+    public static ReadOnlySpan<byte> Epoch => "epoch"u8;
+
     /// <summary>The frame type and flags a <c>t</c> value names; false for an unknown value.</summary>
     public static bool TryParse(ref Utf8JsonReader reader, out FrameType type, out FrameFlags flags)
     {
@@ -56,6 +58,7 @@ internal static class JsonFrameKind
         else if (reader.ValueTextEquals(Event)) { type = FrameType.Event; }
         else if (reader.ValueTextEquals(Gap)) { type = FrameType.Event; flags = PubSubFrames.Gap; }
         else if (reader.ValueTextEquals(Publish)) { type = FrameType.Event; flags = PubSubFrames.Publish; }
+        else if (reader.ValueTextEquals(Epoch)) { type = FrameType.Event; flags = PubSubFrames.Epoch; }
         else if (reader.ValueTextEquals(Subscribe)) { type = FrameType.Subscribe; }
         else if (reader.ValueTextEquals(Unsubscribe)) { type = FrameType.Unsubscribe; }
         else if (reader.ValueTextEquals(Ack)) { type = FrameType.Ack; }

@@ -32,6 +32,7 @@ internal enum JsonMember
     Seq,
     Ct,
     To,
+    Epoch,
     Count,
 }
 
@@ -76,6 +77,7 @@ internal static class JsonMembers
         ("seq"u8.ToArray(), JsonMemberKind.Integer),
         ("ct"u8.ToArray(), JsonMemberKind.String),
         ("to"u8.ToArray(), JsonMemberKind.Integer),
+        ("epoch"u8.ToArray(), JsonMemberKind.Integer),
     ];
 
     /// <summary>The name as written on the wire, for error texts.</summary>

@@ -42,7 +42,8 @@ const localSettings: Required<Settings> = {
   mms: 1024 * 1024,
   mhl: 64 * 1024,
   hb: 0,
-  ps: 1,
+  // 2: pub/sub with epochs (§10.1): epoch notices, and the epoch in a resuming "sub".
+  ps: 2,
 };
 
 /**

@@ -10,7 +10,7 @@ import { type Incoming, type Socket, binaryMessage } from './socket.js';
 import { Stream, type StreamOwner } from './stream.js';
 import { FrameWriter } from './writer.js';
 
-export type PubSubFrame = FrameOf<'ack'> | FrameOf<'event'> | FrameOf<'gap'>;
+export type PubSubFrame = FrameOf<'ack'> | FrameOf<'event'> | FrameOf<'gap'> | FrameOf<'epoch'>;
 
 /** What a connection tells the client that owns it. */
 export interface ConnectionEvents {
@@ -243,6 +243,7 @@ export class Connection {
       case 'ack':
       case 'event':
       case 'gap':
+      case 'epoch':
         if (frame.uid === 0) throw protocolError(`A ${frame.t} frame with uid 0`);
         this.events.pubsub(frame);
         return;

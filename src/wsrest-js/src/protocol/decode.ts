@@ -96,8 +96,12 @@ function decodeFrame(raw: RawObject): Frame {
     case 'ping':
     case 'pong':
       return { t, p: opaque(m.string('p')) };
-    case 'sub':
-      return { t, uid: m.int('uid', maxInt31), topic: m.string('topic'), from: m.optionalInt('from', maxSafe, 0) };
+    case 'sub': {
+      const frame: Frame = { t, uid: m.int('uid', maxInt31), topic: m.string('topic'), from: m.optionalInt('from', maxSafe, 0) };
+      const epoch = m.optionalInt('epoch', maxSafe, 0);
+      if (epoch) frame.epoch = epoch;
+      return frame;
+    }
     case 'unsub':
       return { t, uid: m.int('uid', maxInt31) };
     case 'ack': {
@@ -115,6 +119,11 @@ function decodeFrame(raw: RawObject): Frame {
       const to = m.int('to', maxSafe);
       if (from < 1 || to < from) throw protocolError('A gap needs 1 <= "from" <= "to"');
       return { t, uid: m.int('uid', maxInt31), from, to };
+    }
+    case 'epoch': {
+      const epoch = m.int('epoch', maxSafe);
+      if (epoch < 1) throw protocolError('An epoch must be at least 1');
+      return { t, uid: m.int('uid', maxInt31), epoch };
     }
     case 'pub':
       return { t, uid: m.int('uid', maxInt31), topic: m.string('topic'), ct: m.optionalString('ct'), body: m.body() };

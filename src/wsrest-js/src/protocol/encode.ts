@@ -28,7 +28,7 @@ export function encodeFrame(frame: Frame): string {
     case 'pong':
       return `{"t":"${frame.t}","p":${JSON.stringify(frame.p)}}`;
     case 'sub':
-      return object(`"t":"sub","uid":${frame.uid},"topic":${JSON.stringify(frame.topic)}`, frame.from ? `"from":${frame.from}` : '');
+      return object(`"t":"sub","uid":${frame.uid},"topic":${JSON.stringify(frame.topic)}`, frame.from ? `"from":${frame.from}` : '', frame.epoch ? `"epoch":${frame.epoch}` : '');
     case 'unsub':
       return `{"t":"unsub","uid":${frame.uid}}`;
     case 'ack':
@@ -37,6 +37,8 @@ export function encodeFrame(frame: Frame): string {
       return object(`"t":"event","uid":${frame.uid},"seq":${frame.seq}`, str('ct', frame.ct), body(frame.body));
     case 'gap':
       return `{"t":"gap","uid":${frame.uid},"from":${frame.from},"to":${frame.to}}`;
+    case 'epoch':
+      return `{"t":"epoch","uid":${frame.uid},"epoch":${frame.epoch}}`;
     case 'pub':
       return object(`"t":"pub","uid":${frame.uid},"topic":${JSON.stringify(frame.topic)}`, str('ct', frame.ct), body(frame.body));
   }

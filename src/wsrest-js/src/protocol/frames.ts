@@ -30,11 +30,12 @@ export type Frame =
   | { t: 'error'; code: number; reason: string }
   | { t: 'ping'; p: string }
   | { t: 'pong'; p: string }
-  | { t: 'sub'; uid: number; topic: string; from: number }
+  | { t: 'sub'; uid: number; topic: string; from: number; epoch?: number }
   | { t: 'unsub'; uid: number }
   | { t: 'ack'; uid: number; k: AckKind; seq: number; reason: string }
   | { t: 'event'; uid: number; seq: number; ct: string | undefined; body: Body | undefined }
   | { t: 'gap'; uid: number; from: number; to: number }
+  | { t: 'epoch'; uid: number; epoch: number }
   | { t: 'pub'; uid: number; topic: string; ct: string | undefined; body: Body | undefined };
 
 export type FrameType = Frame['t'];

@@ -84,6 +84,7 @@ export class PubSub {
     // §10.7: frames for ids we do not know raced an unsubscribe; they are ignored.
     const entry = this.subscriptions.get(frame.uid);
     if (frame.t === 'event') entry?.event(frame);
+    else if (frame.t === 'epoch') entry?.epochNotice(frame);
     else entry?.gap(frame);
   }
 
@@ -96,7 +97,9 @@ export class PubSub {
       entry.acked({ t: 'ack', uid: entry.id, k: 'refused', seq: 0, reason: (error as Error).message });
       return;
     }
-    connection.write({ t: 'sub', uid: entry.id, topic: entry.topic, from: entry.tracker.resumeFrom() });
+    // The epoch only to a server that announced epochs ("ps":2, §10.1), as for the binary encoding.
+    const epoch = connection.peer.ps >= 2 ? entry.tracker.epoch : undefined;
+    connection.write({ t: 'sub', uid: entry.id, topic: entry.topic, from: entry.tracker.resumeFrom(), ...(epoch ? { epoch } : {}) });
   }
 
   private sendUnsubscribe(entry: SubscriptionEntry): boolean {

@@ -11,6 +11,7 @@ export interface LostRange {
  */
 export class SequenceTracker {
   private last: number | undefined;
+  private current: number | undefined;
 
   constructor(private readonly initialFrom: number) {
     if (initialFrom > 0) this.last = initialFrom - 1;
@@ -18,6 +19,24 @@ export class SequenceTracker {
 
   get lastSequence(): number | undefined {
     return this.last;
+  }
+
+  /** The epoch `lastSequence` belongs to; undefined while the server announced none. */
+  get epoch(): number | undefined {
+    return this.current;
+  }
+
+  /**
+   * An epoch notice: the first is adopted; a different one means the numbering restarted, so what was
+   * seen no longer counts and the new epoch is expected from 1 (the server replays it, or reports a gap).
+   * Returns whether the numbering restarted.
+   */
+  epochNotice(epoch: number): boolean {
+    const previous = this.current;
+    this.current = epoch;
+    if (previous === undefined || previous === epoch) return false;
+    if (this.last !== undefined) this.last = 0;
+    return true;
   }
 
   /** An event arrived: whether to deliver it, and the hole before it if there is one. */
@@ -43,7 +62,8 @@ export class SequenceTracker {
    * numbers instead of skipping every event until they pass ours (§10.6's reference-client defect).
    */
   subscribed(sequence: number): void {
-    if (this.last === undefined || sequence < this.last) this.last = sequence;
+    // With epochs the server says when its numbering restarts (epochNotice): no guessing from the ACK.
+    if (this.last === undefined || (this.current === undefined && sequence < this.last)) this.last = sequence;
   }
 
   /** The `from` of the SUBSCRIBE that resumes this subscription on a new connection. */

@@ -30,6 +30,10 @@ export class SubscriptionEntry implements Subscription {
     return this.tracker.lastSequence;
   }
 
+  get epoch(): number | undefined {
+    return this.tracker.epoch;
+  }
+
   /** Resolves at the first ACK(Subscribed), rejects at ACK(Refused). */
   firstAck(): Promise<void> {
     return new Promise((resolve, reject) => (this.subscribed = { resolve, reject }));
@@ -57,16 +61,22 @@ export class SubscriptionEntry implements Subscription {
   event(frame: FrameOf<'event'>): void {
     if (this.state === 'done') return;
     const { deliver, lost } = this.tracker.event(frame.seq);
-    if (lost) this.deliver({ type: 'gap', topic: this.topic, ...lost });
+    if (lost) this.deliver({ type: 'gap', topic: this.topic, epoch: this.tracker.epoch, ...lost });
     if (deliver) {
-      this.deliver({ type: 'event', topic: this.topic, sequence: frame.seq, contentType: frame.ct, data: eventData(frame.body, frame.ct) });
+      this.deliver({ type: 'event', topic: this.topic, epoch: this.tracker.epoch, sequence: frame.seq, contentType: frame.ct, data: eventData(frame.body, frame.ct) });
     }
   }
 
   gap(frame: FrameOf<'gap'>): void {
     if (this.state === 'done') return;
     const lost = this.tracker.gap(frame.from, frame.to);
-    if (lost) this.deliver({ type: 'gap', topic: this.topic, ...lost });
+    if (lost) this.deliver({ type: 'gap', topic: this.topic, epoch: this.tracker.epoch, ...lost });
+  }
+
+  /** The topic's numbering is this epoch's from here on (§10.5): a different one than before is a reset. */
+  epochNotice(frame: FrameOf<'epoch'>): void {
+    if (this.state === 'done') return;
+    if (this.tracker.epochNotice(frame.epoch)) this.deliver({ type: 'reset', topic: this.topic, epoch: frame.epoch });
   }
 
   /** The connection ended: a pending unsubscribe is complete (the server forgot the subscription). */

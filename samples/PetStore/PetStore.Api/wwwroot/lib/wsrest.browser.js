@@ -1,5 +1,5 @@
 // The WsRest browser client (src/wsrest-js), bundled by samples/PetStore/build-web-client.sh with esbuild 0.25.12. Do not edit.
-// wsrest-js sources SHA-256: ad5c5da3d01f9123937e860b31a7f05b3eb01a4849f67cbb136f0190ce27ac13
+// wsrest-js sources SHA-256: 034df8e9293306c3501d4fff9cd9577bbd47633a2180ee646c48f7d5eec9d315
 // src/protocol/error-codes.ts
 var ErrorCode = {
   NoError: 0,
@@ -442,8 +442,12 @@ function decodeFrame(raw) {
     case "ping":
     case "pong":
       return { t, p: opaque(m.string("p")) };
-    case "sub":
-      return { t, uid: m.int("uid", maxInt31), topic: m.string("topic"), from: m.optionalInt("from", maxSafe, 0) };
+    case "sub": {
+      const frame = { t, uid: m.int("uid", maxInt31), topic: m.string("topic"), from: m.optionalInt("from", maxSafe, 0) };
+      const epoch = m.optionalInt("epoch", maxSafe, 0);
+      if (epoch) frame.epoch = epoch;
+      return frame;
+    }
     case "unsub":
       return { t, uid: m.int("uid", maxInt31) };
     case "ack": {
@@ -461,6 +465,11 @@ function decodeFrame(raw) {
       const to = m.int("to", maxSafe);
       if (from < 1 || to < from) throw protocolError('A gap needs 1 <= "from" <= "to"');
       return { t, uid: m.int("uid", maxInt31), from, to };
+    }
+    case "epoch": {
+      const epoch = m.int("epoch", maxSafe);
+      if (epoch < 1) throw protocolError("An epoch must be at least 1");
+      return { t, uid: m.int("uid", maxInt31), epoch };
     }
     case "pub":
       return { t, uid: m.int("uid", maxInt31), topic: m.string("topic"), ct: m.optionalString("ct"), body: m.body() };
@@ -861,7 +870,7 @@ function encodeFrame(frame) {
     case "pong":
       return `{"t":"${frame.t}","p":${JSON.stringify(frame.p)}}`;
     case "sub":
-      return object(`"t":"sub","uid":${frame.uid},"topic":${JSON.stringify(frame.topic)}`, frame.from ? `"from":${frame.from}` : "");
+      return object(`"t":"sub","uid":${frame.uid},"topic":${JSON.stringify(frame.topic)}`, frame.from ? `"from":${frame.from}` : "", frame.epoch ? `"epoch":${frame.epoch}` : "");
     case "unsub":
       return `{"t":"unsub","uid":${frame.uid}}`;
     case "ack":
@@ -870,6 +879,8 @@ function encodeFrame(frame) {
       return object(`"t":"event","uid":${frame.uid},"seq":${frame.seq}`, str("ct", frame.ct), body(frame.body));
     case "gap":
       return `{"t":"gap","uid":${frame.uid},"from":${frame.from},"to":${frame.to}}`;
+    case "epoch":
+      return `{"t":"epoch","uid":${frame.uid},"epoch":${frame.epoch}}`;
     case "pub":
       return object(`"t":"pub","uid":${frame.uid},"topic":${JSON.stringify(frame.topic)}`, str("ct", frame.ct), body(frame.body));
   }
@@ -1128,6 +1139,7 @@ var Connection = class {
       case "ack":
       case "event":
       case "gap":
+      case "epoch":
         if (frame.uid === 0) throw protocolError2(`A ${frame.t} frame with uid 0`);
         this.events.pubsub(frame);
         return;
@@ -1781,8 +1793,25 @@ var SequenceTracker = class {
     if (initialFrom > 0) this.last = initialFrom - 1;
   }
   last;
+  current;
   get lastSequence() {
     return this.last;
+  }
+  /** The epoch `lastSequence` belongs to; undefined while the server announced none. */
+  get epoch() {
+    return this.current;
+  }
+  /**
+   * An epoch notice: the first is adopted; a different one means the numbering restarted, so what was
+   * seen no longer counts and the new epoch is expected from 1 (the server replays it, or reports a gap).
+   * Returns whether the numbering restarted.
+   */
+  epochNotice(epoch) {
+    const previous = this.current;
+    this.current = epoch;
+    if (previous === void 0 || previous === epoch) return false;
+    if (this.last !== void 0) this.last = 0;
+    return true;
   }
   /** An event arrived: whether to deliver it, and the hole before it if there is one. */
   event(sequence) {
@@ -1805,7 +1834,7 @@ var SequenceTracker = class {
    * numbers instead of skipping every event until they pass ours (§10.6's reference-client defect).
    */
   subscribed(sequence) {
-    if (this.last === void 0 || sequence < this.last) this.last = sequence;
+    if (this.last === void 0 || this.current === void 0 && sequence < this.last) this.last = sequence;
   }
   /** The `from` of the SUBSCRIBE that resumes this subscription on a new connection. */
   resumeFrom() {
@@ -1832,6 +1861,9 @@ var SubscriptionEntry = class {
   get lastSequence() {
     return this.tracker.lastSequence;
   }
+  get epoch() {
+    return this.tracker.epoch;
+  }
   /** Resolves at the first ACK(Subscribed), rejects at ACK(Refused). */
   firstAck() {
     return new Promise((resolve, reject) => this.subscribed = { resolve, reject });
@@ -1856,15 +1888,20 @@ var SubscriptionEntry = class {
   event(frame) {
     if (this.state === "done") return;
     const { deliver, lost } = this.tracker.event(frame.seq);
-    if (lost) this.deliver({ type: "gap", topic: this.topic, ...lost });
+    if (lost) this.deliver({ type: "gap", topic: this.topic, epoch: this.tracker.epoch, ...lost });
     if (deliver) {
-      this.deliver({ type: "event", topic: this.topic, sequence: frame.seq, contentType: frame.ct, data: eventData(frame.body, frame.ct) });
+      this.deliver({ type: "event", topic: this.topic, epoch: this.tracker.epoch, sequence: frame.seq, contentType: frame.ct, data: eventData(frame.body, frame.ct) });
     }
   }
   gap(frame) {
     if (this.state === "done") return;
     const lost = this.tracker.gap(frame.from, frame.to);
-    if (lost) this.deliver({ type: "gap", topic: this.topic, ...lost });
+    if (lost) this.deliver({ type: "gap", topic: this.topic, epoch: this.tracker.epoch, ...lost });
+  }
+  /** The topic's numbering is this epoch's from here on (§10.5): a different one than before is a reset. */
+  epochNotice(frame) {
+    if (this.state === "done") return;
+    if (this.tracker.epochNotice(frame.epoch)) this.deliver({ type: "reset", topic: this.topic, epoch: frame.epoch });
   }
   /** The connection ended: a pending unsubscribe is complete (the server forgot the subscription). */
   connectionLost() {
@@ -1968,6 +2005,7 @@ var PubSub = class {
     }
     const entry = this.subscriptions.get(frame.uid);
     if (frame.t === "event") entry?.event(frame);
+    else if (frame.t === "epoch") entry?.epochNotice(frame);
     else entry?.gap(frame);
   }
   sendSubscribe(entry) {
@@ -1979,7 +2017,8 @@ var PubSub = class {
       entry.acked({ t: "ack", uid: entry.id, k: "refused", seq: 0, reason: error.message });
       return;
     }
-    connection.write({ t: "sub", uid: entry.id, topic: entry.topic, from: entry.tracker.resumeFrom() });
+    const epoch = connection.peer.ps >= 2 ? entry.tracker.epoch : void 0;
+    connection.write({ t: "sub", uid: entry.id, topic: entry.topic, from: entry.tracker.resumeFrom(), ...epoch ? { epoch } : {} });
   }
   sendUnsubscribe(entry) {
     const connection = this.connection;
@@ -2063,7 +2102,8 @@ var localSettings = {
   mms: 1024 * 1024,
   mhl: 64 * 1024,
   hb: 0,
-  ps: 1
+  // 2: pub/sub with epochs (§10.1): epoch notices, and the epoch in a resuming "sub".
+  ps: 2
 };
 var WsRestClient = class {
   constructor(options) {

@@ -1,0 +1,153 @@
+using System.Buffers;
+using Microsoft.Extensions.DependencyInjection;
+using WsRest.Protocol;
+using WsRest.Server;
+using WsRest.Tests.Infrastructure;
+
+namespace WsRest.Tests.PubSub;
+
+/// <summary>
+/// Issue 13 §4: an event queued for a subscription before the server acknowledged its UNSUBSCRIBE, and
+/// dropped for a slow reader after the ACK was queued, is reported by a gap notice that arrives
+/// <em>before</em> the ACK(Unsubscribed) — after it, the client has forgotten the id and the loss would
+/// go unreported.
+/// </summary>
+public class PubSubUnsubscribeDropTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [Test]
+    public async Task ADropAfterTheUnsubscribeWasQueuedIsReportedBeforeItsAck()
+    {
+        await using var host = await TestHost.StartAsync(_ => { }, o =>
+        {
+            o.PubSub.ConnectionQueueCapacity = 50;
+            o.PubSub.AuthorizePublish = (_, topic) => topic == "marker";
+        });
+        var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
+        var bystander = await host.ConnectAsync();
+        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var markerSubscription = await bystander.SubscribeAsync("marker", (_, _) =>
+        {
+            marker.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+
+        await using var raw = await RawConnection.OpenAsync(host.WsRestEndpoint, handshake: false);
+        await raw.HandshakeAsync(new PeerSettings { PubSub = 1 });
+        await SubscribeAsync(raw, 1, "leaving");
+        await SubscribeAsync(raw, 3, "firehose");
+
+        // The raw client reads nothing from here on. 3000 events of 16 KiB (48 MiB) fill the socket's buffers
+        // (loopback buffers grow to several MiB each way) and the writer, and the server's queue holds the last 50.
+        var payload = new byte[16384];
+        for (var i = 0; i < 3000; i++)
+        {
+            await publisher.PublishAsync("firehose", payload).AsTask().WaitAsync(Generous);
+        }
+
+        // Three events for the subscription that is about to leave wait at the end of the queue ...
+        for (var i = 0; i < 3; i++)
+        {
+            await publisher.PublishAsync("leaving", new byte[] { (byte)i }).AsTask().WaitAsync(Generous);
+        }
+
+        // ... its UNSUBSCRIBE is processed (its ACK queued behind them): the server handles one connection's
+        // operations in order, so once the publish sent after it reached the bystander, the ACK is queued.
+        await raw.SendFrameAsync(FrameType.Unsubscribe, FrameFlags.None, 1, ReadOnlySpan<byte>.Empty);
+        var publish = new ArrayBufferWriter<byte>();
+        PubSubFrames.WritePublishHead(publish, "marker", "text/plain");
+        await raw.SendFrameAsync(FrameType.Event, PubSubFrames.Publish, 5, publish.WrittenSpan);
+        await marker.Task.WaitAsync(Generous);
+
+        // ... and then newer events push the three out of the queue (drop-oldest), after their ACK was queued.
+        for (var i = 0; i < 200; i++)
+        {
+            await publisher.PublishAsync("firehose", payload).AsTask().WaitAsync(Generous);
+        }
+
+        // A last operation whose ACK is queued after every notice the drops above could have caused.
+        await raw.SendFrameAsync(FrameType.Unsubscribe, FrameFlags.None, 3, ReadOnlySpan<byte>.Empty);
+
+        // Reading again: for subscription 1, every one of its three events is delivered or inside a gap
+        // notice, all before its ACK(Unsubscribed), and nothing for it follows that ACK.
+        var covered = new List<long>();
+        var acknowledged = false;
+        await foreach (var frame in ReadFramesAsync(raw))
+        {
+            if (frame.Type == FrameType.Ack && frame.StreamId == 3)
+            {
+                break;
+            }
+
+            if (frame.StreamId != 1)
+            {
+                continue;
+            }
+
+            Assert.That(acknowledged, Is.False, "a frame for subscription 1 after its ACK(Unsubscribed)");
+            if (frame.Type == FrameType.Ack)
+            {
+                Assert.That(PubSubFrames.ReadAck(frame.Payload).Kind, Is.EqualTo(AckKind.Unsubscribed));
+                Assert.That(covered, Is.EqualTo(new long[] { 1, 2, 3 }), "every event queued before the unsubscribe is accounted for before its ACK");
+                acknowledged = true;
+            }
+            else if ((frame.Flags & PubSubFrames.Gap) != 0)
+            {
+                var (from, to) = PubSubFrames.ReadGap(frame.Payload);
+                for (var sequence = from; sequence <= to; sequence++)
+                {
+                    covered.Add(sequence);
+                }
+            }
+            else
+            {
+                PubSubFrames.ReadDelivery(frame.Payload, out var sequence, out _);
+                covered.Add(sequence);
+            }
+        }
+
+        Assert.That(acknowledged, Is.True);
+    }
+
+    /// <summary>Every frame, in order, of every message (RawConnection.ReceiveFrameAsync skips the rest of a message).</summary>
+    private static async IAsyncEnumerable<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReadFramesAsync(RawConnection raw)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        var buffer = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            buffer.ResetWrittenCount();
+            System.Net.WebSockets.ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await raw.Socket.ReceiveAsync(buffer.GetMemory(65536), timeout.Token);
+                Assert.That(result.MessageType, Is.Not.EqualTo(System.Net.WebSockets.WebSocketMessageType.Close), "the server closed the connection");
+                buffer.Advance(result.Count);
+            }
+            while (!result.EndOfMessage);
+
+            var frames = new List<(FrameType, FrameFlags, ulong, byte[])>();
+            var span = buffer.WrittenSpan;
+            while (!span.IsEmpty && FrameCodec.TryReadFrame(span, out var frame, out var consumed))
+            {
+                frames.Add((frame.Type, frame.Flags, frame.StreamId, frame.Payload.ToArray()));
+                span = span[consumed..];
+            }
+
+            foreach (var frame in frames)
+            {
+                yield return frame;
+            }
+        }
+    }
+
+    private static async Task SubscribeAsync(RawConnection raw, ulong id, string topic)
+    {
+        var subscribe = new ArrayBufferWriter<byte>();
+        PubSubFrames.WriteSubscribe(subscribe, topic, 0);
+        await raw.SendFrameAsync(FrameType.Subscribe, FrameFlags.None, id, subscribe.WrittenSpan);
+        var ack = await raw.ReceiveFrameAsync(FrameType.Ack, id).WaitAsync(Generous);
+        Assert.That(PubSubFrames.ReadAck(ack.Payload).Kind, Is.EqualTo(AckKind.Subscribed));
+    }
+}
