@@ -67,6 +67,25 @@ internal static class CommandLines
             CustomParser = result => ParseList(result, item, accepted),
         };
 
+    /// <summary>An option taking an absolute <c>ws://</c> or <c>wss://</c> URI (a WsRest endpoint); null when absent.</summary>
+    public static Option<Uri?> WebSocketUrl(string name, string description) =>
+        new(name)
+        {
+            Description = description,
+            HelpName = "ws://host:port/wsrest",
+            CustomParser = result =>
+            {
+                var text = result.Tokens[0].Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "ws" or "wss")
+                {
+                    return url;
+                }
+
+                result.AddError($"{OptionName(result)} must be an absolute ws:// or wss:// URI; got '{text}'.");
+                return null;
+            },
+        };
+
     /// <summary>The list given on the command line, or <paramref name="defaults"/> when the option is absent.</summary>
     public static T[] ListOrDefault<T>(this ParseResult parsed, Option<T[]> option, T[] defaults) =>
         parsed.GetResult(option) is null ? defaults : parsed.GetRequiredValue(option);

@@ -70,8 +70,9 @@ internal sealed class ConsoleProgress : IDisposable
 
         var elapsed = _clock.Elapsed;
         var line = string.Create(CultureInfo.InvariantCulture, $"[{(int)elapsed.TotalMinutes:00}:{elapsed.Seconds:00}] {_status}");
-        var width = Math.Max(Console.IsOutputRedirected ? 0 : Console.WindowWidth - 1, 20);
-        line = line.Length > width ? line[..width] : line;
+        // One row at most, or the next redraw would start on the row below; 0 columns is a terminal of unknown size.
+        var columns = Console.WindowWidth;
+        line = columns > 20 && line.Length >= columns ? line[..(columns - 1)] : line;
         _terminal.Write("\r" + line.PadRight(_drawnWidth));
         _terminal.Flush();
         _drawnWidth = line.Length;
