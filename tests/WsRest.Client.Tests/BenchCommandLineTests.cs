@@ -64,8 +64,8 @@ public sealed class BenchCommandLineTests
         }
 
         // script(1) (util-linux, on every Debian) runs the program on a pseudo-terminal: the status line appears.
-        var command = string.Join(' ', new[] { "dotnet", "run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--" }.Concat(run));
-        var (terminalExit, terminalLog) = await RepositoryProcess.RunAsync("script", ["-qec", command, "/dev/null"], Timeout);
+        string[] command = ["dotnet", "run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--", .. run];
+        var (terminalExit, terminalLog) = await RepositoryProcess.RunAsync("script", ["-qec", string.Join(' ', command), "/dev/null"], Timeout);
 
         Assert.That(terminalExit, Is.Zero, terminalLog);
         Assert.That(terminalLog, Does.Match(@"\r\[00:\d\d\] GET /small, 2 in flight — WsRest \(1 conn\), round 1/1"));
