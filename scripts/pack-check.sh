@@ -4,7 +4,8 @@
 # the other WsRest packages at exactly this version (they share internals) and on no more of them than
 # it needs (the server not on the client), then creates a tiny consumer project in a temporary
 # directory that references the packages from that folder (dependencies come from the machine's
-# configured NuGet sources), builds it with warnings as errors, and runs it: it starts an ASP.NET Core
+# configured NuGet sources or its package cache, but never a WsRest package: see below), builds it with
+# warnings as errors, and runs it: it starts an ASP.NET Core
 # server with AddWsRest/MapWsRest, does one request over WsRest, and calls an app that dialed in
 # through UseWsRestTunnel.
 # Ends with "pack-check: OK" (exit 0) or the first failure (exit 1). See docs/ecosystem.md, "Packages".
@@ -70,9 +71,22 @@ echo "==> Building a consumer of the packages"
 consumer="$work/consumer"
 mkdir -p "$consumer"
 global_packages="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
-# The local folder is added to the machine's own sources (no <clear/>). The WsRest packages land in a
-# throw-away packages folder, so a rerun never picks up a stale 0.1.0 from the global cache; other
-# packages already in the global cache are read from there (a fallback folder) instead of downloaded.
+global_packages="${global_packages%/}"
+# The consumer must restore WsRest from $feed and from nowhere else, whatever the machine's NuGet cache
+# holds: once a user has packed and consumed WsRest 0.1.0, the global packages folder has its own
+# (possibly stale) 0.1.0, and NuGet takes a package found in a packages folder or a fallback folder
+# without looking at any source. So the consumer gets a throw-away packages folder, and its only
+# fallback folder (<clear/> drops any the machine configures) is a farm of links to the global
+# folder's third-party packages, leaving out every wsrest.* entry: those come from $feed, the rest is
+# read from the cache instead of downloaded (missing ones come from the machine's configured sources).
+mkdir -p "$work/third-party"
+if [ -d "$global_packages" ]; then
+  for entry in "$global_packages"/*; do
+    [ -d "$entry" ] || continue
+    case "$(basename "$entry")" in wsrest.*) continue ;; esac
+    ln -s "$entry" "$work/third-party/$(basename "$entry")"
+  done
+fi
 cat >"$consumer/NuGet.Config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
@@ -80,7 +94,8 @@ cat >"$consumer/NuGet.Config" <<XML
     <add key="globalPackagesFolder" value="$work/packages" />
   </config>
   <fallbackPackageFolders>
-    <add key="global" value="$global_packages" />
+    <clear />
+    <add key="third-party" value="$work/third-party" />
   </fallbackPackageFolders>
   <packageSources>
     <add key="wsrest-local" value="$feed" />
@@ -144,14 +159,18 @@ internal static class Cluster
     public static IServiceCollection Join(IServiceCollection services, string redis) => services.AddRedis(redis);
 }
 CS
-dotnet build "$consumer/Consumer.csproj" --nologo -v quiet -clp:NoSummary
+# NUGET_PACKAGES would override the config's globalPackagesFolder; NUGET_FALLBACK_PACKAGES adds folders.
+env -u NUGET_PACKAGES -u NUGET_FALLBACK_PACKAGES dotnet build "$consumer/Consumer.csproj" --nologo -v quiet -clp:NoSummary
 for id in "${packages[@]}"; do
   lower="$(tr '[:upper:]' '[:lower:]' <<<"$id")"
   [ -f "$work/packages/$lower/$version/lib/net10.0/$id.dll" ] || fail "the consumer did not restore $id $version from the local folder"
+  # The very package packed above, not one of the same version from another configured source.
+  cmp -s "$work/packages/$lower/$version/$lower.$version.nupkg" "$feed/$id.$version.nupkg" \
+    || fail "the consumer restored a $id $version that is not the one packed into $feed (another source or cache has one)"
 done
 
 echo "==> Running the consumer"
-output="$(dotnet run --project "$consumer/Consumer.csproj" --no-build)"
+output="$(env -u NUGET_PACKAGES -u NUGET_FALLBACK_PACKAGES dotnet run --project "$consumer/Consumer.csproj" --no-build)"
 echo "    ${output//$'\n'/ | }"
 [ "$output" = $'hello over WsRest\ndevice ok' ] || fail "the consumer printed '$output', expected 'hello over WsRest' and 'device ok'"
 echo "pack-check: OK"

@@ -10,11 +10,14 @@ namespace PetStore.Tests;
 /// </summary>
 internal static class DemoProcess
 {
-    public static Process Start(params string[] arguments)
+    public static Process Start(params string[] arguments) => StartSample("PetStore.Demo", arguments);
+
+    /// <summary>A sample program this project references (PetStore.Demo, PetStore.Kiosk), from its own output directory.</summary>
+    public static Process StartSample(string name, params string[] arguments)
     {
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var demo = RepositoryFiles.PathOf($"samples/PetStore/PetStore.Demo/bin/{tfm.Parent!.Name}/{tfm.Name}/PetStore.Demo.dll");
-        Assert.That(File.Exists(demo), Is.True, $"{demo} is missing; PetStore.Tests references PetStore.Demo, so building it builds the demo there.");
+        var demo = RepositoryFiles.PathOf($"samples/PetStore/{name}/bin/{tfm.Parent!.Name}/{tfm.Name}/{name}.dll");
+        Assert.That(File.Exists(demo), Is.True, $"{demo} is missing; PetStore.Tests references {name}, so building it builds the program there.");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             RedirectStandardOutput = true,

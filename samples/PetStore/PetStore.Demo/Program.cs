@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PetStore.Api;
+using WsRest.CommandLine;
 
 namespace PetStore.Demo;
 
@@ -10,14 +11,10 @@ namespace PetStore.Demo;
 /// </summary>
 internal static class Program
 {
-    private static async Task<int> Main(string[] args)
-    {
-        if (!DemoArguments.TryParse(args, out var parsed, out var error))
-        {
-            await Console.Error.WriteLineAsync(error + Environment.NewLine + DemoArguments.Usage);
-            return 2;
-        }
+    private static Task<int> Main(string[] args) => CommandLines.InvokeAsync(DemoCommandLine.Create(RunAsync), args);
 
+    private static async Task<int> RunAsync(Uri? url, bool serve)
+    {
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -27,13 +24,13 @@ internal static class Program
 
         try
         {
-            if (parsed!.Url is { } url)
+            if (url is not null)
             {
                 await RunSessionsAsync(url, cancel.Token);
             }
             else
             {
-                await RunInProcessAsync(parsed.Serve, cancel.Token);
+                await RunInProcessAsync(serve, cancel.Token);
             }
 
             return 0;

@@ -1,3 +1,5 @@
+using WsRest.CommandLine;
+
 namespace PetStore.Kiosk;
 
 /// <summary>
@@ -6,15 +8,11 @@ namespace PetStore.Kiosk;
 /// </summary>
 internal static class Program
 {
-    private static async Task<int> Main(string[] args)
-    {
-        if (!KioskArguments.TryParse(args, out var parsed, out var error))
-        {
-            await Console.Error.WriteLineAsync(error + Environment.NewLine + KioskArguments.Usage);
-            return 2;
-        }
+    private static Task<int> Main(string[] args) => CommandLines.InvokeAsync(KioskCommandLine.Create(RunAsync), args);
 
-        var builder = KioskApp.CreateBuilder([], parsed!.Url, parsed.Name);
+    private static async Task<int> RunAsync(Uri url, string name)
+    {
+        var builder = KioskApp.CreateBuilder([], url, name);
         await using var app = KioskApp.Build(builder);
         try
         {
@@ -22,11 +20,11 @@ internal static class Program
         }
         catch (HttpRequestException ex)
         {
-            await Console.Error.WriteLineAsync($"Kiosk '{parsed.Name}' could not connect to {parsed.Url}: {ex.Message}");
+            await Console.Error.WriteLineAsync($"Kiosk '{name}' could not connect to {url}: {ex.Message}");
             return 1;
         }
 
-        Console.WriteLine($"Kiosk '{parsed.Name}' connected to {parsed.Url} as connection {KioskApp.GetConnectionId(app)}.");
+        Console.WriteLine($"Kiosk '{name}' connected to {url} as connection {KioskApp.GetConnectionId(app)}.");
         Console.WriteLine("Serving GET /status and PUT /display over that WebSocket (no listening port). Press Ctrl+C to stop.");
         await app.WaitForShutdownAsync();
         return 0;
