@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /** §13.7 of docs/protocol.md: the example exchange, one text message per line ('>' client, '<' server). */
 export const exampleExchange: readonly string[] = [
   '> {"t":"hello","v":1,"md":[["tenant","acme"]],"s":{"ps":1}}',
-  '< {"t":"welcome","v":1,"id":"00112233445566778899aabbccddeeff","s":{"hb":15000,"ps":1}}',
+  '< {"t":"welcome","v":1,"id":"00112233445566778899aabbccddeeff","s":{"hb":15000,"ps":2}}',
   '> {"t":"ready"}',
   '> {"uid":1,"m":"GET","r":"/pets/1","h":[["accept","application/json"]]}',
   '< {"uid":1,"c":200,"h":[["content-type","application/json; charset=utf-8"]],"d":{"id":1}}',
@@ -37,10 +37,12 @@ export const tableExamples: readonly string[] = [
   '{"t":"ping","p":"0000000000000001"}',
   '{"t":"pong","p":"0000000000000001"}',
   '{"t":"sub","uid":5,"topic":"pets/created","from":0}',
+  '{"t":"sub","uid":5,"topic":"pets/created","from":43,"epoch":8595779056284594}',
   '{"t":"unsub","uid":5}',
   '{"t":"ack","uid":5,"k":"subscribed","seq":42}',
   '{"t":"event","uid":5,"seq":43,"ct":"application/json","d":{"id":7}}',
   '{"t":"gap","uid":5,"from":44,"to":50}',
+  '{"t":"epoch","uid":5,"epoch":8595779056284594}',
   '{"t":"pub","uid":6,"topic":"chat","ct":"text/plain","d":"hi"}',
 ];
 

@@ -50,7 +50,7 @@ describe('codec: the spec examples (§13.4, §13.7)', () => {
   it('reads §13.7 as the frames it stands for', () => {
     const at = (i: number): Frame[] => decodeMessage(exampleExchange[i]!.slice(2));
     assert.deepEqual(at(0)[0], { t: 'hello', v: 1, md: [['tenant', 'acme']], s: { ps: 1 } });
-    assert.deepEqual(at(1)[0], { t: 'welcome', v: 1, id: '00112233445566778899aabbccddeeff', s: { hb: 15000, ps: 1 } });
+    assert.deepEqual(at(1)[0], { t: 'welcome', v: 1, id: '00112233445566778899aabbccddeeff', s: { hb: 15000, ps: 2 } });
     const request = at(3)[0]!;
     assert.ok(request.t === 'req');
     assert.equal(request.m, 'GET');

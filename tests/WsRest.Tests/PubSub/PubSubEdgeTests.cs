@@ -53,8 +53,16 @@ public class PubSubEdgeTests
         await using var client = new WsRestClient(options);
         var seen = new ConcurrentQueue<long>();
         var got = new SemaphoreSlim(0);
+        var resets = 0;
         await using var subscription = await client.SubscribeAsync("pets/created", (e, _) =>
         {
+            if (e.Kind == WsRestEventKind.Reset)
+            {
+                // The new server announces its new epoch (docs/pubsub.md, "Epochs"); the events are counted below.
+                Interlocked.Increment(ref resets);
+                return ValueTask.CompletedTask;
+            }
+
             seen.Enqueue(e.Sequence);
             got.Release();
             return ValueTask.CompletedTask;
@@ -96,6 +104,7 @@ public class PubSubEdgeTests
         }
 
         Assert.That(seen.TakeLast(3), Is.EqualTo(new[] { probe + 1, probe + 2, probe + 3 }));
+        Assert.That(Volatile.Read(ref resets), Is.EqualTo(1), "the restart is announced once");
 
         // Unsubscribing while no connection is up completes at once (nothing can arrive meanwhile).
         proxy.RejectNew();
