@@ -1,4 +1,5 @@
 using System.Collections;
+using WsRest.Client;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -133,6 +134,8 @@ public sealed partial class OptionsTableTests
                 return times;
             case TimeProvider provider when ReferenceEquals(provider, TimeProvider.System):
                 return ["TimeProvider.System"];
+            case WsRestEndpoints { Count: 0 }:
+                return ["empty"];
             case Delegate method:
                 // A policy delegate defaults to a public method; the row names it.
                 return [method.Method.Name];
