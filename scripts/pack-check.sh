@@ -52,7 +52,8 @@ for id in "${packages[@]}"; do
   for entry in README.md "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" "$id.nuspec"; do
     grep -qx "$entry" <<<"$entries" || fail "$id.$version.nupkg has no $entry"
   done
-  list_zip "$feed/$id.$version.snupkg" | grep -qx "lib/net10.0/$id.pdb" || fail "$id.$version.snupkg has no lib/net10.0/$id.pdb"
+  # Not `grep -q` on the pipe: it exits at the first match and, under pipefail, unzip's SIGPIPE fails the check.
+  grep -qx "lib/net10.0/$id.pdb" <<<"$(list_zip "$feed/$id.$version.snupkg")" || fail "$id.$version.snupkg has no lib/net10.0/$id.pdb"
   nuspec="$(read_zip_entry "$nupkg" "$id.nuspec")"
   for expected in "<id>$id</id>" "<version>$version</version>" '<license type="expression">MIT</license>' \
                   '<readme>README.md</readme>' '<authors>WsRest contributors</authors>' '<description>' '<tags>'; do
