@@ -8,12 +8,14 @@ namespace WsRest.Engine;
 /// <c>StreamOutputFlowControl</c>): the head with the inline-body decision, DATA frames and END, the
 /// stream's <see cref="SendWindow"/> (credit the peer granted) and its <see cref="QueueShare"/> (room
 /// in the writer's queue, a separate budget under its own name). Application threads call it, one
-/// send at a time; the stream's state changes go through the stream. It keeps no reference to its
-/// stream or peer (the stream passes itself): the parts of a stream are made per request, and a back
-/// reference in each would make every request larger.
+/// send at a time; the stream's state changes go through the _stream. It keeps its stream (and reaches
+/// the peer through it): passed as an argument instead, the stream would be one more field in every
+/// async state machine a waiting send boxes, about 1.5 KB per MiB uploaded (docs/benchmarks.md).
 /// </summary>
 internal sealed class StreamSender : IQueuedFrameOwner
 {
+    private readonly WsRestStream _stream;
+
     // Made with the first DATA frame: a head with its body inline (every small exchange) never queues
     // DATA, so it needs no share of the queue.
     private QueueShare? _queueShare;
@@ -22,8 +24,9 @@ internal sealed class StreamSender : IQueuedFrameOwner
     // we already received stays readable. Not readonly: a mutable struct.
     private LazyCancellation _stopped;
 
-    public StreamSender(int initialWindow)
+    public StreamSender(WsRestStream stream, int initialWindow)
     {
+        _stream = stream;
         Window = new SendWindow(initialWindow);
     }
 
@@ -35,18 +38,18 @@ internal sealed class StreamSender : IQueuedFrameOwner
     /// credit allows it (docs/protocol.md §5.3), otherwise as DATA frames after the head.
     /// Takes ownership of <paramref name="head"/>.
     /// </summary>
-    public async ValueTask SendHeadAsync(WsRestStream stream, FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
+    public async ValueTask SendHeadAsync(FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
     {
         var inline = false;
         try
         {
-            stream.ThrowIfReset();
-            if (stream.HeadSent)
+            _stream.ThrowIfReset();
+            if (_stream.HeadSent)
             {
                 throw new InvalidOperationException("The head was already sent.");
             }
 
-            var maxPayload = stream.Peer.MaxFramePayload;
+            var maxPayload = _stream.Peer.MaxFramePayload;
             if (head.WrittenCount > maxPayload)
             {
                 throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The {(type == FrameType.Request ? "request" : "response")} head is {head.WrittenCount} bytes; the peer accepts at most {maxPayload}.");
@@ -56,7 +59,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
             {
                 inline = true;
             }
-            else if (body.Length <= stream.Peer.InlineBodyLimit && head.WrittenCount + body.Length <= maxPayload && TryTakeCreditExactly(stream.Peer, body.Length))
+            else if (body.Length <= _stream.Peer.InlineBodyLimit && head.WrittenCount + body.Length <= maxPayload && TryTakeCreditExactly(_stream.Peer, body.Length))
             {
                 head.Write(body.Span);
                 inline = true;
@@ -64,18 +67,18 @@ internal sealed class StreamSender : IQueuedFrameOwner
 
             var flags = inline && endStream ? FrameFlags.EndStream : FrameFlags.None;
             var buffer = head.DetachBuffer(out var length);
-            stream.OnSending(flags == FrameFlags.EndStream ? StreamState.HeadSent | StreamState.EndSent : StreamState.HeadSent);
+            _stream.OnSending(flags == FrameFlags.EndStream ? StreamState.HeadSent | StreamState.EndSent : StreamState.HeadSent);
             var queued = type == FrameType.Request
-                ? stream.Peer.TryStartLocalStream(stream, flags, buffer, length)
-                : stream.Peer.Enqueue(OutgoingFrame.WithPayload(type, flags, stream.Id, buffer, length));
+                ? _stream.Peer.TryStartLocalStream(_stream, flags, buffer, length)
+                : _stream.Peer.Enqueue(OutgoingFrame.WithPayload(type, flags, _stream.Id, buffer, length));
             if (!queued)
             {
-                if (stream.IsResetOrRemoved)
+                if (_stream.IsResetOrRemoved)
                 {
-                    stream.ThrowIfReset();
+                    _stream.ThrowIfReset();
                 }
 
-                throw stream.Peer.CreateClosedException(notSent: type == FrameType.Request);
+                throw _stream.Peer.CreateClosedException(notSent: type == FrameType.Request);
             }
         }
         finally
@@ -85,64 +88,64 @@ internal sealed class StreamSender : IQueuedFrameOwner
 
         if (!inline)
         {
-            await SendDataAsync(stream, body, endStream, cancellationToken).ConfigureAwait(false);
+            await SendDataAsync(body, endStream, cancellationToken).ConfigureAwait(false);
         }
         else if (endStream)
         {
-            stream.TryRemoveIfDone();
+            _stream.TryRemoveIfDone();
         }
     }
 
     /// <summary>Sends body bytes as DATA frames of bounded size, waiting for flow-control credit.</summary>
-    public async ValueTask SendDataAsync(WsRestStream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    public async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
-        stream.ThrowIfReset();
-        var maxChunk = stream.Peer.MaxDataPayload;
+        _stream.ThrowIfReset();
+        var maxChunk = _stream.Peer.MaxDataPayload;
         while (!data.IsEmpty)
         {
-            var take = await TakeCreditAsync(stream, Math.Min(data.Length, maxChunk), cancellationToken).ConfigureAwait(false);
+            var take = await TakeCreditAsync(Math.Min(data.Length, maxChunk), cancellationToken).ConfigureAwait(false);
             var payload = ArrayPool<byte>.Shared.Rent(take);
             data.Span[..take].CopyTo(payload);
             data = data[take..];
             var last = endStream && data.IsEmpty;
             if (last)
             {
-                stream.OnSending(StreamState.EndSent);
+                _stream.OnSending(StreamState.EndSent);
             }
 
-            if (!stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, stream.Id, payload, take, owner: this)))
+            if (!_stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, _stream.Id, payload, take, owner: this)))
             {
-                throw stream.Peer.CreateClosedException();
+                throw _stream.Peer.CreateClosedException();
             }
 
             if (last)
             {
-                stream.OnFinalFrameQueued();
+                _stream.OnFinalFrameQueued();
                 return;
             }
         }
 
         if (endStream)
         {
-            await CompleteAsync(stream).ConfigureAwait(false);
+            await CompleteAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Ends the body with an empty DATA frame carrying END (it takes no credit, so it needs none of the sender's state).</summary>
-    public static ValueTask CompleteAsync(WsRestStream stream)
+    /// <summary>Ends the body with an empty DATA frame carrying END.</summary>
+    public ValueTask CompleteAsync()
     {
-        stream.ThrowIfReset();
-        if (!stream.OnSending(StreamState.EndSent))
+        _stream.ThrowIfReset();
+        if (!_stream.OnSending(StreamState.EndSent))
         {
             return ValueTask.CompletedTask;
         }
 
-        if (!stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, stream.Id, null, 0)))
+        if (!_stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, _stream.Id, null, 0)))
         {
-            throw stream.Peer.CreateClosedException();
+            throw _stream.Peer.CreateClosedException();
         }
 
-        stream.OnFinalFrameQueued();
+        _stream.OnFinalFrameQueued();
         return ValueTask.CompletedTask;
     }
 
@@ -211,9 +214,9 @@ internal sealed class StreamSender : IQueuedFrameOwner
     /// streams interleave fairly: a stream never has more than a few chunks waiting for the writer, so a
     /// small response queued behind many bulk transfers waits for a few chunks of each, not a window.
     /// </summary>
-    private async ValueTask<int> TakeCreditAsync(WsRestStream stream, int want, CancellationToken cancellationToken)
+    private async ValueTask<int> TakeCreditAsync(int want, CancellationToken cancellationToken)
     {
-        var queueShare = GetQueueShare(stream.Peer);
+        var queueShare = GetQueueShare(_stream.Peer);
         CancellationTokenSource? linked = null;
         var budget = queueShare.TryTake(want);
         try
@@ -224,7 +227,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
                 budget = await queueShare.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
-            var credit = await TakeWindowCreditAsync(stream, budget, linked, cancellationToken).ConfigureAwait(false);
+            var credit = await TakeWindowCreditAsync(budget, linked, cancellationToken).ConfigureAwait(false);
             if (credit < budget)
             {
                 queueShare.Add(budget - credit);
@@ -243,7 +246,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
         }
     }
 
-    private async ValueTask<int> TakeWindowCreditAsync(WsRestStream owner, int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
+    private async ValueTask<int> TakeWindowCreditAsync(int want, CancellationTokenSource? sharedLinked, CancellationToken cancellationToken)
     {
         var stream = Window.TryTake(want);
         CancellationTokenSource? linked = sharedLinked;
@@ -255,11 +258,11 @@ internal sealed class StreamSender : IQueuedFrameOwner
                 stream = await Window.TakeAsync(want, linked.Token).ConfigureAwait(false);
             }
 
-            var connection = owner.Peer.ConnectionSendWindow.TryTake(stream);
+            var connection = _stream.Peer.ConnectionSendWindow.TryTake(stream);
             if (connection == 0)
             {
                 linked ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
-                connection = await owner.Peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
+                connection = await _stream.Peer.ConnectionSendWindow.TakeAsync(stream, linked.Token).ConfigureAwait(false);
             }
 
             if (connection < stream)
@@ -280,7 +283,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
 
             if (ex is OperationCanceledException && _stopped.IsSignalled && !cancellationToken.IsCancellationRequested)
             {
-                throw WsRestStreamResetException.Local(owner.Id);
+                throw WsRestStreamResetException.Local(_stream.Id);
             }
 
             throw;

@@ -15,7 +15,8 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
 {
     private readonly WsRestPeer _peer;
 
-    // The parts keep no reference back: each call passes the stream or its peer (smaller per request).
+    // The receiver keeps no reference back (the stream passes itself or its peer), the sender keeps
+    // only the stream: what the split adds per request is what it saved elsewhere (see StreamSender).
     private readonly StreamReceiver _receiver;
     private readonly StreamSender _sender;
 
@@ -28,7 +29,7 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
         _peer = peer;
         IsLocal = isLocal;
         _receiver = new StreamReceiver(isLocal, peer.LocalSettings.InitialStreamWindow);
-        _sender = new StreamSender(peer.RemoteSettings.InitialStreamWindow);
+        _sender = new StreamSender(this, peer.RemoteSettings.InitialStreamWindow);
     }
 
     /// <summary>The stream id; 0 until assigned (a local stream gets it when its REQUEST is queued).</summary>
@@ -149,14 +150,14 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
 
     /// <inheritdoc cref="StreamSender.SendHeadAsync"/>
     public ValueTask SendHeadAsync(FrameType type, PooledBufferWriter head, ReadOnlyMemory<byte> body, bool endStream, CancellationToken cancellationToken)
-        => _sender.SendHeadAsync(this, type, head, body, endStream, cancellationToken);
+        => _sender.SendHeadAsync(type, head, body, endStream, cancellationToken);
 
     /// <inheritdoc cref="StreamSender.SendDataAsync"/>
     public ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
-        => _sender.SendDataAsync(this, data, endStream, cancellationToken);
+        => _sender.SendDataAsync(data, endStream, cancellationToken);
 
     /// <inheritdoc cref="StreamSender.CompleteAsync"/>
-    public ValueTask CompleteSendAsync() => StreamSender.CompleteAsync(this);
+    public ValueTask CompleteSendAsync() => _sender.CompleteAsync();
 
     // ---- either side ends it ----
 
