@@ -2,6 +2,12 @@ using System.Globalization;
 using WsRest.Abstractions.Tests.Fuzz;
 
 // Long mode of the codec fuzz harness (docs/fuzzing.md). Exit code: 0 nothing found, 1 findings, 2 bad arguments.
+if (args is ["engine", ..])
+{
+    // The stateful engine fuzzer, with arguments of its own (EngineMode.cs).
+    return await WsRest.Fuzz.EngineMode.RunAsync(args[1..]);
+}
+
 var inputs = 10_000_000L;
 var seed = 1UL;
 var workers = Environment.ProcessorCount;
