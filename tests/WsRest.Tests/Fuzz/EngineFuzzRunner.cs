@@ -25,9 +25,10 @@ public static class EngineFuzzRunner
     {
         var sessions = plan.Count;
         var findings = new ConcurrentDictionary<string, (int Count, int FirstSession)>(StringComparer.Ordinal);
+        var endings = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var unobserved = new ConcurrentQueue<string>();
         void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
-            => unobserved.Enqueue($"unobserved task exception: {e.Exception.InnerException?.GetType().Name}: {e.Exception.InnerException?.Message}");
+            => unobserved.Enqueue($"unobserved task exception: {e.Exception.InnerException?.GetType().Name}: {e.Exception.InnerException?.Message} {WhereThrown(e.Exception.InnerException)}");
 
         TaskScheduler.UnobservedTaskException += OnUnobserved;
         using var buffers = new PooledBufferMonitor(captureStacks);
@@ -41,7 +42,8 @@ public static class EngineFuzzRunner
             {
                 var (i, role) = plan[n];
                 var before = buffers.Outstanding;
-                var sessionFindings = await EngineFuzzSession.RunAsync(role, SessionSeed(seed, i));
+                var (sessionFindings, ending) = await EngineFuzzSession.RunAsync(role, SessionSeed(seed, i));
+                endings.AddOrUpdate($"{role}: {ending}", 1, static (_, c) => c + 1);
                 // The engine returns its buffers on the thread pool once a stream or connection ends.
                 if (!await EngineFuzzSession.Eventually(() => buffers.Outstanding <= before, TimeSpan.FromSeconds(2)))
                 {
@@ -87,7 +89,7 @@ public static class EngineFuzzRunner
             findings.AddOrUpdate(Signature(exception), (1, sessions - 1), static (_, f) => (f.Count + 1, f.FirstSession));
         }
 
-        return new EngineFuzzReport(sessions, seed, clock.Elapsed, findings.ToDictionary(static f => f.Key, static f => f.Value), memory, peakOutstanding);
+        return new EngineFuzzReport(sessions, seed, clock.Elapsed, findings.ToDictionary(static f => f.Key, static f => f.Value), memory, peakOutstanding, endings.ToDictionary(static e => e.Key, static e => e.Value));
     }
 
     /// <summary>The seed of session <paramref name="index"/> (a fixed mix, unlike <see cref="HashCode"/>, which differs per process).</summary>
@@ -101,6 +103,12 @@ public static class EngineFuzzRunner
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
+    /// <summary>The innermost WsRest frames of <paramref name="exception"/>'s stack, so a finding says where to look.</summary>
+    private static string WhereThrown(Exception? exception)
+        => exception?.StackTrace is { } stack
+            ? "at " + string.Join(" < ", stack.Split('\n').Select(static l => l.Trim()).Where(static l => l.StartsWith("at WsRest", StringComparison.Ordinal)).Take(4).Select(static l => l[3..].Split(" in ")[0]))
+            : string.Empty;
+
     /// <summary>A finding without its counts, so the same defect found in many sessions is one signature.</summary>
     private static string Signature(string finding) => System.Text.RegularExpressions.Regex.Replace(finding, "[0-9]+", "N");
 }
@@ -112,7 +120,8 @@ public static class EngineFuzzRunner
 /// <param name="Findings">Each distinct finding (numbers replaced by N), how often it occurred and the first session that showed it.</param>
 /// <param name="ManagedHeapSamples">Managed heap after a full GC, every 50 sessions.</param>
 /// <param name="PeakOutstandingBuffers">The most pooled buffers outstanding after any session.</param>
-public sealed record EngineFuzzReport(int Sessions, int Seed, TimeSpan Elapsed, IReadOnlyDictionary<string, (int Count, int FirstSession)> Findings, IReadOnlyList<long> ManagedHeapSamples, int PeakOutstandingBuffers)
+/// <param name="Endings">How the sessions' connections ended, by role: the violation the live peer detected, or the ending chosen.</param>
+public sealed record EngineFuzzReport(int Sessions, int Seed, TimeSpan Elapsed, IReadOnlyDictionary<string, (int Count, int FirstSession)> Findings, IReadOnlyList<long> ManagedHeapSamples, int PeakOutstandingBuffers, IReadOnlyDictionary<string, int> Endings)
 {
     /// <summary>
     /// The managed heap's growth from the first sample to the last, when it exceeds 4 MiB and a quarter of the
@@ -136,6 +145,7 @@ public sealed record EngineFuzzReport(int Sessions, int Seed, TimeSpan Elapsed, 
     public void WriteTo(TextWriter output)
     {
         output.WriteLine($"Engine fuzz: {Sessions:N0} sessions (seed {Seed}) in {Elapsed.TotalSeconds:0.0} s; managed heap after GC: {string.Join(" → ", ManagedHeapSamples.Select(static b => $"{b / 1024:N0} KiB"))}; peak pooled buffers outstanding after a session: {PeakOutstandingBuffers}");
+        output.WriteLine("Endings: " + string.Join(", ", Endings.OrderBy(static e => e.Key, StringComparer.Ordinal).Select(static e => $"{e.Key} ×{e.Value}")));
         foreach (var (signature, (count, first)) in Findings.OrderByDescending(static f => f.Value.Count))
         {
             output.WriteLine($"  FINDING ×{count} (first in session {first}, seed {EngineFuzzRunner.SessionSeed(Seed, first)}): {signature}");

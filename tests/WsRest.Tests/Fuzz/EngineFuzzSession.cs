@@ -35,8 +35,11 @@ internal static class EngineFuzzSession
         PubSub = 1,
     };
 
-    /// <summary>Runs one session; returns its findings (empty: the peer survived and came to rest).</summary>
-    public static async Task<List<string>> RunAsync(PeerRole liveRole, int seed)
+    /// <summary>
+    /// Runs one session; returns its findings (empty: the peer survived and came to rest) and how the connection
+    /// ended: the error code the live peer closed with, or the kind of ending the session chose.
+    /// </summary>
+    public static async Task<(List<string> Findings, string Ending)> RunAsync(PeerRole liveRole, int seed)
     {
         var random = new Random(seed);
         var findings = new List<string>();
@@ -104,7 +107,13 @@ internal static class EngineFuzzSession
         findings.AddRange(await live.SettleAsync(SettleTimeout));
         fuzzSocket.Dispose();
         liveSocket.Dispose();
-        return findings;
+        var how = live.Peer.CloseReason switch
+        {
+            WsRestProtocolException violation => $"closed by the peer: {violation.ErrorCode}",
+            null => ending switch { 0 => "fuzzer GOAWAY and close", 1 => "peer GOAWAY", 2 => "transport lost", _ => "peer disposed" },
+            var other => $"closed: {other.GetType().Name}",
+        };
+        return (findings, how);
     }
 
     /// <summary>How a connection may legitimately end under a fuzzer: a protocol violation, a lost socket, a timeout, or none.</summary>
