@@ -37,6 +37,48 @@ public sealed class EngineFuzzFindingTests
         Assert.That(returned, Is.True, $"{buffers.Outstanding} pooled buffers rented by 20 requests whose body the app did not read were never returned");
     }
 
+    /// <summary>
+    /// A refused first subscribe leaves no faulted task behind: the refusal reaches the caller as the
+    /// <see cref="UnauthorizedAccessException"/> of <c>SubscribeAsync</c>, not also as an unobserved task exception
+    /// (which apps log as errors) from the subscription's <c>Completion</c>, which the caller never gets to see.
+    /// </summary>
+    [Test]
+    public async Task ARefusedSubscribeLeavesNoUnobservedTaskException()
+    {
+        var unobserved = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
+        await using var host = await TestHost.StartAsync(_ => { }, o => o.PubSub.AuthorizeSubscribe = (_, _) => false);
+        var client = await host.ConnectAsync();
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await RefuseAsync(client);
+
+            // A faulted task is reported when it is finalized.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+
+        Assert.That(unobserved, Is.Empty, string.Join("\n", unobserved));
+    }
+
+    // Not inlined, so nothing of the refused call stays reachable from the test's frame when it collects.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task RefuseAsync(WsRest.Client.WsRestClient client)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.CatchAsync<UnauthorizedAccessException>(() => client.SubscribeAsync($"secret/{i}", (_, _) => ValueTask.CompletedTask));
+        }
+
+        await Task.Yield();
+    }
+
     private static async Task PostAsync(HttpClient http)
     {
         using var response = await http.PostAsync("early", new ByteArrayContent(new byte[1000]));

@@ -46,7 +46,9 @@ internal static class EngineFuzzSession
         var (liveStream, fuzzStream) = DuplexPipeStream.CreatePair();
         var liveSocket = WebSocket.CreateFromStream(liveStream, new WebSocketCreationOptions { IsServer = liveRole == PeerRole.Server, KeepAliveInterval = TimeSpan.Zero });
         var fuzzSocket = WebSocket.CreateFromStream(fuzzStream, new WebSocketCreationOptions { IsServer = liveRole != PeerRole.Server, KeepAliveInterval = TimeSpan.Zero });
-        var script = new FrameScript(random, liveRole, Settings);
+        // Half the sessions make no deliberate mistake, so they live long enough to reach deep states.
+        var clean = random.Next(2) == 0;
+        var script = new FrameScript(random, liveRole, Settings, clean);
         await using var live = liveRole == PeerRole.Server ? LiveServer.Start(liveSocket, Settings) : (ILivePeer)LiveClient.Start(liveSocket, Settings, new Random(random.Next()));
 
         var reader = Task.Run(() => ReadAsync(fuzzSocket, script));
@@ -113,7 +115,7 @@ internal static class EngineFuzzSession
             null => ending switch { 0 => "fuzzer GOAWAY and close", 1 => "peer GOAWAY", 2 => "transport lost", _ => "peer disposed" },
             var other => $"closed: {other.GetType().Name}",
         };
-        return (findings, how);
+        return (findings, $"{(clean ? "clean" : "with mistakes")}, {how}");
     }
 
     /// <summary>How a connection may legitimately end under a fuzzer: a protocol violation, a lost socket, a timeout, or none.</summary>

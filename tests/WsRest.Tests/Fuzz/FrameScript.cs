@@ -9,8 +9,10 @@ namespace WsRest.Tests.Fuzz;
 /// connection (its own streams, the live peer's streams, subscriptions, credit it owes), with a share of
 /// deliberate mistakes — wrong or reused ids, frames after END, windows overflowing or zero, unknown types,
 /// oversize messages — so the live peer's state machine is driven everywhere, not only through the happy path.
+/// A <paramref name="clean"/> script makes no deliberate mistake, so its sessions reach the states that only a long
+/// valid conversation reaches (a mistake ends the connection within a few frames).
 /// </summary>
-internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings liveSettings)
+internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings liveSettings, bool clean)
 {
     private static readonly string[] Topics = ["fuzz/live", "fuzz/a", "fuzz/b", "fuzz/c"];
     private static readonly WsRestErrorCode[] Codes = Enum.GetValues<WsRestErrorCode>();
@@ -19,6 +21,7 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
     private readonly List<ulong> _ownStreams = [];
     private readonly List<ulong> _peerStreams = [];
     private readonly List<ulong> _subscriptions = [];
+    private readonly HashSet<ulong> _answered = [];
     private readonly Dictionary<ulong, long> _owedCredit = [];
     private ulong _nextOwnStream = liveRole == PeerRole.Server ? 1UL : 2UL;
     private ulong _nextSubscription = 1;
@@ -56,7 +59,7 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
         lock (_gate)
         {
             var writer = new ArrayBufferWriter<byte>();
-            if (random.Next(200) == 0)
+            if (Mistake(200))
             {
                 // Larger than the live peer accepts in one message: the connection must fail cleanly.
                 var oversize = new byte[liveSettings.MaxMessageSize + random.Next(1, 64)];
@@ -113,8 +116,8 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
         {
             switch (pick)
             {
-                case < 25: Response(writer, Any(_peerStreams)); return;
-                case < 40: Data(writer, random.Next(3) == 0 ? Any(_ownStreams) : Any(_peerStreams)); return;
+                case < 25: Response(writer, Any(clean ? [.. _peerStreams.Where(id => !_answered.Contains(id))] : _peerStreams)); return;
+                case < 40: Data(writer, random.Next(3) == 0 ? Any(_ownStreams) : Any(clean ? [.. _peerStreams.Where(_answered.Contains)] : _peerStreams)); return;
                 case < 50: Request(writer, ClientStreamId()); return;
                 case < 62: PubSubToClient(writer); return;
             }
@@ -124,12 +127,18 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
         {
             case < 72:
                 var target = random.Next(3) == 0 ? 0 : Any(_ownStreams.Concat(_peerStreams).ToList());
-                var increment = random.Next(50) switch { 0 => 0, 1 => int.MaxValue, _ => random.Next(1, 64 * 1024) };
+                var increment = Mistake(25) ? (random.Next(2) == 0 ? 0 : int.MaxValue) : random.Next(1, 64 * 1024);
 
                 ControlFrames.WriteWindow(writer, target, increment);
                 break;
             case < 84:
                 var cancelled = Any(_ownStreams.Concat(_peerStreams).ToList());
+                if (cancelled == 0)
+                {
+                    Ping(writer);
+                    break;
+                }
+
                 ControlFrames.WriteCancel(writer, cancelled, random.Next(30) == 0 ? (WsRestErrorCode)random.Next(100, 100_000) : Codes[random.Next(Codes.Length)]);
                 _ownStreams.Remove(cancelled);
                 _peerStreams.Remove(cancelled);
@@ -141,6 +150,12 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
                 ControlFrames.WriteGoAway(writer, _maxPeerStream, Codes[random.Next(Codes.Length)], "fuzz");
                 break;
             default:
+                if (clean)
+                {
+                    Ping(writer);
+                    break;
+                }
+
                 // An unknown type, a known type with random bytes, or a frame on a stream id of the wrong kind.
                 var junk = new byte[random.Next(0, 64)];
                 random.NextBytes(junk);
@@ -153,7 +168,7 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
     /// <summary>The next stream id the fuzzer may open, or now and then an id that breaks §3.3 (reused, wrong parity, zero, lower).</summary>
     private ulong ClientStreamId()
     {
-        if (random.Next(25) == 0)
+        if (Mistake(25))
         {
             return random.Next(4) switch
             {
@@ -181,7 +196,7 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
             RequestHead.WriteStart(w, method, path);
             for (var i = random.Next(4); i > 0; i--)
             {
-                HeaderCodec.WriteHeader(w, $"x-fuzz-{i}", new string('v', random.Next(0, random.Next(50) == 0 ? 70_000 : 40)));
+                HeaderCodec.WriteHeader(w, $"x-fuzz-{i}", new string('v', random.Next(0, Mistake(50) ? 70_000 : 40)));
             }
 
             HeaderCodec.WriteEnd(w);
@@ -195,6 +210,13 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
 
     private void Response(ArrayBufferWriter<byte> writer, ulong id)
     {
+        if (id == 0 && clean)
+        {
+            Ping(writer);
+            return;
+        }
+
+        _answered.Add(id);
         var end = random.Next(2) == 0;
         var status = random.Next(20) == 0 ? random.Next(100, 1000) : 200;
         var body = Body(300);
@@ -213,8 +235,14 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
 
     private void Data(ArrayBufferWriter<byte> writer, ulong id)
     {
+        if (id == 0 && clean)
+        {
+            Ping(writer);
+            return;
+        }
+
         // Mostly chunks within the default window; sometimes more than the live peer granted (a flow-control violation).
-        var size = random.Next(30) == 0 ? liveSettings.InitialStreamWindow + random.Next(1, 4096) : random.Next(0, 4096);
+        var size = Mistake(30) ? liveSettings.InitialStreamWindow + random.Next(1, 4096) : random.Next(0, 4096);
         if (size > liveSettings.MaxMessageSize - 32)
         {
             size = liveSettings.MaxMessageSize - 32;
@@ -232,9 +260,9 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
 
     private void Subscribe(ArrayBufferWriter<byte> writer)
     {
-        var id = random.Next(20) == 0 ? (ulong)random.Next(1, 4) : _nextSubscription++;
+        var id = Mistake(20) ? (ulong)random.Next(1, 4) : _nextSubscription++;
         _subscriptions.Add(id);
-        var topic = random.Next(40) == 0 ? "not a topic" : Topics[random.Next(Topics.Length)];
+        var topic = Mistake(40) ? "not a topic" : Topics[random.Next(Topics.Length)];
         Frame(writer, FrameType.Subscribe, FrameFlags.None, id, w => PubSubFrames.WriteSubscribe(w, topic, random.Next(3) == 0 ? random.Next(0, 50) : 0));
     }
 
@@ -281,7 +309,13 @@ internal sealed class FrameScript(Random random, PeerRole liveRole, PeerSettings
         }
     }
 
-    private ulong Any(List<ulong> ids) => ids.Count > 0 && random.Next(10) != 0 ? ids[random.Next(ids.Count)] : (ulong)random.Next(0, 40);
+    /// <summary>One of <paramref name="ids"/>, or now and then (not when clean) any id; 0 when clean and there is none.</summary>
+    private ulong Any(List<ulong> ids) => ids.Count > 0 && (clean || random.Next(10) != 0) ? ids[random.Next(ids.Count)] : clean ? 0 : (ulong)random.Next(0, 40);
+
+    /// <summary>Whether to make a deliberate mistake now (never in a clean script).</summary>
+    private bool Mistake(int oneIn) => !clean && random.Next(oneIn) == 0;
+
+    private void Ping(ArrayBufferWriter<byte> writer) => ControlFrames.WritePing(writer, FrameType.Ping, random.NextInt64());
 
     private byte[] Body(int max, bool exact = false)
     {
