@@ -400,6 +400,9 @@ internal static class EngineFuzzSession
             try
             {
                 await using var subscription = await _pubSub.SubscribeAsync(topic, static (_, _) => ValueTask.CompletedTask, cancel.Token);
+                // A refusal after the subscription was live ends it through Completion (docs/pubsub.md); an app
+                // that cares observes it, and so does this one, so only unobserved tasks of the library count.
+                _ = subscription.Completion.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 await Task.Delay(cancelAfterMs, _closing.Token);
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or UnauthorizedAccessException)

@@ -15,7 +15,7 @@ public sealed class EngineFuzzTests
         var seed = int.TryParse(Environment.GetEnvironmentVariable("WSREST_ENGINE_FUZZ_SEED"), out var fixedSeed) ? fixedSeed : 20261207;
         TestContext.Out.WriteLine($"engine fuzz seed {seed}");
 
-        var report = await EngineFuzzRunner.RunAsync(sessions: 120, seed);
+        var report = await EngineFuzzRunner.RunAsync(sessions: 60, seed);
 
         using var text = new StringWriter();
         report.WriteTo(text);
