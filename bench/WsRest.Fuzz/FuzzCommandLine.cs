@@ -43,6 +43,7 @@ internal static class FuzzCommandLine
     {
         var root = new RootCommand("""
             WsRest codec fuzzer, long mode (docs/fuzzing.md): usage dotnet run -c Release --project bench/WsRest.Fuzz -- [options]
+            The stateful engine fuzzer is the mode `engine`: dotnet run -c Release --project bench/WsRest.Fuzz -- engine --help
             Exit code: 0 nothing found, 1 findings, 2 bad command line.
             """);
         foreach (var option in new Option[] { s_inputs, s_seed, s_workers, s_hangTimeout, s_progress, s_reasons, s_noMinimize, s_input, s_index, s_seeds })

@@ -122,14 +122,22 @@ public sealed class WsRestSubscription : IAsyncDisposable
 
     internal void OnRefused(Exception error)
     {
-        // Refused at first: SubscribeAsync throws. Refused when re-subscribing after a reconnect: the
-        // subscription ends, and Completion says why (never silently).
-        if (!_live.TrySetException(error))
+        // Refused at first: SubscribeAsync throws, and the caller never holds this subscription, so its
+        // Completion ends without an error nobody could observe (a faulted task nobody awaits is reported
+        // as an unobserved task exception; found by the engine fuzzer). If the caller cancelled before the
+        // refusal arrived, nobody waits for Live either: it is marked observed here. Refused when
+        // re-subscribing after a reconnect: the subscription ends, and Completion says why (never silently).
+        if (_live.TrySetException(error))
+        {
+            _ = _live.Task.Exception;
+            _completion.TrySetResult();
+        }
+        else
         {
             ClientLog.SubscriptionRefused(_logger, Topic, error.Message);
+            _completion.TrySetException(error);
         }
 
-        _completion.TrySetException(error);
         _queue.Complete();
     }
 

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using WsRest.Tests.Infrastructure;
+
+namespace WsRest.Tests.Fuzz;
+
+/// <summary>
+/// What the engine fuzzer found, each reproduced through the public API over a real socket. These fail until the
+/// defect is fixed; <see cref="EngineFuzzTests"/> sets their signature aside so it keeps guarding everything else.
+/// </summary>
+[TestFixture]
+public sealed class EngineFuzzFindingTests
+{
+    /// <summary>
+    /// A request body the app never reads (an early 413, a 404, an endpoint that ignores the body) is never handed
+    /// back to the shared array pool: the inline body's <c>CompleteBodyReader</c> array (WsRestStream.OnBody) and the
+    /// body pipe's segments are returned only when someone completes the stream's <c>BodyReader</c>, and at the end
+    /// of a request nobody does — <c>RequestDispatcher.HandleAsync</c> calls <c>stream.ReleaseBody()</c>, which
+    /// returns the credit but not the buffers, and <c>DispatchContext.Reset</c> drops the body stream undisposed.
+    /// The arrays are garbage-collected, so memory does not grow, but every such request costs the pool a buffer.
+    /// </summary>
+    [Test]
+    public async Task ARequestBodyTheAppNeverReadsGoesBackToThePool()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapPost("/early", () => Results.StatusCode(StatusCodes.Status413PayloadTooLarge)));
+        using var http = await host.CreateWsRestHttpClientAsync();
+        // Once first: JIT, lazily created pools and the connection's own buffers are not what is measured.
+        await PostAsync(http);
+
+        using var buffers = new PooledBufferMonitor();
+        for (var i = 0; i < 20; i++)
+        {
+            await PostAsync(http);
+        }
+
+        var returned = await EngineFuzzSession.Eventually(() => buffers.Outstanding == 0, TimeSpan.FromSeconds(10));
+        Assert.That(returned, Is.True, $"{buffers.Outstanding} pooled buffers rented by 20 requests whose body the app did not read were never returned");
+    }
+
+    /// <summary>
+    /// A refused first subscribe leaves no faulted task behind: the refusal reaches the caller as the
+    /// <see cref="UnauthorizedAccessException"/> of <c>SubscribeAsync</c>, not also as an unobserved task exception
+    /// (which apps log as errors) from the subscription's <c>Completion</c>, which the caller never gets to see.
+    /// </summary>
+    [Test]
+    public async Task ARefusedSubscribeLeavesNoUnobservedTaskException()
+    {
+        var unobserved = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
+        await using var host = await TestHost.StartAsync(_ => { }, o => o.PubSub.AuthorizeSubscribe = (_, _) => false);
+        var client = await host.ConnectAsync();
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await RefuseAsync(client);
+
+            // A faulted task is reported when it is finalized.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+
+        Assert.That(unobserved, Is.Empty, string.Join("\n", unobserved));
+    }
+
+    // Not inlined, so nothing of the refused call stays reachable from the test's frame when it collects.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task RefuseAsync(WsRest.Client.WsRestClient client)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.CatchAsync<UnauthorizedAccessException>(() => client.SubscribeAsync($"secret/{i}", (_, _) => ValueTask.CompletedTask));
+        }
+
+        await Task.Yield();
+    }
+
+    private static async Task PostAsync(HttpClient http)
+    {
+        using var response = await http.PostAsync("early", new ByteArrayContent(new byte[1000]));
+        Assert.That((int)response.StatusCode, Is.EqualTo(StatusCodes.Status413PayloadTooLarge));
+    }
+}
