@@ -5,19 +5,18 @@ using WsRest.Tests.Infrastructure;
 namespace WsRest.Tests.Fuzz;
 
 /// <summary>
-/// What the engine fuzzer found, each reproduced through the public API over a real socket. These fail until the
-/// defect is fixed; <see cref="EngineFuzzTests"/> sets their signature aside so it keeps guarding everything else.
+/// What the engine fuzzer found, each reproduced through the public API over a real socket. A new one fails until the
+/// defect is fixed, and <see cref="EngineFuzzTests"/> sets its signature aside meanwhile so it keeps guarding everything else.
 /// </summary>
 [TestFixture]
 public sealed class EngineFuzzFindingTests
 {
     /// <summary>
-    /// A request body the app never reads (an early 413, a 404, an endpoint that ignores the body) is never handed
-    /// back to the shared array pool: the inline body's <c>CompleteBodyReader</c> array (WsRestStream.OnBody) and the
-    /// body pipe's segments are returned only when someone completes the stream's <c>BodyReader</c>, and at the end
-    /// of a request nobody does — <c>RequestDispatcher.HandleAsync</c> calls <c>stream.ReleaseBody()</c>, which
-    /// returns the credit but not the buffers, and <c>DispatchContext.Reset</c> drops the body stream undisposed.
-    /// The arrays are garbage-collected, so memory does not grow, but every such request costs the pool a buffer.
+    /// A request body the app never reads (an early 413, a 404, an endpoint that ignores the body) goes back to the
+    /// shared array pool. It did not: the inline body's <c>CompleteBodyReader</c> array and the body pipe's segments
+    /// were returned only when someone completed the stream's <c>BodyReader</c>, and at the end of a request nobody
+    /// did — <c>RequestDispatcher.HandleAsync</c> calls <c>stream.ReleaseBody()</c>, which returned the credit but not
+    /// the buffers. Releasing the body now completes both ends of its pipe (or the inline reader) as well.
     /// </summary>
     [Test]
     public async Task ARequestBodyTheAppNeverReadsGoesBackToThePool()
