@@ -60,9 +60,10 @@ internal sealed class CompleteBodyReader : PipeReader
 
     public override void Complete(Exception? exception = null)
     {
-        if (_buffer is { } buffer)
+        // The reader and the stream's release may both complete the body, on different threads: exactly
+        // one of them takes the array, so it is never returned to the pool twice.
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            _buffer = null;
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }

@@ -130,10 +130,37 @@ internal sealed class StreamReceiver
     }
 
     /// <summary>
-    /// The body's reader is done with it (disposed early or finished): unread bytes give their
-    /// connection credit back, and later bytes are dropped on arrival.
+    /// The body's reader is done with it (disposed early, finished, or its request ended unread): unread
+    /// bytes give their connection credit back, the pooled buffers that hold them go back to the pool,
+    /// and later bytes are dropped on arrival without being copied anywhere.
     /// </summary>
+    /// <remarks>
+    /// Nothing may read the body after this (the caller's contract: the request or response is over).
+    /// Completing both ends of the pipe is what makes it return its segments; both completions are
+    /// idempotent, as is the inline body's, so a reader that completes the body too returns nothing twice.
+    /// </remarks>
     public void Release(WsRestPeer peer)
+    {
+        ReleaseCredit(peer);
+        lock (this)
+        {
+            // Under the lock, as Write: the read loop cannot be appending to the pipe while its writer completes.
+            if (!_pipeWriterCompleted)
+            {
+                _pipeWriterCompleted = true;
+                _pipe?.Writer.Complete();
+            }
+
+            _pipe?.Reader.Complete();
+            _completeBody?.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Unread bytes give their connection credit back and later bytes are dropped on arrival; the
+    /// buffers stay, as a reader may still be draining what arrived before a reset.
+    /// </summary>
+    private void ReleaseCredit(WsRestPeer peer)
     {
         int leftover;
         lock (this)
@@ -165,7 +192,8 @@ internal sealed class StreamReceiver
             }
         }
 
-        Release(peer);
+        // Credit only: the body's reader (if any) still reads to the failure and then releases the body.
+        ReleaseCredit(peer);
     }
 
     /// <summary>The pipe, made now if no body byte has arrived yet; a body that already ended (or failed) reads as such.</summary>

@@ -141,8 +141,10 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
     public void OnBodyConsumed(int count) => _receiver.OnConsumed(this, count);
 
     /// <summary>
-    /// The body's reader is done with it (disposed early or finished): unread bytes give their
-    /// connection credit back, and later bytes are dropped on arrival. Only the body stops.
+    /// The body's reader is done with it (disposed early or finished), or the request it belongs to
+    /// ended without reading it: unread bytes give their connection credit back, their pooled buffers
+    /// go back to the pool, and later bytes are dropped on arrival. Only the body stops; nothing may
+    /// read it afterwards.
     /// </summary>
     public void ReleaseBody() => _receiver.Release(_peer);
 

@@ -101,14 +101,12 @@ internal static class HttpRequestSender
                     && (!queued || outgoing.EndStream || resendStreamedContent))
                 {
                     // Never processed, and the body is still in hand (or can be read again): send it again.
-                    stream?.Reset(WsRestErrorCode.Cancel);
-                    await FinishAsync(registration, sending).ConfigureAwait(false);
+                    await AbandonAsync(stream, registration, sending).ConfigureAwait(false);
                     continue;
                 }
                 catch (Exception ex)
                 {
-                    stream?.Reset(WsRestErrorCode.Cancel);
-                    await FinishAsync(registration, sending).ConfigureAwait(false);
+                    await AbandonAsync(stream, registration, sending).ConfigureAwait(false);
                     throw Translate(ex, cancellationToken);
                 }
 
@@ -152,13 +150,41 @@ internal static class HttpRequestSender
         }
     }
 
-    /// <summary>The inline body buffer belongs to the caller's OutgoingMessage: wait until nothing reads it (the reset above stops the send).</summary>
-    private static async Task FinishAsync(CancellationTokenRegistration registration, Task? sending)
+    /// <summary>
+    /// This attempt gives up its stream: resets it, which stops the send, then waits until nothing reads
+    /// the inline body buffer, which belongs to the caller's OutgoingMessage.
+    /// </summary>
+    private static async Task AbandonAsync(WsRestStream? stream, CancellationTokenRegistration registration, Task? sending)
     {
+        if (stream is not null)
+        {
+            stream.Reset(WsRestErrorCode.Cancel);
+            ObserveResponseHead(stream.ResponseHeadTask);
+        }
+
         await registration.DisposeAsync().ConfigureAwait(false);
         if (sending is not null)
         {
             await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Nothing awaits the response head of an abandoned stream any more, yet the reset (ours, or the
+    /// cancellation's or the connection's that made the attempt fail) faults it: a send that failed
+    /// before the head arrived (the connection stopped accepting streams, say) leaves it faulted with
+    /// "reset by this side", which would otherwise surface as an unobserved task exception. A reset
+    /// that won the race on another thread may fault it only after ours returned, hence the continuation.
+    /// </summary>
+    private static void ObserveResponseHead(Task<ResponseHead> head)
+    {
+        if (head.IsCompleted)
+        {
+            _ = head.Exception;
+        }
+        else
+        {
+            _ = head.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
