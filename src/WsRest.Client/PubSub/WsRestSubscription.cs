@@ -136,6 +136,11 @@ public sealed class WsRestSubscription : IAsyncDisposable
         {
             ClientLog.SubscriptionRefused(_logger, Topic, error.Message);
             _completion.TrySetException(error);
+
+            // Logged above, and Completion still throws for whoever awaits it; marked observed because a
+            // caller whose SubscribeAsync gave up (its token fired as the subscription went live) never
+            // holds this subscription (an engine fuzz finding: an unobserved UnauthorizedAccessException).
+            _ = _completion.Task.Exception;
         }
 
         _queue.Complete();
