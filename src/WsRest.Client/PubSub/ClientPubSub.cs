@@ -60,6 +60,16 @@ internal sealed class ClientPubSub
         {
             if (subscription.IsUnsubscribing)
             {
+                lock (_lock)
+                {
+                    if (subscription.UnsubscribedOn is { IsClosed: false })
+                    {
+                        // Sent on a connection that still drains after its GOAWAY: its acknowledgement (or
+                        // its end) completes the unsubscribe, after the events published before it.
+                        continue;
+                    }
+                }
+
                 // The server forgot it with the old connection: nothing more will come.
                 Remove(subscription.Id);
                 subscription.OnUnsubscribed();
@@ -68,7 +78,7 @@ internal sealed class ClientPubSub
             {
                 // The epoch only to a server that announced epochs (an older one refuses bytes after the from sequence).
                 var epoch = peer.RemoteSettings.PubSub >= PubSubFrames.PubSubWithEpochs ? subscription.ResumeEpoch : 0;
-                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, subscription.ResumeFrom, epoch), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.ResumeFrom, s.epoch));
+                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, From: subscription.TakeResumeFrom(), epoch), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.From, s.epoch));
             }
         }
     }
@@ -164,13 +174,22 @@ internal sealed class ClientPubSub
         Endpoint? current;
         lock (_lock)
         {
-            current = _current;
+            // A connection that received GOAWAY still delivers the subscription's events until it ends, so
+            // the UNSUBSCRIBE goes there too (the server reads frames while it drains): completing here
+            // instead would discard the events published before the unsubscribe that are still on their way.
+            current = _current is { IsClosed: false, Peer.IsClosing: false } open ? open : null;
+            subscription.UnsubscribedOn = current;
         }
 
-        if (current?.Peer is { IsAcceptingStreams: true } peer
+        if (current?.Peer is { } peer
             && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, 0, static (_, _) => { }))
         {
             return;
+        }
+
+        lock (_lock)
+        {
+            subscription.UnsubscribedOn = null;
         }
 
         // No connection: the server forgets subscriptions with the connection, and nothing can arrive
@@ -240,6 +259,9 @@ internal sealed class ClientPubSub
     {
         public WsRestPeer? Peer { get; private set; }
 
+        /// <summary>The connection has ended (set under the owner's lock).</summary>
+        public bool IsClosed { get; private set; }
+
         public bool Handles(FrameType type) => PubSubFrames.IsPubSubFrame(type);
 
         public void OnStarted(WsRestPeer peer)
@@ -285,11 +307,14 @@ internal sealed class ClientPubSub
         public void OnConnectionClosed(Exception? reason)
         {
             // Unsubscribes waiting for an ACK from this connection will never get it; the server forgot
-            // them with the connection, so they complete now (after the events already queued).
+            // them with the connection, so they complete now (after the events already queued). Only those
+            // sent on this connection: one that ends after a GOAWAY, while the UNSUBSCRIBE waits for its ACK
+            // on the next connection, must not complete it early (that lost the soak's last events).
             WsRestSubscription[] leaving;
             lock (owner._lock)
             {
-                leaving = [.. owner._subscriptions.Values.Where(s => s.IsUnsubscribing)];
+                IsClosed = true;
+                leaving = [.. owner._subscriptions.Values.Where(s => s.IsUnsubscribing && ReferenceEquals(s.UnsubscribedOn, this))];
                 foreach (var subscription in leaving)
                 {
                     owner._subscriptions.Remove(subscription.Id);
