@@ -68,6 +68,36 @@ public class PubSubSoakFindingsTests
     }
 
     /// <summary>
+    /// "Delivered twice", without any reconnect to start it: events published between the bus subscribe
+    /// and the server's acknowledgement reach the client before the acknowledgement. Against a bus without
+    /// epochs the client took the acknowledged sequence for a restarted numbering and went back to it: a
+    /// gap notice for the handled events, and a later resume from there would replay them again.
+    /// </summary>
+    [Test]
+    public async Task EventsThatArriveBeforeTheFirstAcknowledgementAreNotRepeated()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await StartAsync(hold, epochs: false);
+        var bus = host.App.Services.GetRequiredService<GatedEventBus>();
+        var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
+        var client = await host.ConnectAsync();
+        using var seen = new Seen();
+        var subscribed = bus.GateNextSubscribe();
+        var subscribing = client.SubscribeAsync("t", seen.HandleAsync);
+        await subscribed.Entered.Task.WaitAsync(Generous);
+        await publisher.PublishAsync("t", new byte[] { 1 });
+        await publisher.PublishAsync("t", new byte[] { 2 });
+        await seen.WaitUntilAsync(items => items.Any(e => e.Sequence == 2));
+        subscribed.Release.SetResult();
+        await using var subscription = await subscribing.WaitAsync(Generous);
+
+        await publisher.PublishAsync("t", new byte[] { 3 });
+        await seen.WaitUntilAsync(items => items.Any(e => e.Sequence == 3));
+        Assert.That(seen.Items.Select(Describe), Is.EqualTo(Enumerable.Range(1, 3).Select(i => $"Event {i}")), "each event handled once, no gap notice");
+        Assert.That(subscription.LastSequence, Is.EqualTo(3));
+    }
+
+    /// <summary>
     /// "Silently lost": an UNSUBSCRIBE sent on the new connection was completed when the old connection,
     /// draining after its GOAWAY, ended — before the new connection's acknowledgement, so the events
     /// published before the unsubscribe that were still on their way were discarded.
