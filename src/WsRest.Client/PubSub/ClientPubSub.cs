@@ -58,28 +58,32 @@ internal sealed class ClientPubSub
 
         foreach (var subscription in subscriptions)
         {
-            if (subscription.IsUnsubscribing)
+            lock (_lock)
             {
-                lock (_lock)
+                // Under the lock UnsubscribeAsync takes too: an UNSUBSCRIBE is sent on the connection the
+                // subscription is (or is about to be) subscribed on, never on this one ahead of the SUBSCRIBE
+                // below (that one would be acknowledged at once, and the events still on their way on the
+                // old connection, published before the unsubscribe, discarded on arrival).
+                if (!subscription.IsUnsubscribing)
                 {
-                    if (subscription.UnsubscribedOn is { IsClosed: false })
-                    {
-                        // Sent on a connection that still drains after its GOAWAY: its acknowledgement (or
-                        // its end) completes the unsubscribe, after the events published before it.
-                        continue;
-                    }
+                    // The epoch only to a server that announced epochs (an older one refuses bytes after the from sequence).
+                    var epoch = peer.RemoteSettings.PubSub >= PubSubFrames.PubSubWithEpochs ? subscription.ResumeEpoch : 0;
+                    subscription.SubscribedOn = endpoint;
+                    Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, From: subscription.TakeResumeFrom(), epoch), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.From, s.epoch));
+                    continue;
                 }
 
-                // The server forgot it with the old connection: nothing more will come.
-                Remove(subscription.Id);
-                subscription.OnUnsubscribed();
+                if (subscription.UnsubscribedOn is { IsClosed: false })
+                {
+                    // Sent on a connection that still drains after its GOAWAY: its acknowledgement (or
+                    // its end) completes the unsubscribe, after the events published before it.
+                    continue;
+                }
             }
-            else
-            {
-                // The epoch only to a server that announced epochs (an older one refuses bytes after the from sequence).
-                var epoch = peer.RemoteSettings.PubSub >= PubSubFrames.PubSubWithEpochs ? subscription.ResumeEpoch : 0;
-                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, From: subscription.TakeResumeFrom(), epoch), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.From, s.epoch));
-            }
+
+            // The server forgot it with the old connection: nothing more will come.
+            Remove(subscription.Id);
+            subscription.OnUnsubscribed();
         }
     }
 
@@ -93,6 +97,7 @@ internal sealed class ClientPubSub
         lock (_lock)
         {
             _subscriptions[id] = subscription;
+            subscription.SubscribedOn = _current is { } current && ReferenceEquals(current.Peer, peer) ? current : null;
         }
 
         // If this connection drops before the ACK, the reconnect subscribes again and its ACK completes this.
@@ -174,22 +179,17 @@ internal sealed class ClientPubSub
         Endpoint? current;
         lock (_lock)
         {
-            // A connection that received GOAWAY still delivers the subscription's events until it ends, so
-            // the UNSUBSCRIBE goes there too (the server reads frames while it drains): completing here
-            // instead would discard the events published before the unsubscribe that are still on their way.
-            current = _current is { IsClosed: false, Peer.IsClosing: false } open ? open : null;
-            subscription.UnsubscribedOn = current;
-        }
-
-        if (current?.Peer is { } peer
-            && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, 0, static (_, _) => { }))
-        {
-            return;
-        }
-
-        lock (_lock)
-        {
-            subscription.UnsubscribedOn = null;
+            // On the connection it is subscribed on (the current one may not have its SUBSCRIBE yet), even
+            // one that received GOAWAY: it still delivers the subscription's events until it ends (the server
+            // reads frames while it drains), and completing here instead would discard the events published
+            // before the unsubscribe that are still on their way.
+            current = subscription.SubscribedOn ?? _current;
+            if (current is { IsClosed: false, Peer: { IsClosing: false } peer }
+                && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, 0, static (_, _) => { }))
+            {
+                subscription.UnsubscribedOn = current;
+                return;
+            }
         }
 
         // No connection: the server forgets subscriptions with the connection, and nothing can arrive

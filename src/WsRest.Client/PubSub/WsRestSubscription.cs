@@ -88,6 +88,9 @@ public sealed class WsRestSubscription : IAsyncDisposable
     /// </summary>
     internal ClientPubSub.Endpoint? UnsubscribedOn { get; set; }
 
+    /// <summary>The connection its last SUBSCRIBE was sent on (under the owner's lock); null when not known.</summary>
+    internal ClientPubSub.Endpoint? SubscribedOn { get; set; }
+
     /// <summary>The epoch <see cref="ResumeFrom"/> belongs to; 0 when none was announced.</summary>
     internal long ResumeEpoch => Interlocked.Read(ref _arrivalEpoch);
 
