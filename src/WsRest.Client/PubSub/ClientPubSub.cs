@@ -58,18 +58,32 @@ internal sealed class ClientPubSub
 
         foreach (var subscription in subscriptions)
         {
-            if (subscription.IsUnsubscribing)
+            lock (_lock)
             {
-                // The server forgot it with the old connection: nothing more will come.
-                Remove(subscription.Id);
-                subscription.OnUnsubscribed();
+                // Under the lock UnsubscribeAsync takes too: an UNSUBSCRIBE is sent on the connection the
+                // subscription is (or is about to be) subscribed on, never on this one ahead of the SUBSCRIBE
+                // below (that one would be acknowledged at once, and the events still on their way on the
+                // old connection, published before the unsubscribe, discarded on arrival).
+                if (!subscription.IsUnsubscribing)
+                {
+                    // The epoch only to a server that announced epochs (an older one refuses bytes after the from sequence).
+                    var epoch = peer.RemoteSettings.PubSub >= PubSubFrames.PubSubWithEpochs ? subscription.ResumeEpoch : 0;
+                    subscription.SubscribedOn = endpoint;
+                    Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, From: subscription.TakeResumeFrom(), epoch), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.From, s.epoch));
+                    continue;
+                }
+
+                if (subscription.UnsubscribedOn is { IsClosed: false })
+                {
+                    // Sent on a connection that still drains after its GOAWAY: its acknowledgement (or
+                    // its end) completes the unsubscribe, after the events published before it.
+                    continue;
+                }
             }
-            else
-            {
-                // The epoch only to a server that announced epochs (an older one refuses bytes after the from sequence).
-                var epoch = peer.RemoteSettings.PubSub >= PubSubFrames.PubSubWithEpochs ? subscription.ResumeEpoch : 0;
-                Send(peer, FrameType.Subscribe, FrameFlags.None, subscription.Id, (subscription.Topic, subscription.ResumeFrom, epoch), static (w, s) => PubSubFrames.WriteSubscribe(w, s.Topic, s.ResumeFrom, s.epoch));
-            }
+
+            // The server forgot it with the old connection: nothing more will come.
+            Remove(subscription.Id);
+            subscription.OnUnsubscribed();
         }
     }
 
@@ -83,6 +97,7 @@ internal sealed class ClientPubSub
         lock (_lock)
         {
             _subscriptions[id] = subscription;
+            subscription.SubscribedOn = _current is { } current && ReferenceEquals(current.Peer, peer) ? current : null;
         }
 
         // If this connection drops before the ACK, the reconnect subscribes again and its ACK completes this.
@@ -164,13 +179,17 @@ internal sealed class ClientPubSub
         Endpoint? current;
         lock (_lock)
         {
-            current = _current;
-        }
-
-        if (current?.Peer is { IsAcceptingStreams: true } peer
-            && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, 0, static (_, _) => { }))
-        {
-            return;
+            // On the connection it is subscribed on (the current one may not have its SUBSCRIBE yet), even
+            // one that received GOAWAY: it still delivers the subscription's events until it ends (the server
+            // reads frames while it drains), and completing here instead would discard the events published
+            // before the unsubscribe that are still on their way.
+            current = subscription.SubscribedOn ?? _current;
+            if (current is { IsClosed: false, Peer: { IsClosing: false } peer }
+                && Send(peer, FrameType.Unsubscribe, FrameFlags.None, subscription.Id, 0, static (_, _) => { }))
+            {
+                subscription.UnsubscribedOn = current;
+                return;
+            }
         }
 
         // No connection: the server forgets subscriptions with the connection, and nothing can arrive
@@ -240,6 +259,9 @@ internal sealed class ClientPubSub
     {
         public WsRestPeer? Peer { get; private set; }
 
+        /// <summary>The connection has ended (set under the owner's lock).</summary>
+        public bool IsClosed { get; private set; }
+
         public bool Handles(FrameType type) => PubSubFrames.IsPubSubFrame(type);
 
         public void OnStarted(WsRestPeer peer)
@@ -285,11 +307,14 @@ internal sealed class ClientPubSub
         public void OnConnectionClosed(Exception? reason)
         {
             // Unsubscribes waiting for an ACK from this connection will never get it; the server forgot
-            // them with the connection, so they complete now (after the events already queued).
+            // them with the connection, so they complete now (after the events already queued). Only those
+            // sent on this connection: one that ends after a GOAWAY, while the UNSUBSCRIBE waits for its ACK
+            // on the next connection, must not complete it early (that lost the soak's last events).
             WsRestSubscription[] leaving;
             lock (owner._lock)
             {
-                leaving = [.. owner._subscriptions.Values.Where(s => s.IsUnsubscribing)];
+                IsClosed = true;
+                leaving = [.. owner._subscriptions.Values.Where(s => s.IsUnsubscribing && ReferenceEquals(s.UnsubscribedOn, this))];
                 foreach (var subscription in leaving)
                 {
                     owner._subscriptions.Remove(subscription.Id);

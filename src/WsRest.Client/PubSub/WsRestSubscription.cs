@@ -23,6 +23,7 @@ public sealed class WsRestSubscription : IAsyncDisposable
     private readonly Task _loop;
     private long _expected;
     private long _lastReceived;
+    private long _resumedFrom;
     private int _unsubscribing;
 
     // The epoch of what has arrived (read loop; where to resume) and of what has been handled (handler
@@ -80,10 +81,28 @@ public sealed class WsRestSubscription : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The connection its UNSUBSCRIBE was sent on (read and written under the owner's lock): only that
+    /// connection's end may complete the unsubscribe without an acknowledgement. An older connection
+    /// still draining after a GOAWAY, or a newer one, says nothing about it.
+    /// </summary>
+    internal ClientPubSub.Endpoint? UnsubscribedOn { get; set; }
+
+    /// <summary>The connection its last SUBSCRIBE was sent on (under the owner's lock); null when not known.</summary>
+    internal ClientPubSub.Endpoint? SubscribedOn { get; set; }
+
     /// <summary>The epoch <see cref="ResumeFrom"/> belongs to; 0 when none was announced.</summary>
     internal long ResumeEpoch => Interlocked.Read(ref _arrivalEpoch);
 
     private Func<WsRestSubscription, ValueTask> Unsubscribe { get; }
+
+    /// <summary><see cref="ResumeFrom"/>, remembered as the position a re-SUBSCRIBE asks for (its acknowledgement is compared with it).</summary>
+    internal long TakeResumeFrom()
+    {
+        var from = ResumeFrom;
+        Interlocked.Exchange(ref _resumedFrom, from);
+        return from;
+    }
 
     /// <summary>
     /// Unsubscribes. Completes when the server has acknowledged and every event published before that was
@@ -111,7 +130,12 @@ public sealed class WsRestSubscription : IAsyncDisposable
         // unless the topic's numbering went back (a restarted server without epochs): then the new
         // numbering is followed, or every new event would look already handled. A server with epochs says
         // so with an epoch notice instead, ordered with the events (OnEpoch), and needs no guessing here.
-        if (Interlocked.CompareExchange(ref _expected, lastSequence + 1, 0) > lastSequence + 1 && Interlocked.Read(ref _arrivalEpoch) == 0)
+        // "Went back" is judged against the position the re-SUBSCRIBE asked for, never against what the
+        // handler has reached: after a GOAWAY the draining connection keeps delivering past the new
+        // connection's acknowledged sequence, and moving back to it would hand those events (or a gap for
+        // them) to the handler a second time (the soak's "event 3013 after 3013", "gap 339..339 after 339").
+        var askedFrom = Interlocked.Exchange(ref _resumedFrom, 0);
+        if (Interlocked.CompareExchange(ref _expected, lastSequence + 1, 0) != 0 && askedFrom > lastSequence + 1 && Interlocked.Read(ref _arrivalEpoch) == 0)
         {
             Interlocked.Exchange(ref _expected, lastSequence + 1);
             Interlocked.Exchange(ref _lastReceived, lastSequence);

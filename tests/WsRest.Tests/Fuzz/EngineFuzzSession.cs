@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WsRest.Benchmarks;
 using WsRest.Client;
+using WsRest.Diagnostics;
 using WsRest.Engine;
 using WsRest.Http;
 using WsRest.Protocol;
@@ -239,7 +240,7 @@ internal static class EngineFuzzSession
         private LiveServer(WebSocket socket, PeerSettings settings)
         {
             var user = new ClaimsPrincipal(new ClaimsIdentity());
-            _pubSub = new ServerPubSubEndpoint(_bus, new WsRestPubSubOptions { AuthorizePublish = static (_, topic) => topic == "fuzz/live", ConnectionQueueCapacity = 16, ReplayBufferSize = 8 }, NullLogger.Instance, WsRest.Diagnostics.WsRestMetrics.Shared);
+            _pubSub = new ServerPubSubEndpoint(_bus, new WsRestPubSubOptions { AuthorizePublish = static (_, topic) => topic == "fuzz/live", ConnectionQueueCapacity = 16, ReplayBufferSize = 8 }, NullLogger.Instance, WsRestMetrics.Shared);
             Peer = new WsRestPeer(socket, new PeerOptions
             {
                 Role = PeerRole.Server,
@@ -316,7 +317,7 @@ internal static class EngineFuzzSession
         private LiveClient(WebSocket socket, PeerSettings settings, Random random)
         {
             WsRestPeer? peer = null;
-            _pubSub = new ClientPubSub(_ => Task.FromResult(peer!), new Uri("ws://fuzz/"), NullLogger.Instance, 16, WsRest.Diagnostics.WsRestMetrics.Shared, _closing.Token);
+            _pubSub = new ClientPubSub(_ => Task.FromResult(peer!), new Uri("ws://fuzz/"), NullLogger.Instance, 16, WsRestMetrics.Shared, _closing.Token);
             peer = new WsRestPeer(socket, new PeerOptions
             {
                 Role = PeerRole.Client,
