@@ -11,7 +11,7 @@ namespace WsRest.Tests.Differential;
 /// the server logs it at Debug, in Kestrel's words ("The request was aborted by the client."), and
 /// nothing at Warning or Error; an exception the app throws on its own still logs at Error on both.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "NUnit fixture: OneTimeTearDown disposes the clients and host.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "NUnit fixture: OneTimeTearDown disposes the host and its clients.")]
 public sealed class ClientAbortLoggingTests
 {
     private const string AbortedByClient = "The request was aborted by the client.";
@@ -19,14 +19,12 @@ public sealed class ClientAbortLoggingTests
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> Started = new(StringComparer.Ordinal);
 
     private readonly LevelCapturingLoggerProvider _log = new();
-    private TestHost _host = null!;
-    private HttpClient _http = null!;
-    private HttpClient _wsRest = null!;
+    private TwoTransports _clients = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = await TestHost.StartAsync(
+        var host = await TestHost.StartAsync(
             app =>
             {
                 // Waits for the client to go away, as a handler passing RequestAborted to its I/O does.
@@ -57,18 +55,15 @@ public sealed class ClientAbortLoggingTests
                 builder.Logging.AddProvider(_log);
                 builder.Logging.SetMinimumLevel(LogLevel.Debug);
             });
-        _http = _host.CreatePlainHttpClient();
-        _wsRest = await _host.CreateWsRestHttpClientAsync();
+        _clients = await TwoTransports.ConnectAsync(host);
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        _http?.Dispose();
-        _wsRest?.Dispose();
-        if (_host is not null)
+        if (_clients is not null)
         {
-            await _host.DisposeAsync();
+            await _clients.DisposeAsync();
         }
     }
 
@@ -132,7 +127,7 @@ public sealed class ClientAbortLoggingTests
         await body.CopyToAsync(Stream.Null, cancellationToken);
     }
 
-    private HttpClient Client(string transport) => transport == "HTTP" ? _http : _wsRest;
+    private HttpClient Client(string transport) => _clients[transport];
 
     // The hosting layer's "Request finished" comes after whatever the server logged about the request's end.
     private Task<CapturedLogEntry> WaitForRequestFinished(string path) =>

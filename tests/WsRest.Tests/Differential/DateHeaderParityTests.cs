@@ -14,31 +14,26 @@ namespace WsRest.Tests.Differential;
 /// </summary>
 [TestFixture(WsRestEncoding.Binary)]
 [TestFixture(WsRestEncoding.Json)]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "NUnit fixture: OneTimeTearDown disposes the clients and host.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "NUnit fixture: OneTimeTearDown disposes the host and its clients.")]
 public sealed class DateHeaderParityTests(WsRestEncoding encoding)
 {
     private const string OwnDate = "Tue, 15 Nov 1994 08:12:31 GMT";
 
-    private TestHost _host = null!;
-    private HttpClient _http = null!;
-    private HttpClient _wsRest = null!;
+    private TwoTransports _clients = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = await TestHost.StartAsync(encoding, Map);
-        _http = _host.CreatePlainHttpClient();
-        _wsRest = await _host.CreateWsRestHttpClientAsync();
+        var host = await TestHost.StartAsync(encoding, Map);
+        _clients = await TwoTransports.ConnectAsync(host);
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        _http?.Dispose();
-        _wsRest?.Dispose();
-        if (_host is not null)
+        if (_clients is not null)
         {
-            await _host.DisposeAsync();
+            await _clients.DisposeAsync();
         }
     }
 
@@ -50,8 +45,8 @@ public sealed class DateHeaderParityTests(WsRestEncoding encoding)
     public async Task EveryResponseCarriesTheServersDateOnBothTransports(string path)
     {
         var before = DateTimeOffset.UtcNow;
-        var http = await DateOfAsync(_http, path);
-        var wsRest = await DateOfAsync(_wsRest, path);
+        var http = await DateOfAsync(_clients.Http, path);
+        var wsRest = await DateOfAsync(_clients.WsRest, path);
         var after = DateTimeOffset.UtcNow;
 
         using (Assert.EnterMultipleScope())
@@ -72,7 +67,7 @@ public sealed class DateHeaderParityTests(WsRestEncoding encoding)
     public async Task AnOversizeRequestAnsweredWithoutTheAppCarriesDateToo()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/date/plain?q=" + new string('q', 9000));
-        using var response = await _wsRest.SendAsync(request);
+        using var response = await _clients.WsRest.SendAsync(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestUriTooLong));
         Assert.That(response.Headers.Date, Is.Not.Null);
@@ -81,8 +76,8 @@ public sealed class DateHeaderParityTests(WsRestEncoding encoding)
     [Test]
     public async Task TheAppsOwnDateIsKeptOnBothTransports()
     {
-        Assert.That(await DateOfAsync(_http, "/date/own"), Is.EqualTo(OwnDate));
-        Assert.That(await DateOfAsync(_wsRest, "/date/own"), Is.EqualTo(OwnDate));
+        Assert.That(await DateOfAsync(_clients.Http, "/date/own"), Is.EqualTo(OwnDate));
+        Assert.That(await DateOfAsync(_clients.WsRest, "/date/own"), Is.EqualTo(OwnDate));
     }
 
     [Test]

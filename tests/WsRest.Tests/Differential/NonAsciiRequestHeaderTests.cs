@@ -13,34 +13,29 @@ namespace WsRest.Tests.Differential;
 /// </summary>
 [TestFixture(WsRestEncoding.Binary)]
 [TestFixture(WsRestEncoding.Json)]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "NUnit fixture: OneTimeTearDown disposes the clients and host.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "NUnit fixture: OneTimeTearDown disposes the host and its clients.")]
 public sealed class NonAsciiRequestHeaderTests(WsRestEncoding encoding)
 {
     private int _appRuns;
-    private TestHost _host = null!;
-    private HttpClient _http = null!;
-    private HttpClient _wsRest = null!;
+    private TwoTransports _clients = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = await TestHost.StartAsync(encoding, app => app.MapMethods("/headers", [HttpMethods.Get, HttpMethods.Post], (HttpRequest request) =>
+        var host = await TestHost.StartAsync(encoding, app => app.MapMethods("/headers", [HttpMethods.Get, HttpMethods.Post], (HttpRequest request) =>
         {
             Interlocked.Increment(ref _appRuns);
             return request.Headers["x-name"].ToString();
         }));
-        _http = _host.CreatePlainHttpClient();
-        _wsRest = await _host.CreateWsRestHttpClientAsync();
+        _clients = await TwoTransports.ConnectAsync(host);
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        _http?.Dispose();
-        _wsRest?.Dispose();
-        if (_host is not null)
+        if (_clients is not null)
         {
-            await _host.DisposeAsync();
+            await _clients.DisposeAsync();
         }
     }
 
@@ -50,7 +45,7 @@ public sealed class NonAsciiRequestHeaderTests(WsRestEncoding encoding)
     [TestCase("WsRest", "content")]
     public async Task ANonAsciiValueFailsTheRequestAsSocketsHttpHandlerDoes(string transport, string where)
     {
-        var client = transport == "HTTP" ? _http : _wsRest;
+        var client = _clients[transport];
         var runs = Volatile.Read(ref _appRuns);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/headers") { Content = new StringContent("body") };
         if (where == "request")
@@ -72,7 +67,7 @@ public sealed class NonAsciiRequestHeaderTests(WsRestEncoding encoding)
     [Test]
     public async Task AnAsciiValueArrivesUnchangedOnBothTransports()
     {
-        foreach (var client in new[] { _http, _wsRest })
+        foreach (var client in new[] { _clients.Http, _clients.WsRest })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/headers");
             request.Headers.TryAddWithoutValidation("x-name", "Zoe =?utf-8?q?Zo=C3=AB?= %C3%AB");
