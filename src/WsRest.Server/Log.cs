@@ -36,4 +36,8 @@ internal static partial class Log
     // Kestrel's wording and level for the same event (its RequestAborted, event 66).
     [LoggerMessage(10, LogLevel.Debug, "Connection id \"{ConnectionId}\", Request id \"{TraceIdentifier}\": The request was aborted by the client.", EventName = "RequestAborted")]
     public static partial void RequestAborted(ILogger logger, string connectionId, string? traceIdentifier);
+
+    // Kestrel's wording and level for the same event (its ConnectionBadRequest, event 17).
+    [LoggerMessage(11, LogLevel.Debug, "Connection id \"{ConnectionId}\" bad request data: \"{Reason}\"", EventName = "ConnectionBadRequest")]
+    public static partial void BadRequest(ILogger logger, string connectionId, string reason);
 }

@@ -56,6 +56,7 @@ internal sealed class ConnectionSession
             MinResponseDataRate = services.KestrelLimits.MinResponseDataRate,
             TimeProvider = _options.TimeProvider,
             DateHeader = DateHeaderCache.For(_options.TimeProvider),
+            ResponseHeaderEncodingSelector = services.ResponseHeaderEncodingSelector,
         };
 
         _pubSub = _options.PubSub.Enabled ? new ServerPubSubEndpoint(services.EventBus, _options.PubSub, _logger, services.Metrics) : null;

@@ -29,7 +29,7 @@ internal sealed class WsRestConnectionHandler
         _logger = loggerFactory.CreateLogger("WsRest.Server");
         // Kestrel's limits protect an app whatever the transport: tunneled requests get the same ones.
         // Metrics come from the container's IMeterFactory, as ASP.NET Core's own do (docs/observability.md).
-        _services = new ConnectionServices(_options, registry, bus, _logger, kestrel.Value.Limits, WsRest.Diagnostics.WsRestMetrics.For(meterFactory));
+        _services = new ConnectionServices(_options, registry, bus, _logger, kestrel.Value.Limits, WsRest.Diagnostics.WsRestMetrics.For(meterFactory), kestrel.Value.ResponseHeaderEncodingSelector);
     }
 
     public async Task HandleAsync(HttpContext context)

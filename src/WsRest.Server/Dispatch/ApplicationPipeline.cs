@@ -59,6 +59,8 @@ internal sealed class ApplicationPipeline<TContext> : IApplicationPipeline
         }
     }
 
+    public void LogBadRequest(string connectionId, string reason) => Log.BadRequest(_logger, connectionId, reason);
+
     // Read only when logging: the identifier is made on first use, and most requests never need it.
     private static string? TraceIdentifier(IFeatureCollection features) => features.Get<IHttpRequestIdentifierFeature>()?.TraceIdentifier;
 }

@@ -57,6 +57,9 @@ internal sealed class DispatchConnectionContext
     /// <summary>Kestrel's <c>Limits.MinResponseDataRate</c>, applied per tunneled stream; null: none.</summary>
     public Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate? MinResponseDataRate { get; init; }
 
+    /// <summary>Kestrel's <c>ResponseHeaderEncodingSelector</c>: the response headers that may carry more than ASCII (<see cref="DispatchResponseHeaders"/>).</summary>
+    public Func<string, System.Text.Encoding?>? ResponseHeaderEncodingSelector { get; init; }
+
     /// <summary>Where responses take their <c>Date</c> header from.</summary>
     public DateHeaderCache DateHeader { get; init; } = DateHeaderCache.System;
 

@@ -31,7 +31,7 @@ internal partial class DispatchContext
     public DispatchContext(DispatchConnectionContext connection)
     {
         _connection = connection;
-        Response = new DispatchResponse();
+        Response = new DispatchResponse(connection.ResponseHeaderEncodingSelector);
         Reset();
     }
 

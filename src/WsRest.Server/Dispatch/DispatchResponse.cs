@@ -22,7 +22,8 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
 {
     private readonly DispatchResponseBodyWriter _writer;
     private readonly DispatchResponseBodyStream _bodyStream;
-    private readonly HeaderDictionary _headers = new();
+    private readonly DispatchResponseHeaders _headers = new();
+    private readonly Func<string, System.Text.Encoding?>? _headerEncodingSelector;
     private WsRestStream? _stream;
     private bool _suppressBody;
     private List<(Func<object, Task> Callback, object State)>? _onStarting;
@@ -34,8 +35,10 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
     private DateHeaderCache _date = DateHeaderCache.System;
     private DataRateTimer? _rateTimer;
 
-    public DispatchResponse()
+    /// <param name="headerEncodingSelector">Kestrel's <c>ResponseHeaderEncodingSelector</c>: which headers may carry more than ASCII.</param>
+    public DispatchResponse(Func<string, System.Text.Encoding?>? headerEncodingSelector = null)
     {
+        _headerEncodingSelector = headerEncodingSelector;
         _writer = new DispatchResponseBodyWriter(this);
         _bodyStream = new DispatchResponseBodyStream(this, _writer);
         Reset();
@@ -65,7 +68,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
         _hasStarted = false;
         StatusCode = StatusCodes.Status200OK;
         ReasonPhrase = null;
-        _headers.Clear();
+        _headers.Reset(_headerEncodingSelector);
         Headers = _headers;
 #pragma warning disable CS0618 // IHttpResponseFeature.Body is obsolete but still part of the interface.
         Body = _bodyStream;
@@ -201,6 +204,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
 
                 var head = EncodeHead();
                 _hasStarted = true;
+                _headers.Freeze();
                 _completed = endStream;
                 await WithinRateAsync(ActiveStream.SendHeadAsync(FrameType.Response, head, body, endStream, cancellationToken), body.Length).ConfigureAwait(false);
             }
@@ -358,7 +362,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
         try
         {
             ResponseHead.WriteStart(head, StatusCode);
-            if (Headers is HeaderDictionary headers)
+            if (Headers is DispatchResponseHeaders headers)
             {
                 // The usual case: the struct enumerator, no boxed enumerator per response.
                 foreach (var (name, values) in headers)

@@ -9,4 +9,7 @@ internal interface IApplicationPipeline
     DispatchContext CreateRequestContext(DispatchConnectionContext connection);
 
     Task ProcessRequestAsync(IFeatureCollection features, DispatchResponse response, string connectionId);
+
+    /// <summary>A request refused before the app ran (400, 414, 431): Debug, as Kestrel logs bad request data.</summary>
+    void LogBadRequest(string connectionId, string reason);
 }

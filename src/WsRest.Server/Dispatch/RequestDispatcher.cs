@@ -36,7 +36,8 @@ internal sealed class RequestDispatcher : IWsRestStreamHandler
             if (context.BadRequestReason is not null)
             {
                 // As Kestrel: a malformed request, or one over its head limits, never reaches the app;
-                // it gets an empty 400, 414 or 431.
+                // it gets an empty 400, 414 or 431, and the reason is logged at Debug.
+                _application.LogBadRequest(_connection.ConnectionId, context.BadRequestReason);
                 await RejectAsync(context).ConfigureAwait(false);
                 return;
             }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using WsRest.Client;
 using WsRest.Tests.Infrastructure;
 
@@ -26,6 +27,7 @@ public sealed class KestrelLimitsParityTests(WsRestEncoding encoding)
     // "GET " and " HTTP/1.1\r\n" around the target (Kestrel counts the whole line, CRLF included).
     private const int LineOverhead = 4 + 11;
 
+    private readonly LevelCapturingLoggerProvider _log = new();
     private int _appRuns;
     private TestHost _small = null!;
     private TestHost _defaults = null!;
@@ -40,12 +42,17 @@ public sealed class KestrelLimitsParityTests(WsRestEncoding encoding)
         _small = await TestHost.StartAsync(
             encoding,
             Map,
-            configureBuilder: builder => builder.WebHost.ConfigureKestrel(o =>
+            configureBuilder: builder =>
             {
-                o.Limits.MaxRequestLineSize = LineLimit;
-                o.Limits.MaxRequestHeadersTotalSize = HeadersLimit;
-                o.Limits.MaxRequestHeaderCount = CountLimit;
-            }));
+                builder.WebHost.ConfigureKestrel(o =>
+                {
+                    o.Limits.MaxRequestLineSize = LineLimit;
+                    o.Limits.MaxRequestHeadersTotalSize = HeadersLimit;
+                    o.Limits.MaxRequestHeaderCount = CountLimit;
+                });
+                builder.Logging.AddProvider(_log);
+                builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            });
         _defaults = await TestHost.StartAsync(encoding, Map);
         _smallHttp = _small.CreatePlainHttpClient();
         _smallWsRest = await _small.CreateWsRestHttpClientAsync();
@@ -79,6 +86,31 @@ public sealed class KestrelLimitsParityTests(WsRestEncoding encoding)
         var target = "/run?q=" + new string('a', LineLimit - LineOverhead - "/run?q=".Length + over);
 
         await AssertSameAsync(_smallHttp, _smallWsRest, () => new HttpRequestMessage(HttpMethod.Get, target), expected);
+    }
+
+    [TestCase("HTTP", "line", "Request line too long.")]
+    [TestCase("WsRest", "line", "Request line too long.")]
+    [TestCase("HTTP", "count", "Request contains too many headers.")]
+    [TestCase("WsRest", "count", "Request contains too many headers.")]
+    public async Task ARefusalIsLoggedAtDebugWithKestrelsWords(string transport, string limit, string reason)
+    {
+        // Other tests here are refused too: only this one's entry may be found.
+        _log.Forget(e => e.Message.Contains("bad request data", StringComparison.Ordinal));
+        var marker = Guid.NewGuid().ToString("N");
+        using var request = limit == "line"
+            ? new HttpRequestMessage(HttpMethod.Get, $"/run?m={marker}&q=" + new string('a', LineLimit))
+            : WithHeaders(Enumerable.Range(0, CountLimit).Select(i => ($"x-h{i}", marker)).ToArray());
+        var logged = _log.WaitForAsync(e => e.Message.EndsWith($"bad request data: \"{reason}\"", StringComparison.Ordinal));
+
+        using var response = await (transport == "HTTP" ? _smallHttp : _smallWsRest).SendAsync(request);
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(limit == "line" ? 414 : 431));
+        var entry = await logged.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(entry.Level, Is.EqualTo(LogLevel.Debug));
+        Assert.That(entry.Category, Does.StartWith(transport == "HTTP" ? "Microsoft.AspNetCore.Server.Kestrel" : "WsRest.Server"));
+        Assert.That(entry.Message, Does.Match("^Connection id \"[^\"]+\" bad request data: "));
+        Assert.That(_log.Entries.Where(e => e.Level >= LogLevel.Warning), Is.Empty, "a refused request is not the server's problem");
+        _log.Forget(e => e == entry);
     }
 
     [TestCase(0, HttpStatusCode.OK)]
