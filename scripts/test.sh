@@ -43,6 +43,11 @@ skipped=$((total - passed - failed))
 if [ "$files" -eq 0 ]; then
   echo "No test results were produced (build failure?)."
   failed=$((failed + 1))
+elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A test host that crashed or was stopped by the hang limit leaves a result file without a failure
+  # in it; the run still failed, and the summary must say so.
+  echo "dotnet test failed (exit code $status) without a failed test in its results: a test run was aborted (crash or hang; see the output above)."
+  failed=$((failed + 1))
 fi
 
 # The TypeScript client: its own "N passed, N failed[, N skipped]" line is added to the totals.

@@ -448,6 +448,23 @@ public sealed partial class WsRestClient : IAsyncDisposable
     /// <summary>The current connection is going away: by GOAWAY (it drains) or because it ended.</summary>
     private void OnPeerRetiring(WsRestPeer peer, bool goAway)
     {
+        try
+        {
+            AnnouncePeerRetiring(peer, goAway);
+        }
+        finally
+        {
+            if (!goAway)
+            {
+                // After Disconnected was raised (or, for a connection that was no longer current, after it
+                // was raised for its GOAWAY): whoever awaits an unsubscribe this loss completed can tell.
+                _pubSub.OnConnectionEnded(peer);
+            }
+        }
+    }
+
+    private void AnnouncePeerRetiring(WsRestPeer peer, bool goAway)
+    {
         Exception? reason = goAway ? null : peer.CloseReason;
         var lostId = ConnectionId;
         TaskCompletionSource? announced = null;

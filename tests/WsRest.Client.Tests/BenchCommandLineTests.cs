@@ -6,17 +6,15 @@ namespace WsRest.Client.Tests;
 /// The command lines of the load program and the fuzzer (System.CommandLine, eng/CommandLine): <c>--help</c>
 /// exits 0 and lists every mode and option with its default; a bad argument is one line on stderr and exit
 /// code 2; the option names that scripts and docs use keep working; the load program's status line shows
-/// on a terminal only. Each test builds its program once (<c>dotnet run</c>) and reuses the build.
+/// on a terminal only. The programs run from their own build output (this project references them).
 /// </summary>
 [TestFixture]
 public sealed class BenchCommandLineTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
-
     [Test]
     public async Task TheLoadProgramsHelpListsEveryModeAndOptionAndABadArgumentExitsWithTwo()
     {
-        var (helpExit, help) = await RunAsync("bench/WsRest.Load", build: true, "--help");
+        var (helpExit, help) = await RunAsync("WsRest.Load", "--help");
 
         Assert.That(helpExit, Is.Zero, help);
         using (Assert.EnterMultipleScope())
@@ -39,11 +37,11 @@ public sealed class BenchCommandLineTests
             Assert.That(help, Does.Match(@"--idle +Mode: "));
         }
 
-        await AssertRejectedAsync("bench/WsRest.Load", "--rounds must be in 1..20; got 30.", "--rounds", "30");
-        await AssertRejectedAsync("bench/WsRest.Load", "'foo' is not a valid value of --transports", "--transports", "wsrest,foo");
-        await AssertRejectedAsync("bench/WsRest.Load", "--duration needs a number; got '1,5'.", "--duration", "1,5");
-        await AssertRejectedAsync("bench/WsRest.Load", "Choose one mode, not --idle and --cluster.", "--idle", "--cluster");
-        await AssertRejectedAsync("bench/WsRest.Load", "Unrecognized command or argument '--bogus'", "--bogus");
+        await AssertRejectedAsync("WsRest.Load", "--rounds must be in 1..20; got 30.", "--rounds", "30");
+        await AssertRejectedAsync("WsRest.Load", "'foo' is not a valid value of --transports", "--transports", "wsrest,foo");
+        await AssertRejectedAsync("WsRest.Load", "--duration needs a number; got '1,5'.", "--duration", "1,5");
+        await AssertRejectedAsync("WsRest.Load", "Choose one mode, not --idle and --cluster.", "--idle", "--cluster");
+        await AssertRejectedAsync("WsRest.Load", "Unrecognized command or argument '--bogus'", "--bogus");
     }
 
     [Test]
@@ -51,7 +49,7 @@ public sealed class BenchCommandLineTests
     {
         string[] run = ["--duration", "0.3", "--warmup", "0", "--concurrency", "2", "--echo-concurrency", "1", "--wire-requests", "10", "--transports", "wsrest", "--large-size-mib", "0"];
 
-        var (exitCode, log) = await RunAsync("bench/WsRest.Load", build: true, run);
+        var (exitCode, log) = await RunAsync("WsRest.Load", run);
 
         Assert.That(exitCode, Is.Zero, log);
         using (Assert.EnterMultipleScope())
@@ -64,8 +62,8 @@ public sealed class BenchCommandLineTests
         }
 
         // script(1) (util-linux, on every Debian) runs the program on a pseudo-terminal: the status line appears.
-        string[] command = ["dotnet", "run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--", .. run];
-        var (terminalExit, terminalLog) = await RepositoryProcess.RunAsync("script", ["-qec", string.Join(' ', command), "/dev/null"], Timeout);
+        string[] command = ["dotnet", RepositoryProcess.BenchProgramPath("WsRest.Load"), .. run];
+        var (terminalExit, terminalLog) = await RepositoryProcess.RunAsync("script", ["-qec", string.Join(' ', command), "/dev/null"], RepositoryProcess.DefaultTimeout);
 
         Assert.That(terminalExit, Is.Zero, terminalLog);
         Assert.That(terminalLog, Does.Match(@"\r\[00:\d\d\] GET /small, 2 in flight — WsRest \(1 conn\), round 1/1"));
@@ -74,7 +72,7 @@ public sealed class BenchCommandLineTests
     [Test]
     public async Task TheFuzzersHelpListsEveryModeAndOptionAndABadArgumentExitsWithTwo()
     {
-        var (helpExit, help) = await RunAsync("bench/WsRest.Fuzz", build: true, "--help");
+        var (helpExit, help) = await RunAsync("WsRest.Fuzz", "--help");
 
         Assert.That(helpExit, Is.Zero, help);
         using (Assert.EnterMultipleScope())
@@ -88,23 +86,23 @@ public sealed class BenchCommandLineTests
             Assert.That(help, Does.Match(@"--seeds +Mode: "));
         }
 
-        await AssertRejectedAsync("bench/WsRest.Fuzz", "--inputs needs a positive whole number; got 'many'.", "--inputs", "many");
-        await AssertRejectedAsync("bench/WsRest.Fuzz", "--input needs hexadecimal bytes; got 'zz'.", "--input", "zz");
-        await AssertRejectedAsync("bench/WsRest.Fuzz", "Choose one mode, not --index and --seeds.", "--index", "3", "--seeds");
+        await AssertRejectedAsync("WsRest.Fuzz", "--inputs needs a positive whole number; got 'many'.", "--inputs", "many");
+        await AssertRejectedAsync("WsRest.Fuzz", "--input needs hexadecimal bytes; got 'zz'.", "--input", "zz");
+        await AssertRejectedAsync("WsRest.Fuzz", "Choose one mode, not --index and --seeds.", "--index", "3", "--seeds");
 
         // docs/fuzzing.md's replay and a short run with thousands separators still work.
-        var (replayExit, replay) = await RunAsync("bench/WsRest.Fuzz", build: false, "--index", "5", "--seed", "7");
+        var (replayExit, replay) = await RunAsync("WsRest.Fuzz", "--index", "5", "--seed", "7");
         Assert.That(replayExit, Is.Zero, replay);
         Assert.That(replay, Does.Match("^input: [0-9a-f]+\n"), "input number 5 of seed 7, regenerated");
 
-        var (runExit, run) = await RunAsync("bench/WsRest.Fuzz", build: false, "--inputs", "2,000", "--workers", "1");
+        var (runExit, run) = await RunAsync("WsRest.Fuzz", "--inputs", "2,000", "--workers", "1");
         Assert.That(runExit, Is.Zero, run);
         Assert.That(run, Does.Contain("WsRest codec fuzzer: 2,000 inputs, seed 1, 1 workers"));
     }
 
     private static async Task AssertRejectedAsync(string project, string message, params string[] arguments)
     {
-        var (exitCode, log) = await RunAsync(project, build: false, arguments);
+        var (exitCode, log) = await RunAsync(project, arguments);
 
         using (Assert.EnterMultipleScope())
         {
@@ -114,9 +112,6 @@ public sealed class BenchCommandLineTests
         }
     }
 
-    private static Task<(int ExitCode, string Output)> RunAsync(string project, bool build, params string[] arguments) =>
-        RepositoryProcess.RunAsync(
-            "dotnet",
-            ["run", "-c", "Release", .. build ? Array.Empty<string>() : ["--no-build"], "--project", project, "--", .. arguments],
-            Timeout);
+    private static Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments) =>
+        RepositoryProcess.RunBenchAsync(program, arguments);
 }

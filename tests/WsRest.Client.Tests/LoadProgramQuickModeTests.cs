@@ -14,10 +14,7 @@ public sealed class LoadProgramQuickModeTests
     [Test]
     public async Task TheLoadProgramRunsEveryModeBriefly()
     {
-        var (exitCode, log) = await RepositoryProcess.RunAsync(
-            "dotnet",
-            ["run", "-c", "Release", "--project", "bench/WsRest.Load", "--", "--duration", "0.5", "--warmup", "0.2", "--concurrency", "1,16", "--wire-requests", "100", "--rounds", "2", "--large-size-mib", "4", "--large-concurrency", "1,2", "--large-requests", "2"],
-            TimeSpan.FromMinutes(5));
+        var (exitCode, log) = await RepositoryProcess.RunBenchAsync("WsRest.Load", ["--duration", "0.5", "--warmup", "0.2", "--concurrency", "1,16", "--wire-requests", "100", "--rounds", "2", "--large-size-mib", "4", "--large-concurrency", "1,2", "--large-requests", "2"]);
 
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(log, Does.Contain("No failed or hung requests."));
@@ -31,10 +28,7 @@ public sealed class LoadProgramQuickModeTests
         Assert.That(log, Does.Contain("### GET /download (4 MiB), 2 in flight"));
         Assert.That(log, Does.Contain("### POST /upload (4 MiB up, byte count back), 2 in flight"));
 
-        var (uploadExit, uploadLog) = await RepositoryProcess.RunAsync(
-            "dotnet",
-            ["run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--", "--upload-memory", "--upload-size-mib", "4", "--uploads", "4"],
-            TimeSpan.FromMinutes(5));
+        var (uploadExit, uploadLog) = await RepositoryProcess.RunBenchAsync("WsRest.Load", ["--upload-memory", "--upload-size-mib", "4", "--uploads", "4"]);
 
         Assert.That(uploadExit, Is.Zero, uploadLog);
         foreach (var transport in new[] { "HTTP/1.1 (pool)", "HTTP/2 (1 conn)", "WsRest (1 conn)" })
@@ -42,19 +36,13 @@ public sealed class LoadProgramQuickModeTests
             Assert.That(uploadLog, Does.Contain($"{transport}: 4/4 uploads of 4 MiB counted in full by the server"));
         }
 
-        var (pubSubExit, pubSubLog) = await RepositoryProcess.RunAsync(
-            "dotnet",
-            ["run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--", "--pubsub", "--deliveries", "20000", "--lossless-deliveries", "20000"],
-            TimeSpan.FromMinutes(5));
+        var (pubSubExit, pubSubLog) = await RepositoryProcess.RunBenchAsync("WsRest.Load", ["--pubsub", "--deliveries", "20000", "--lossless-deliveries", "20000"]);
 
         Assert.That(pubSubExit, Is.Zero, pubSubLog);
 
         // The idle measurement starts its clients in a child process and fails (exit 1) if any of them
         // dropped during the hold.
-        var (idleExit, idleLog) = await RepositoryProcess.RunAsync(
-            "dotnet",
-            ["run", "-c", "Release", "--no-build", "--project", "bench/WsRest.Load", "--", "--idle", "--idle-connections", "200", "--idle-hold", "1"],
-            TimeSpan.FromMinutes(5));
+        var (idleExit, idleLog) = await RepositoryProcess.RunBenchAsync("WsRest.Load", ["--idle", "--idle-connections", "200", "--idle-hold", "1"]);
 
         Assert.That(idleExit, Is.Zero, idleLog);
         Assert.That(idleLog, Does.Contain("| WsRest (default options) | 200 / 200 of 200 |"));

@@ -12,7 +12,7 @@ public sealed class PackagingTests
     [Test]
     public async Task PackagesBuildAndAConsumerUsesThemFromALocalFolder()
     {
-        var (exitCode, log) = await RepositoryProcess.RunAsync("bash", ["scripts/pack-check.sh"], TimeSpan.FromMinutes(5));
+        var (exitCode, log) = await RepositoryProcess.RunAsync("bash", ["scripts/pack-check.sh"], RepositoryProcess.DefaultTimeout);
 
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(log, Does.Contain("pack-check: OK"));

@@ -15,10 +15,7 @@ public sealed partial class SoakCommandTests
     [Test]
     public async Task TheSoakCommandRunsBrieflyAndEveryInvariantHolds()
     {
-        var (exitCode, log) = await RepositoryProcess.RunAsync(
-            "dotnet",
-            ["run", "-c", "Release", "--project", "bench/WsRest.Soak", "--", "--duration", "12", "--connections", "4", "--seed", "13"],
-            TimeSpan.FromMinutes(8));
+        var (exitCode, log) = await RepositoryProcess.RunBenchAsync("WsRest.Soak", ["--duration", "12", "--connections", "4", "--seed", "13"]);
 
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(log, Does.Contain("RESULT: every invariant held"), log);

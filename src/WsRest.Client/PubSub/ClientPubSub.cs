@@ -199,6 +199,31 @@ internal sealed class ClientPubSub
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The connection of <paramref name="peer"/> has ended and the client has announced it: the unsubscribes
+    /// sent on it will never be acknowledged (the server forgot them with the connection), so they complete
+    /// now, after the events already queued. Only those sent on this connection: one that ends after a
+    /// GOAWAY, while the UNSUBSCRIBE waits for its ACK on the next connection, must not complete it early
+    /// (that lost the soak's last events).
+    /// </summary>
+    public void OnConnectionEnded(WsRestPeer peer)
+    {
+        WsRestSubscription[] leaving;
+        lock (_lock)
+        {
+            leaving = [.. _subscriptions.Values.Where(s => s.IsUnsubscribing && s.UnsubscribedOn is { } on && ReferenceEquals(on.Peer, peer))];
+            foreach (var subscription in leaving)
+            {
+                _subscriptions.Remove(subscription.Id);
+            }
+        }
+
+        foreach (var subscription in leaving)
+        {
+            subscription.OnUnsubscribed();
+        }
+    }
+
     private async Task<WsRestPeer> ConnectedPeerAsync(CancellationToken cancellationToken)
     {
         var peer = await _peers(cancellationToken).ConfigureAwait(false);
@@ -306,24 +331,12 @@ internal sealed class ClientPubSub
 
         public void OnConnectionClosed(Exception? reason)
         {
-            // Unsubscribes waiting for an ACK from this connection will never get it; the server forgot
-            // them with the connection, so they complete now (after the events already queued). Only those
-            // sent on this connection: one that ends after a GOAWAY, while the UNSUBSCRIBE waits for its ACK
-            // on the next connection, must not complete it early (that lost the soak's last events).
-            WsRestSubscription[] leaving;
+            // Unsubscribes waiting for an ACK from this connection will never get it; they complete in
+            // OnConnectionEnded, which the client calls once it has announced the loss (Disconnected), so
+            // a caller whose unsubscribe the loss completed already sees that the connection was lost.
             lock (owner._lock)
             {
                 IsClosed = true;
-                leaving = [.. owner._subscriptions.Values.Where(s => s.IsUnsubscribing && ReferenceEquals(s.UnsubscribedOn, this))];
-                foreach (var subscription in leaving)
-                {
-                    owner._subscriptions.Remove(subscription.Id);
-                }
-            }
-
-            foreach (var subscription in leaving)
-            {
-                subscription.OnUnsubscribed();
             }
 
             (ulong Id, TaskCompletionSource<long> Ack)[] lost;

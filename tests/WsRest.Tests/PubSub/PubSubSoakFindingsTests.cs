@@ -144,6 +144,43 @@ public class PubSubSoakFindingsTests
         Assert.That(seen.Items.Select(Describe), Is.EqualTo(s_oneAndTwo));
     }
 
+    /// <summary>
+    /// The soak's "silently lost" events at the end of a subscription, without restarts: an UNSUBSCRIBE
+    /// waiting for its acknowledgement when the connection is lost completes without the server (the
+    /// documented case), but it used to complete before the client raised <c>Disconnected</c>, so a caller
+    /// checking for a lost connection right after <c>DisposeAsync</c> saw none and took the unsubscribe
+    /// for an acknowledged one. The loss is now announced first.
+    /// </summary>
+    [Test]
+    public async Task AnUnsubscribeTheConnectionLossCompletedReturnsAfterDisconnectedWasRaised()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await StartAsync(hold, epochs: true);
+        var bus = host.App.Services.GetRequiredService<GatedEventBus>();
+        await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
+        var client = await host.ConnectAsync(o => o.Endpoint = proxy.WsUri("/wsrest"));
+        var disconnects = 0;
+        client.ConnectionEvent += (_, e) =>
+        {
+            if (e.Kind == WsRestClientEventKind.Disconnected)
+            {
+                Interlocked.Increment(ref disconnects);
+            }
+        };
+        using var seen = new Seen();
+        var subscription = await client.SubscribeAsync("t", seen.HandleAsync);
+
+        // The UNSUBSCRIBE waits on the server, so no acknowledgement comes before the connection is cut.
+        var unsubscribing = bus.GateNextDispose();
+        var dispose = subscription.DisposeAsync().AsTask();
+        await unsubscribing.Entered.Task.WaitAsync(Generous);
+        proxy.ResetAll();
+
+        await dispose.WaitAsync(Generous);
+        Assert.That(Volatile.Read(ref disconnects), Is.EqualTo(1), "Disconnected was raised before the unsubscribe it completed returned");
+        unsubscribing.Release.SetResult();
+    }
+
     private static string Describe(WsRestEvent e) => e.Kind == WsRestEventKind.Gap ? $"Gap {e.GapFrom}..{e.GapTo}" : $"{e.Kind} {e.Sequence}";
 
     private static Task<TestHost> StartAsync(TaskCompletionSource hold, bool epochs)
