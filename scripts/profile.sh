@@ -79,8 +79,16 @@ case "$scenario" in
     ;;
   download64)
     # The small scenarios run for a moment first; the download starts when the echo table is printed. Its
-    # request count is large enough to outlast the profile: the program is stopped once its table is out.
-    args=(--concurrency 1 --warmup 0 --duration 0.5 --echo-concurrency 1 --wire-requests 1 --large-size-mib 64 --large-concurrency 1 --large-requests 100000)
+    # request count (a count, not a duration, in the load program) must outlast the profile: a short run
+    # without perf measures the rate first, and the profiled run gets enough requests for --seconds and
+    # 12 s more at that rate.
+    quick=(--concurrency 1 --warmup 0 --duration 0.2 --echo-concurrency 1 --wire-requests 1 --large-size-mib 64 --large-concurrency 1)
+    rate="$(dotnet "$dll" --transports "$transport" --rounds 1 "${quick[@]}" --large-requests 8 \
+      | grep -A4 '^### GET /download' | grep '^| [^-t]' | cut -d'|' -f3 | tr -d ', ')"
+    [ -n "$rate" ] || { echo "profile.sh: the calibration run measured no download rate" >&2; exit 1; }
+    requests=$(awk -v r="$rate" -v s="$seconds" 'BEGIN { n = int(r * (s + 12) / 64) + 1; print (n < 16 ? 16 : n) }')
+    echo "calibration: $rate MiB/s without perf: $requests requests of 64 MiB"
+    args=("${quick[@]}" --large-requests "$requests")
     table='### GET /download (64 MiB), 1 in flight'
     start_after='### POST /echo4k'
     delay=4
@@ -99,7 +107,8 @@ DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0 \
   dotnet "$dll" --transports "$transport" --rounds 1 "${args[@]}" >"$log" 2>&1 &
 pid=$!
 cleanup() {
-  kill "$pid" 2>/dev/null || true
+  # SIGKILL: the bench server's host would turn SIGTERM into a shutdown the run's loops outlive.
+  kill -KILL "$pid" 2>/dev/null || true
   rm -f "/tmp/perf-$pid.map" "/tmp/perfinfo-$pid.map"
 }
 trap cleanup EXIT
@@ -143,7 +152,7 @@ done
 # The program's own figures for the scenario (its window holds the profiled seconds).
 row="$(grep -A6 "^$table" "$log" | grep '^| [^-t]' | head -1 || true)"
 [ -n "$row" ] || { cat "$log"; echo "profile.sh: no result row for the scenario" >&2; exit 1; }
-kill "$pid" 2>/dev/null || true
+kill -KILL "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 
 # perf report reads the JIT map by the process id: report before cleanup removes it.
@@ -179,7 +188,7 @@ BEGIN {
   }
   split(row, c, "|")
   if (scenario == "small64") { rate = num(c[3]); cpu = trim(c[9]); unit = "req/s" }
-  else { rate = num(c[3]) / 64; cpu = trim(c[11]) " ms"; unit = "MiB/s / 64" }
+  else { rate = num(c[3]) / 64; cpu = trim(c[11]) " ms"; unit = "req/s (" trim(c[3]) " MiB/s of 64 MiB requests)" }
   seconds = t1 - t0
   requests = rate * seconds
 }
@@ -220,6 +229,7 @@ function report() {
     printf "requests in the profiled window (rate %.1f %s x %.1f s): %.0f\n", rate, unit, seconds, requests
     printf "context switches: %s (%.2f per request); CPU migrations: %s\n", cs, cs / requests, mig
     printf "CPU (perf task-clock): %.0f ms = %.1f µs per request; the program says %s per request\n", clock, clock * 1000 / requests, cpu
+    if (scenario == "download64") printf "per MiB: %.1f context switches, %.0f µs of CPU\n", cs / (requests * 64), clock * 1000 / (requests * 64)
   }
   sorted(threads, "Samples by thread (JIT = \".NET Tiered Com\": above a few % the code was still warming up)", 10, samples)
   printf "\nThe tables below leave the JIT thread out: shares of the other %d samples.\n", code
