@@ -131,18 +131,24 @@ t1=
 
 # The profile ends after --seconds, or earlier when the scenario's window closes (its table is printed):
 # either way it covers only the scenario's steady state.
+# perf may still be writing its data after the profiled time: only a table that appears before the end of
+# --seconds shortens the profile.
+end=$(awk -v a="$t0" -v b="$seconds" 'BEGIN { printf "%.3f", a + b }')
 while kill -0 "$record" 2>/dev/null; do
   if grep -q "^$table" "$log"; then
-    t1=$(date +%s.%N)
-    kill -INT "$record" "$stat" 2>/dev/null || true
-    echo "note: the scenario ended before --seconds; the profile is shorter" | tee -a "$out/summary.txt"
+    now=$(date +%s.%N)
+    if awk -v n="$now" -v e="$end" 'BEGIN { exit !(n < e) }'; then
+      t1=$now
+      kill -INT "$record" "$stat" 2>/dev/null || true
+      echo "note: the scenario ended before --seconds; the profile is shorter" | tee -a "$out/summary.txt"
+    fi
     break
   fi
   sleep 0.2
 done
 wait "$record" "$stat" || true
 # perf's own start-up and write-out are not profiled time.
-t1="${t1:-$(awk -v a="$t0" -v b="$seconds" 'BEGIN { printf "%.3f", a + b }')}"
+t1="${t1:-$end}"
 
 for _ in $(seq 1800); do
   grep -A4 "^$table" "$log" | grep -q '^| [^-t]' && break
