@@ -80,18 +80,19 @@ case "$scenario" in
   download64)
     # The small scenarios run for a moment first; the download starts when the echo table is printed. Its
     # request count (a count, not a duration, in the load program) must outlast the profile: a short run
-    # without perf measures the rate first, and the profiled run gets enough requests for --seconds and
-    # 12 s more at that rate.
+    # without perf measures the rate first, and the profiled run gets enough requests for the warm-up,
+    # --seconds and 12 s more at that rate. The warm-up counts from the download's start: its code path
+    # (DATA, windows, the body pipe) is JIT-compiled only then.
     quick=(--concurrency 1 --warmup 0 --duration 0.2 --echo-concurrency 1 --wire-requests 1 --large-size-mib 64 --large-concurrency 1)
     rate="$(dotnet "$dll" --transports "$transport" --rounds 1 "${quick[@]}" --large-requests 8 \
       | grep -A4 '^### GET /download' | grep '^| [^-t]' | cut -d'|' -f3 | tr -d ', ')"
     [ -n "$rate" ] || { echo "profile.sh: the calibration run measured no download rate" >&2; exit 1; }
-    requests=$(awk -v r="$rate" -v s="$seconds" 'BEGIN { n = int(r * (s + 12) / 64) + 1; print (n < 16 ? 16 : n) }')
+    requests=$(awk -v r="$rate" -v s="$((warmup + seconds))" 'BEGIN { n = int(r * (s + 12) / 64) + 1; print (n < 16 ? 16 : n) }')
     echo "calibration: $rate MiB/s without perf: $requests requests of 64 MiB"
     args=("${quick[@]}" --large-requests "$requests")
     table='### GET /download (64 MiB), 1 in flight'
     start_after='### POST /echo4k'
-    delay=4
+    delay=$warmup
     ;;
 esac
 
