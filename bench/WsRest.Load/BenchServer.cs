@@ -75,6 +75,7 @@ internal sealed class BenchServer : IAsyncDisposable
         app.MapGet("/small", WriteSmallAsync);
         app.MapPost("/echo4k", EchoAsync);
         app.Map("/raw", RawEchoEndpoint.HandleAsync);
+        app.Map("/raw-batch", RawBatchEchoEndpoint.HandleAsync);
         app.MapGet("/download/{bytes:long}", LargeBodyEndpoints.DownloadAsync);
         app.MapPost("/upload", LargeBodyEndpoints.UploadAsync);
         app.MapPost("/upload-slow/{mibPerSecond:int}", LargeBodyEndpoints.UploadSlowAsync);

@@ -30,6 +30,8 @@ internal static class ClusterBench
     {
         var total = Stopwatch.StartNew();
         Console.WriteLine($"# WsRest.Load --cluster — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}");
+        Console.WriteLine(RunEnvironment.Describe());
+        Console.WriteLine(RunEnvironment.LoadAverage("load average at start"));
         Console.WriteLine($"{options.ClusterEvents:N0} events of {Payloads.SmallJson.Length} bytes from {Publishers} publisher loops on node A, {Subscribers} subscriber connections; {options.ClusterCalls:N0} reverse calls (GET, {Payloads.SmallJson.Length}-byte answer) per measurement; all on this machine with one redis-server");
         Console.WriteLine();
 
@@ -71,7 +73,7 @@ internal static class ClusterBench
         rows.ForEach(Console.WriteLine);
         Console.WriteLine();
         Console.WriteLine(ok ? "Every event reached every subscriber, in order." : "EVENTS WERE LOST (see the rows marked LOSS).");
-        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s");
+        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {RunEnvironment.LoadAverage("load average at end")}");
         return ok ? 0 : 1;
     }
 

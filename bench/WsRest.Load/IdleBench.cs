@@ -30,7 +30,8 @@ internal static class IdleBench
         var total = Stopwatch.StartNew();
         var n = options.IdleConnections;
         Console.WriteLine($"# WsRest.Load --idle — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
-        Console.WriteLine(LoadAverage("load average at start"));
+        Console.WriteLine(RunEnvironment.Describe());
+        Console.WriteLine(RunEnvironment.LoadAverage("load average at start"));
 
         using var counters = new IdleServerCounters();
         var results = new List<IdleResult>();
@@ -75,7 +76,7 @@ internal static class IdleBench
         var problems = warmupProblems.Concat(results.Where(r => r.Problem is not null).Select(r => $"- {IdleKinds.Name(r.Kind)}: {r.Problem}")).ToList();
         Console.WriteLine(problems.Count == 0 ? "Every idle connection stayed open." : "## Problems seen\n\n" + string.Join('\n', problems));
         Console.WriteLine();
-        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {LoadAverage("load average at end")}");
+        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {RunEnvironment.LoadAverage("load average at end")}");
         return problems.Count == 0 ? 0 : 1;
     }
 
@@ -199,7 +200,4 @@ internal static class IdleBench
             ? "met"
             : string.Create(CultureInfo.InvariantCulture, $"missed by {bytes - TargetBytesPerConnection:N0} B");
     }
-
-    private static string LoadAverage(string label) =>
-        File.Exists("/proc/loadavg") ? $"{label}: {File.ReadAllText("/proc/loadavg").Trim()} (/proc/loadavg)" : $"{label}: not available";
 }

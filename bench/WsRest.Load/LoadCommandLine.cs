@@ -23,7 +23,7 @@ internal sealed class LoadCommandLine
     private readonly Option<int> _echoConcurrency = CommandLines.Number("--echo-concurrency", "Requests in flight of the 4 KiB POST echo", 16, v => v >= 1, "must be positive");
     private readonly Option<int> _wireRequests = CommandLines.Number("--wire-requests", "Sequential small GETs counted by the wire-bytes proxy", 1000, v => v >= 1, "must be positive");
     private readonly Option<int> _rounds = CommandLines.Number("--rounds", "Rounds per scenario, transports rotated each round; the median round is shown (1..20)", 1, v => v is >= 1 and <= 20, "must be in 1..20");
-    private readonly Option<TransportKind[]> _transports = CommandLines.CommaList("--transports", "Transports compared, run in this program's fixed order", s_transports.Select(TransportName), ParseTransport, "http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw");
+    private readonly Option<TransportKind[]> _transports = CommandLines.CommaList("--transports", "Transports compared, run in this program's fixed order", s_transports.Select(TransportName), ParseTransport, "http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw,raw-batch");
     private readonly Option<bool> _allocationProfile = new("--alloc-profile") { Description = "Also report allocations per request by type" };
     private readonly Option<int> _largeSizeMib = CommandLines.Number("--large-size-mib", "Body size of the large download and upload scenarios in MiB (0 leaves them out, at most 2047)", 64, v => v is >= 0 and <= 2047, "must be in 0..2047");
     private readonly Option<int[]> _largeConcurrency = CommandLines.CommaList("--large-concurrency", "Requests in flight in the large scenarios, one scenario per level (1..64 each)", s_largeConcurrency.Select(c => $"{c}"), CommandLines.IntegerIn(1, 64), "N[,N...]");
@@ -52,7 +52,7 @@ internal sealed class LoadCommandLine
     public RootCommand Create(Func<LoadOptions, Task<int>> run)
     {
         var root = new RootCommand("""
-            WsRest.Load: compares HTTP/1.1, HTTP/2, WsRest, SignalR and a raw WebSocket side by side in one process
+            WsRest.Load: compares HTTP/1.1, HTTP/2, WsRest, SignalR and raw WebSockets side by side in one process
             (docs/benchmarks.md). Without a mode flag it runs the request/response scenarios; a mode flag
             (--pubsub, --upload-memory, --idle, --cluster) runs that measurement instead, with the options named after it.
             Exit code: 0 no failed requests, 1 failures seen, 2 bad command line.
@@ -127,6 +127,7 @@ internal sealed class LoadCommandLine
         TransportKind.WsRestJson => "wsrest-json",
         TransportKind.SignalR => "signalr",
         TransportKind.RawWebSocket => "raw",
+        TransportKind.RawBatch => "raw-batch",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

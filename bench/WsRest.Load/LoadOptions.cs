@@ -3,7 +3,7 @@ namespace WsRest.Load;
 /// <summary>
 /// What the command line asked for (<see cref="LoadCommandLine"/> parses it; <c>--help</c> lists every
 /// option with its default). In short: <c>[--duration 5] [--warmup 2] [--concurrency 1,16,64,256] [--echo-concurrency 16]
-/// [--wire-requests 1000] [--rounds 1] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw]
+/// [--wire-requests 1000] [--rounds 1] [--alloc-profile] [--transports http11,http2,wsrest,wsrest-deflate,wsrest-json,signalr,raw,raw-batch]
 /// [--large-size-mib 64] [--large-concurrency 1] [--large-requests 16]</c>, or for the pub/sub fan-out
 /// instead: <c>--pubsub [--deliveries 10000000] [--lossless-deliveries 2000000] [--pubsub-timeout 30]</c>,
 /// or for the upload memory run instead: <c>--upload-memory [--upload-size-mib 256] [--uploads 16] [--upload-rate-mib 16]</c>,

@@ -32,7 +32,8 @@ internal static class PubSubBench
         var total = Stopwatch.StartNew();
         Console.WriteLine($"# WsRest.Load --pubsub — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
         Console.WriteLine($"{Payloads.SmallJson.Length}-byte events published by one loop as fast as it can; per scenario, events = expected deliveries / subscribers per topic; timeout {options.PubSubTimeout.TotalSeconds:0} s per scenario");
-        Console.WriteLine(LoadAverage("load average at start"));
+        Console.WriteLine(RunEnvironment.Describe());
+        Console.WriteLine(RunEnvironment.LoadAverage("load average at start"));
         Console.WriteLine();
 
         // The lossless pass sizes the queues so the whole burst fits: every event for every subscription
@@ -72,7 +73,7 @@ internal static class PubSubBench
             Console.WriteLine(Table(results));
         }
 
-        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {LoadAverage("load average at end")}");
+        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {RunEnvironment.LoadAverage("load average at end")}");
         return complete ? 0 : 1;
     }
 
@@ -96,7 +97,4 @@ internal static class PubSubBench
 
         return text.ToString();
     }
-
-    private static string LoadAverage(string label) =>
-        File.Exists("/proc/loadavg") ? $"{label}: {File.ReadAllText("/proc/loadavg").Trim()} (/proc/loadavg)" : $"{label}: not available";
 }

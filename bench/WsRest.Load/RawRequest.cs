@@ -10,12 +10,12 @@ namespace WsRest.Load;
 /// </summary>
 internal sealed class RawRequest : IValueTaskSource<int>
 {
-    private readonly RawWebSocketClient _client;
+    private readonly RawMultiplexClient _client;
     private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = true };
     private int _inFlight;
     private uint _sequence;
 
-    public RawRequest(RawWebSocketClient client, int slot, ReadOnlySpan<byte> payload)
+    public RawRequest(RawMultiplexClient client, int slot, ReadOnlySpan<byte> payload)
     {
         _client = client;
         Slot = slot;
@@ -29,6 +29,9 @@ internal sealed class RawRequest : IValueTaskSource<int>
     public byte[] Message { get; }
 
     public ulong CurrentId { get; private set; }
+
+    /// <summary>The payload alone (the batching client frames it with its own envelope).</summary>
+    public ReadOnlyMemory<byte> Payload => Message.AsMemory(RawEchoEndpoint.IdSize);
 
     /// <summary>Sends the message and completes with the response payload length.</summary>
     public ValueTask<int> SendAsync()

@@ -1,18 +1,21 @@
 namespace WsRest.Load;
 
-/// <summary>The raw WebSocket transport: one <see cref="RawWebSocketClient"/> shared by all loops.</summary>
+/// <summary>
+/// The raw WebSocket transports: one <see cref="RawWebSocketClient"/> (a message per request) or one
+/// <see cref="RawBatchClient"/> (many requests per message), shared by all loops.
+/// </summary>
 internal sealed class RawTransport : ITransport
 {
-    private readonly RawWebSocketClient _client;
+    private readonly RawMultiplexClient _client;
 
-    private RawTransport(RawWebSocketClient client) => _client = client;
+    private RawTransport(RawMultiplexClient client) => _client = client;
 
-    public static async Task<RawTransport> ConnectAsync(int port, CancellationToken cancellationToken)
+    public static async Task<RawTransport> ConnectAsync(int port, bool batching, CancellationToken cancellationToken)
     {
-        var client = new RawWebSocketClient();
+        RawMultiplexClient client = batching ? new RawBatchClient() : new RawWebSocketClient();
         try
         {
-            await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/raw"), cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/{(batching ? "raw-batch" : "raw")}"), cancellationToken).ConfigureAwait(false);
         }
         catch
         {

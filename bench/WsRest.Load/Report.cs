@@ -113,6 +113,78 @@ internal static class Report
         return text.ToString();
     }
 
+    /// <summary>
+    /// Each transport's requests/s as a share of the batching raw echo's in the same scenario: how close it
+    /// comes to what one WebSocket carries on this machine with nothing per request but a record each way.
+    /// Only scenarios the batching raw echo ran in (it takes no part in the large bodies).
+    /// </summary>
+    public static string LimitTable(IReadOnlyList<(string Scenario, IReadOnlyList<RunResult> Results)> scenarios)
+    {
+        var measured = scenarios.Where(s => s.Results.Any(r => r.Transport == TransportKind.RawBatch)).ToList();
+        var kinds = measured.SelectMany(s => s.Results).Select(r => r.Transport).Where(k => k != TransportKind.RawBatch).Distinct().Order().ToArray();
+        var text = new StringBuilder();
+        text.AppendLine("### Requests/s as % of the batching raw echo (the limit of one socket here)");
+        text.AppendLine();
+        text.Append("| scenario | batching raw echo req/s |");
+        foreach (var kind in kinds)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" {Transports.Name(kind)} |");
+        }
+
+        text.AppendLine();
+        text.Append("|---|---:|");
+        text.AppendLine(string.Concat(Enumerable.Repeat("---:|", kinds.Length)));
+        foreach (var (scenario, results) in measured)
+        {
+            var limit = results.First(r => r.Transport == TransportKind.RawBatch);
+            text.Append(limit.Requests > 0 ? string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {limit.RequestsPerSecond:N0} |") : $"| {scenario} | failed |");
+            foreach (var kind in kinds)
+            {
+                var result = results.FirstOrDefault(r => r.Transport == kind);
+                text.Append(result is null ? " not run |" : result.Requests == 0 ? " failed |" : limit.Requests == 0 ? " – |" : string.Create(CultureInfo.InvariantCulture, $" {result.RequestsPerSecond / limit.RequestsPerSecond * 100:0} % |"));
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The JSON encoding beside binary WsRest and HTTP/1.1 (issue 17): small-GET requests/s at each
+    /// concurrency of the run and the bytes on the wire per small GET, from the tables above.
+    /// </summary>
+    public static string EncodingTable(IReadOnlyList<(int Concurrency, IReadOnlyList<RunResult> Results)> smallGets, IReadOnlyList<WireResult> wire)
+    {
+        TransportKind[] kinds = [TransportKind.Http11, TransportKind.WsRest, TransportKind.WsRestJson];
+        var text = new StringBuilder();
+        text.AppendLine("### Small GET: the JSON encoding beside binary WsRest and HTTP/1.1");
+        text.AppendLine();
+        text.Append("| transport |");
+        foreach (var (concurrency, _) in smallGets)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" req/s, {concurrency} in flight |");
+        }
+
+        text.AppendLine(" wire B/req |");
+        text.Append("|---|");
+        text.AppendLine(string.Concat(Enumerable.Repeat("---:|", smallGets.Count + 1)));
+        foreach (var kind in kinds)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {Transports.Name(kind)} |");
+            foreach (var (_, results) in smallGets)
+            {
+                var result = results.FirstOrDefault(r => r.Transport == kind);
+                text.Append(result is null ? " not run |" : result.Requests == 0 ? " failed |" : string.Create(CultureInfo.InvariantCulture, $" {result.RequestsPerSecond:N0} |"));
+            }
+
+            var bytes = wire.FirstOrDefault(w => w.Transport == kind);
+            text.AppendLine(bytes is null ? " not run |" : bytes.Error is not null ? " failed |" : string.Create(CultureInfo.InvariantCulture, $" {bytes.TotalPerRequest:0.0} |"));
+        }
+
+        return text.ToString();
+    }
+
     public static string WireTable(IReadOnlyList<WireResult> results)
     {
         var text = new StringBuilder();

@@ -14,7 +14,8 @@ internal static class RequestResponseBench
         Console.WriteLine($"# WsRest.Load — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
         Console.WriteLine($"warm-up {options.Warmup.TotalSeconds:0.#} s, window {options.Duration.TotalSeconds:0.#} s per (scenario, transport, round), {options.Rounds} round(s) (the median round is shown); small GET at {string.Join(", ", options.Concurrency)}; POST 4 KiB at {options.EchoConcurrency}");
         Console.WriteLine(LargeBodyBench.Describe(options));
-        Console.WriteLine(LoadAverage("load average at start"));
+        Console.WriteLine(RunEnvironment.Describe());
+        Console.WriteLine(RunEnvironment.LoadAverage("load average at start"));
         Console.WriteLine();
 
         var problems = new List<string>();
@@ -28,6 +29,7 @@ internal static class RequestResponseBench
             scenarios.Add(($"POST /echo4k (4 KiB each way), {options.EchoConcurrency} in flight", Workload.Echo4K, options.EchoConcurrency));
 
             var all = new List<(string Scenario, IReadOnlyList<RunResult> Results)>();
+            var smallGets = new List<(int Concurrency, IReadOnlyList<RunResult> Results)>();
             foreach (var (name, workload, concurrency) in scenarios)
             {
                 var rounds = options.Transports.ToDictionary(k => k, _ => new List<RunResult>());
@@ -45,6 +47,11 @@ internal static class RequestResponseBench
 
                 var results = options.Transports.Select(k => RunResult.Median(rounds[k])).ToList();
                 all.Add((name, results));
+                if (workload == Workload.SmallGet)
+                {
+                    smallGets.Add((concurrency, results));
+                }
+
                 Console.WriteLine(Report.ScenarioTable(name, results));
                 if (options.Rounds > 1)
                 {
@@ -56,6 +63,10 @@ internal static class RequestResponseBench
             all.AddRange(await LargeBodyBench.RunAsync(server, options).ConfigureAwait(false));
 
             Console.WriteLine(Report.RatioTable(all));
+            if (options.Transports.Contains(TransportKind.RawBatch))
+            {
+                Console.WriteLine(Report.LimitTable(all));
+            }
 
             var wire = new List<WireResult>();
             foreach (var kind in options.Transports)
@@ -65,10 +76,14 @@ internal static class RequestResponseBench
             }
 
             Console.WriteLine(Report.WireTable(wire));
+            if (options.Transports.Contains(TransportKind.WsRestJson))
+            {
+                Console.WriteLine(Report.EncodingTable(smallGets, wire));
+            }
             Console.WriteLine("Response headers of one GET /small:");
             Console.WriteLine();
             // Raw and SignalR carry no HTTP response headers per request.
-            foreach (var kind in options.Transports.Where(k => k is not (TransportKind.RawWebSocket or TransportKind.SignalR)))
+            foreach (var kind in options.Transports.Where(k => k is not (TransportKind.RawWebSocket or TransportKind.RawBatch or TransportKind.SignalR)))
             {
                 Console.WriteLine("- " + await HeaderProbe.DescribeAsync(kind, PortOf(kind)).ConfigureAwait(false));
             }
@@ -80,7 +95,7 @@ internal static class RequestResponseBench
 
         Console.WriteLine(problems.Count == 0 ? "No failed or hung requests." : "## Problems seen\n\n" + string.Join('\n', problems));
         Console.WriteLine();
-        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {LoadAverage("load average at end")}");
+        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {RunEnvironment.LoadAverage("load average at end")}");
         return problems.Count == 0 ? 0 : 1;
     }
 
@@ -117,8 +132,4 @@ internal static class RequestResponseBench
 
         return result;
     }
-
-    // Other processes on the machine take cores from both ends: the 1/5/15-minute load averages tell.
-    private static string LoadAverage(string label) =>
-        File.Exists("/proc/loadavg") ? $"{label}: {File.ReadAllText("/proc/loadavg").Trim()} (/proc/loadavg)" : $"{label}: not available";
 }

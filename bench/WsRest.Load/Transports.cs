@@ -13,7 +13,12 @@ internal enum TransportKind
     /// <summary>WsRest speaking the JSON encoding <c>wsrest.v1.json</c> (docs/protocol.md §13), as a browser would.</summary>
     WsRestJson,
     SignalR,
+
+    /// <summary>One WebSocket message per request and per answer, no HTTP: the "no HTTP pipeline" reference.</summary>
     RawWebSocket,
+
+    /// <summary>The limit: requests and answers batched many to a message as WsRest's writer does, no HTTP (<see cref="RawBatchEchoEndpoint"/>).</summary>
+    RawBatch,
 }
 
 /// <summary>What one request of a scenario is.</summary>
@@ -49,7 +54,8 @@ internal static class Transports
         TransportKind.WsRestDeflate => "WsRest+deflate (1 conn)",
         TransportKind.WsRestJson => "WsRest JSON (1 conn)",
         TransportKind.SignalR => "SignalR (1 conn)",
-        TransportKind.RawWebSocket => "raw WebSocket (1 conn)",
+        TransportKind.RawWebSocket => "raw WebSocket, unbatched (1 conn)",
+        TransportKind.RawBatch => "raw WebSocket, batching (1 conn)",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -60,7 +66,7 @@ internal static class Transports
         TransportKind.Http2 => HttpTransport.CreateHttp2(port),
         TransportKind.WsRest or TransportKind.WsRestDeflate or TransportKind.WsRestJson => await HttpTransport.ConnectWsRestAsync(port, kind, cancellationToken).ConfigureAwait(false),
         TransportKind.SignalR => await SignalRTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
-        TransportKind.RawWebSocket => await RawTransport.ConnectAsync(port, cancellationToken).ConfigureAwait(false),
+        TransportKind.RawWebSocket or TransportKind.RawBatch => await RawTransport.ConnectAsync(port, batching: kind == TransportKind.RawBatch, cancellationToken).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

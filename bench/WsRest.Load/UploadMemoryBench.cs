@@ -27,6 +27,8 @@ internal static class UploadMemoryBench
         var bytes = options.UploadSizeMib * LargeBody.BytesPerMib;
         var expectedSeconds = (double)options.UploadSizeMib / options.UploadRateMib;
         Console.WriteLine($"# WsRest.Load --upload-memory — {Environment.ProcessorCount} cores, .NET {Environment.Version}, server GC: {GCSettings.IsServerGC}, DATAS: {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}");
+        Console.WriteLine(RunEnvironment.Describe());
+        Console.WriteLine(RunEnvironment.LoadAverage("load average at start"));
         Console.WriteLine($"{options.Uploads} concurrent uploads of {options.UploadSizeMib} MiB per transport to POST /upload-slow, which reads 64 KiB at a time paced to {options.UploadRateMib} MiB/s per upload (≥ {expectedSeconds:0.#} s per transport); client and server in this one process; resident set (VmRSS) and managed heap sampled every 50 ms");
         Console.WriteLine();
 
@@ -68,7 +70,7 @@ internal static class UploadMemoryBench
         }
 
         Console.WriteLine(text.ToString());
-        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s");
+        Console.WriteLine($"total run time {total.Elapsed.TotalSeconds:0} s; {RunEnvironment.LoadAverage("load average at end")}");
         return failed ? 1 : 0;
     }
 
