@@ -55,10 +55,7 @@ public sealed class LoadProgramQuickModeTests
     {
         // The batching raw echo checks every answer byte for byte: a wrong or missing one is a failed or hung
         // request, which makes the program exit with 1 and name the transport under "Problems seen".
-        var (exitCode, log) = await RepositoryProcess.RunAsync(
-            "dotnet",
-            ["run", "-c", "Release", "--project", "bench/WsRest.Load", "--", "--duration", "0.3", "--warmup", "0.1", "--concurrency", "1,64", "--echo-concurrency", "8", "--wire-requests", "50", "--rounds", "5", "--large-size-mib", "0", "--transports", "wsrest,raw-batch"],
-            TimeSpan.FromMinutes(5));
+        var (exitCode, log) = await RepositoryProcess.RunBenchAsync("WsRest.Load", ["--duration", "0.3", "--warmup", "0.1", "--concurrency", "1,64", "--echo-concurrency", "8", "--wire-requests", "50", "--rounds", "5", "--large-size-mib", "0", "--transports", "wsrest,raw-batch"]);
 
         Assert.That(exitCode, Is.Zero, log);
         using (Assert.EnterMultipleScope())
