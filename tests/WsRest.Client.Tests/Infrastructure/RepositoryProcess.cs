@@ -6,10 +6,11 @@ namespace WsRest.Client.Tests.Infrastructure;
 internal static class RepositoryProcess
 {
     /// <summary>
-    /// Under the test command's hang limit (<c>--blame-hang-timeout 5m</c>): a program that does not
-    /// finish fails its own test with the command in the message, instead of aborting the whole run.
+    /// Under the test command's hang limit (<c>--blame-hang-timeout 15m</c>): a program that does not
+    /// finish fails its own test with the command in the message, instead of aborting the whole run. Long
+    /// enough for a pack and a consumer's build on a loaded 2-core machine (over 5 minutes there).
     /// </summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(4);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(12);
 
     /// <summary>
     /// A program under bench/ (WsRest.Load, WsRest.Fuzz, WsRest.Soak) from its own output directory, in
