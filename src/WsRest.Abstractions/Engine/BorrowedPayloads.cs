@@ -7,7 +7,7 @@ namespace WsRest.Engine;
 /// copy (issue 17: one copy less per byte sent). The write may complete only once the writer has let
 /// go of every one of them — copied into its WebSocket message, or dropped because the connection
 /// ended — since the caller reuses its buffer as soon as its await returns. Made with a stream's first
-/// large write, so small exchanges never make one.
+/// large write and kept by its <see cref="QueueShare"/>, so small exchanges never make one.
 /// </summary>
 /// <remarks>
 /// Single waiter: a stream sends one write at a time (the <see cref="StreamSender"/> contract), so one

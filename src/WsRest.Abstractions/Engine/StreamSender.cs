@@ -21,9 +21,6 @@ internal sealed class StreamSender : IQueuedFrameOwner
     // DATA, so it needs no share of the queue.
     private QueueShare? _queueShare;
 
-    // Made with the first write large enough to be sent from the caller's memory (SendDataAsync).
-    private BorrowedPayloads? _borrowed;
-
     // Cancels waits of the sending side only: a CANCEL(NoError) stops our body while the response
     // we already received stays readable. Not readonly: a mutable struct.
     private LazyCancellation _stopped;
@@ -114,7 +111,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
         BorrowedPayloads? borrowed = null;
         if (data.Length > maxChunk && MemoryMarshal.TryGetArray(data, out var segment))
         {
-            borrowed = _borrowed ??= new BorrowedPayloads(GetQueueShare(_stream.Peer));
+            borrowed = GetQueueShare(_stream.Peer).Borrowed;
         }
         else
         {
