@@ -5,15 +5,17 @@ namespace WsRest.Engine;
 
 /// <summary>
 /// A frame waiting for the writer. Either the payload is in a rented array that the writer returns
-/// to the pool once copied, or the frame is a small control frame described by <see cref="Value"/>.
-/// A struct so queueing a frame allocates nothing.
+/// to the pool once copied, or it is borrowed from the application's buffer (<see cref="Borrowed"/>:
+/// the writer only reports it released), or the frame is a small control frame described by
+/// <see cref="Value"/>. A struct so queueing a frame allocates nothing.
 /// </summary>
 internal readonly struct OutgoingFrame
 {
-    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value, IQueuedFrameOwner? owner = null, bool isReply = false)
+    private OutgoingFrame(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, long value, IQueuedFrameOwner? owner = null, bool isReply = false, bool isBorrowed = false)
     {
         Owner = owner;
         IsReply = isReply;
+        IsBorrowed = isBorrowed;
         Type = type;
         Flags = flags;
         StreamId = streamId;
@@ -40,14 +42,29 @@ internal readonly struct OutgoingFrame
     /// <summary>A reply the peer's own frame provoked (PONG, a refusing CANCEL): counted against the reply limit of <see cref="WriteBacklog"/>.</summary>
     public bool IsReply { get; }
 
-    /// <summary>WINDOW increment or CANCEL code for control frames without a payload array.</summary>
+    /// <summary>WINDOW increment or CANCEL code for control frames without a payload array; the payload's offset in its array for a borrowed one.</summary>
     public long Value { get; }
+
+    /// <summary>The payload is the application's memory (<see cref="Borrowed"/>), not a rented array: never returned to the pool.</summary>
+    public bool IsBorrowed { get; }
+
+    /// <summary>The payload bytes (a borrowed payload starts at its offset in the array).</summary>
+    public ReadOnlySpan<byte> PayloadSpan => Payload.AsSpan(IsBorrowed ? (int)Value : 0, Length);
 
     public static OutgoingFrame WithPayload(FrameType type, FrameFlags flags, ulong streamId, byte[]? payload, int length, IQueuedFrameOwner? owner = null)
         => new(type, flags, streamId, payload, length, 0, owner);
 
     /// <summary>The stream whose queue share this DATA frame holds; the writer releases it once the frame is copied.</summary>
     public IQueuedFrameOwner? Owner { get; }
+
+    /// <summary>
+    /// A DATA frame whose payload stays in the application's array (issue 17): the writer copies it
+    /// straight into its message, and releasing the frame (copied or dropped) tells
+    /// <paramref name="owner"/>, whose write completes once all its frames are released. The offset
+    /// rides in <see cref="Value"/>, unused by payload frames, so the struct does not grow.
+    /// </summary>
+    public static OutgoingFrame Borrowed(FrameFlags flags, ulong streamId, byte[] array, int offset, int length, BorrowedPayloads owner)
+        => new(FrameType.Data, flags, streamId, array, length, offset, owner, isBorrowed: true);
 
     /// <summary>A frame already encoded whole (envelope and payload), such as GOAWAY or ERROR.</summary>
     public static OutgoingFrame Raw(byte[] frame, int length, IQueuedFrameOwner? owner = null)
@@ -90,14 +107,19 @@ internal readonly struct OutgoingFrame
                 ControlFrames.WritePing(writer, Type, Value);
                 break;
             default:
-                FrameCodec.WriteFrame(writer, Type, Flags, StreamId, Payload.AsSpan(0, Length));
+                FrameCodec.WriteFrame(writer, Type, Flags, StreamId, PayloadSpan);
                 break;
         }
     }
 
+    /// <summary>The writer is done with the payload (copied it, or dropped the frame): back to the pool, or a borrowed one released to its owner.</summary>
     public void ReturnPayload()
     {
-        if (Payload is { Length: > 0 })
+        if (IsBorrowed)
+        {
+            ((BorrowedPayloads)Owner!).Release(Length);
+        }
+        else if (Payload is { Length: > 0 })
         {
             ArrayPool<byte>.Shared.Return(Payload);
         }

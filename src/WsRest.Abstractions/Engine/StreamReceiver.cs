@@ -110,6 +110,7 @@ internal sealed class StreamReceiver
     /// <summary>The body's reader consumed <paramref name="count"/> bytes: credit goes back to the peer, in batches.</summary>
     public void OnConsumed(WsRestStream stream, int count)
     {
+        bool drained;
         lock (this)
         {
             if (_bodyReleased)
@@ -118,9 +119,10 @@ internal sealed class StreamReceiver
             }
 
             _buffered -= count;
+            drained = _buffered == 0;
         }
 
-        var increment = _window.Release(count);
+        var increment = _window.Release(count, drained, stream.Peer.MaxStreamReceiveWindow);
         if (increment > 0 && !stream.EndReceived && !stream.IsResetOrRemoved)
         {
             stream.Peer.Enqueue(OutgoingFrame.Window(stream.Id, increment));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using WsRest.Protocol;
 
 namespace WsRest.Engine;
@@ -96,32 +97,77 @@ internal sealed class StreamSender : IQueuedFrameOwner
         }
     }
 
-    /// <summary>Sends body bytes as DATA frames of bounded size, waiting for flow-control credit.</summary>
+    /// <summary>
+    /// Sends body bytes as DATA frames of bounded size, waiting for flow-control credit. A write of more
+    /// than one frame's worth is not copied: its frames point into <paramref name="data"/>, and the
+    /// write completes once the writer has copied (or dropped) them all, so the caller may reuse its
+    /// buffer as soon as the await returns (issue 17). A smaller write is copied into a pooled payload
+    /// and completes as soon as it is queued: for it the copy is cheaper than waiting for the writer.
+    /// </summary>
     public async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
         _stream.ThrowIfReset();
         var maxChunk = _stream.Peer.MaxDataPayload;
-        while (!data.IsEmpty)
+        BorrowedPayloads? borrowed = null;
+        if (data.Length > maxChunk && MemoryMarshal.TryGetArray(data, out var segment))
         {
-            var take = await TakeCreditAsync(Math.Min(data.Length, maxChunk), cancellationToken).ConfigureAwait(false);
-            var payload = ArrayPool<byte>.Shared.Rent(take);
-            data.Span[..take].CopyTo(payload);
-            data = data[take..];
-            var last = endStream && data.IsEmpty;
-            if (last)
-            {
-                _stream.OnSending(StreamState.EndSent);
-            }
+            borrowed = GetQueueShare(_stream.Peer).Borrowed;
+        }
+        else
+        {
+            segment = default;
+        }
 
-            if (!_stream.Peer.Enqueue(OutgoingFrame.WithPayload(FrameType.Data, last ? FrameFlags.EndStream : FrameFlags.None, _stream.Id, payload, take, owner: this)))
+        try
+        {
+            var sent = 0;
+            while (sent < data.Length)
             {
-                throw _stream.Peer.CreateClosedException();
-            }
+                var take = await TakeCreditAsync(Math.Min(data.Length - sent, maxChunk), cancellationToken).ConfigureAwait(false);
+                var last = endStream && sent + take == data.Length;
+                if (last)
+                {
+                    _stream.OnSending(StreamState.EndSent);
+                }
 
-            if (last)
+                var flags = last ? FrameFlags.EndStream : FrameFlags.None;
+                OutgoingFrame frame;
+                if (borrowed is not null)
+                {
+                    // Counted before it is queued: the writer may release it before Enqueue returns.
+                    borrowed.Add();
+                    frame = OutgoingFrame.Borrowed(flags, _stream.Id, segment.Array!, segment.Offset + sent, take, borrowed);
+                }
+                else
+                {
+                    var payload = ArrayPool<byte>.Shared.Rent(take);
+                    data.Span.Slice(sent, take).CopyTo(payload);
+                    frame = OutgoingFrame.WithPayload(FrameType.Data, flags, _stream.Id, payload, take, owner: this);
+                }
+
+                sent += take;
+
+                // A frame that is not queued is released here (Enqueue returns its payload).
+                if (!_stream.Peer.Enqueue(frame))
+                {
+                    throw _stream.Peer.CreateClosedException();
+                }
+
+                if (last)
+                {
+                    _stream.OnFinalFrameQueued();
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (borrowed is not null)
             {
-                _stream.OnFinalFrameQueued();
-                return;
+                // Also when the write fails (reset, lost connection, cancellation): frames already queued
+                // still point into the caller's buffer until the writer copies or drops them, and a
+                // buffer reused meanwhile would send someone else's bytes on this stream.
+                await borrowed.WhenReleasedAsync().ConfigureAwait(false);
             }
         }
 

@@ -117,6 +117,6 @@ internal sealed class WriteBacklog
     /// <summary>Wakes the read loop if it waits (drained, or the connection is ending).</summary>
     public void ReleaseWaiter() => Interlocked.Exchange(ref _drained, null)?.TrySetResult();
 
-    /// <summary>Memory a queued frame holds: its rented payload array and its slot.</summary>
-    public static int CostOf(in OutgoingFrame frame) => FrameOverhead + (frame.Payload?.Length ?? 0);
+    /// <summary>Memory a queued frame holds: its rented payload array (a borrowed payload: the bytes it points at) and its slot.</summary>
+    public static int CostOf(in OutgoingFrame frame) => FrameOverhead + (frame.IsBorrowed ? frame.Length : frame.Payload?.Length ?? 0);
 }

@@ -87,6 +87,13 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     public PeerSettings LocalSettings => _options.Local;
 
+    /// <summary>
+    /// How far auto-tuning may grow a stream's receive window (<see cref="ReceiveWindow"/>): three
+    /// quarters of the connection window, Kestrel's ratio (768 KiB of 1 MiB), so one stream whose reader
+    /// stalls after its window grew still leaves a quarter for the others. Never below the initial size.
+    /// </summary>
+    public int MaxStreamReceiveWindow => Math.Max(_options.Local.InitialStreamWindow, (int)(_options.Local.InitialConnectionWindow * 3L / 4));
+
     public PeerSettings RemoteSettings => _options.Remote;
 
     public SendWindow ConnectionSendWindow { get; }

@@ -112,6 +112,27 @@ public sealed class RawConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Every frame of the next message, in order (null once the server closed).</summary>
+    internal async Task<List<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)>?> ReceiveFramesAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var message = await ReceiveMessageAsync(timeout.Token);
+        if (message is null)
+        {
+            return null;
+        }
+
+        var frames = new List<(FrameType, FrameFlags, ulong, byte[])>();
+        var span = message.AsSpan();
+        while (!span.IsEmpty && FrameCodec.TryReadFrame(span, out var frame, out var consumed))
+        {
+            frames.Add((frame.Type, frame.Flags, frame.StreamId, frame.Payload.ToArray()));
+            span = span[consumed..];
+        }
+
+        return frames;
+    }
+
     /// <summary>
     /// Receives the response on <paramref name="streamId"/>: its status and whole body (RESPONSE, then DATA
     /// up to END, wherever the messages split them), or the negated error code of a CANCEL for it.

@@ -82,7 +82,7 @@ internal sealed class JsonWireFormat : WireFormat
 
                 break;
             default:
-                WriteFrame(message, frame.Type, frame.Flags, frame.StreamId, frame.Payload.AsSpan(0, frame.Length), first: false);
+                WriteFrame(message, frame.Type, frame.Flags, frame.StreamId, frame.PayloadSpan, first: false);
                 break;
         }
     }
