@@ -82,7 +82,7 @@ internal static class IdleBench
     private static async Task<string?> WarmUpAsync(IdleKind kind, int count, IdleClientProcess clients, WsRestConnectionRegistry registry, IdleServerCounters counters)
     {
         var baseConnections = counters.KestrelConnections;
-        var (opened, failed, _, firstError) = await clients.OpenAsync(kind, count, Parallel).ConfigureAwait(false);
+        var (opened, failed, _, _, firstError) = await clients.OpenAsync(kind, count, Parallel).ConfigureAwait(false);
         var problem = failed > 0 ? $"{IdleKinds.Name(kind)}: {failed:N0} connections failed to open. First: {firstError}" : null;
         problem ??= await WaitForServerAsync(kind, baseConnections, opened, registry, counters).ConfigureAwait(false);
         await clients.CloseAllAsync().ConfigureAwait(false);
@@ -93,9 +93,11 @@ internal static class IdleBench
     {
         var baseConnections = counters.KestrelConnections;
         var before = IdleMemory.Take();
-        var (opened, failed, elapsed, firstError) = await clients.OpenAsync(kind, n, Parallel).ConfigureAwait(false);
+        var serverCostBefore = IdleCost.Now();
+        var (opened, failed, elapsed, clientCost, firstError) = await clients.OpenAsync(kind, n, Parallel).ConfigureAwait(false);
         var problem = failed > 0 ? $"{failed:N0} of {n:N0} connections failed to open. First: {firstError}" : null;
         problem ??= await WaitForServerAsync(kind, baseConnections, opened, registry, counters).ConfigureAwait(false);
+        var serverCost = IdleCost.Now() - serverCostBefore;
         var afterOpen = IdleMemory.Take() - before;
 
         // Any connection the server closes from here on was dropped while idle.
@@ -117,7 +119,7 @@ internal static class IdleBench
 
         await clients.CloseAllAsync().ConfigureAwait(false);
         problem ??= await WaitForServerAsync(kind, baseConnections, 0, registry, counters).ConfigureAwait(false);
-        return new IdleResult(kind, n, opened, elapsed, afterOpen, afterHold, hold, alive, onServer, drops, heartbeatBytes, problem);
+        return new IdleResult(kind, n, opened, elapsed, afterOpen, afterHold, hold, alive, onServer, drops, heartbeatBytes, problem) { ServerCost = serverCost, ClientCost = clientCost };
     }
 
     /// <summary>Closed or failed events from the registry until cancelled (watching starts before this returns).</summary>
@@ -182,6 +184,17 @@ internal static class IdleBench
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {IdleKinds.Name(r.Kind)} | {r.AliveOnClient:N0} / {r.OpenOnServer:N0} of {r.Requested:N0} | {r.ConnectionsPerSecond:N0} | {r.PerConnection(r.AfterOpen.ManagedBytes):N0} | {r.PerConnection(r.AfterHold.ManagedBytes):N0} | {r.PerConnection(r.AfterHold.CommittedBytes):N0} | {r.PerConnection(r.AfterHold.WorkingSetBytes):N0} | {r.PerConnection(r.AfterHold.RssAnonBytes):N0} | {(r.Kind == IdleKind.WsRest ? r.HeartbeatBytes.ToString("N0", CultureInfo.InvariantCulture) : "–")} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Cost of opening, per connection (the whole open phase of each process: allocation and CPU time of all its threads; load-independent, unlike opened/s):");
+        text.AppendLine();
+        text.AppendLine("| kind | server allocated B/conn | server CPU µs/conn | client allocated B/conn | client CPU µs/conn |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {IdleKinds.Name(r.Kind)} | {r.PerConnection(r.ServerCost.AllocatedBytes):N0} | {r.PerConnection((long)(r.ServerCost.Cpu.TotalMicroseconds)):N1} | {r.PerConnection(r.ClientCost.AllocatedBytes):N0} | {r.PerConnection((long)(r.ClientCost.Cpu.TotalMicroseconds)):N1} |");
         }
 
         text.AppendLine();

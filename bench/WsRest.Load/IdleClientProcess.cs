@@ -42,11 +42,12 @@ internal sealed class IdleClientProcess : IAsyncDisposable
     }
 
     /// <summary>Opens <paramref name="count"/> connections of <paramref name="kind"/> in the child.</summary>
-    public async Task<(int Opened, int Failed, TimeSpan Elapsed, string? FirstError)> OpenAsync(IdleKind kind, int count, int parallel)
+    public async Task<(int Opened, int Failed, TimeSpan Elapsed, IdleCost ClientCost, string? FirstError)> OpenAsync(IdleKind kind, int count, int parallel)
     {
-        var words = (await AskAsync($"open {kind} {count} {parallel}", "opened").ConfigureAwait(false)).Split(' ', 4);
-        var error = words[3] == "-" ? null : words[3];
-        return (int.Parse(words[0], CultureInfo.InvariantCulture), int.Parse(words[1], CultureInfo.InvariantCulture), TimeSpan.FromSeconds(double.Parse(words[2], CultureInfo.InvariantCulture)), error);
+        var words = (await AskAsync($"open {kind} {count} {parallel}", "opened").ConfigureAwait(false)).Split(' ', 6);
+        var error = words[5] == "-" ? null : words[5];
+        var cost = new IdleCost(long.Parse(words[3], CultureInfo.InvariantCulture), TimeSpan.FromMilliseconds(double.Parse(words[4], CultureInfo.InvariantCulture)));
+        return (int.Parse(words[0], CultureInfo.InvariantCulture), int.Parse(words[1], CultureInfo.InvariantCulture), TimeSpan.FromSeconds(double.Parse(words[2], CultureInfo.InvariantCulture)), cost, error);
     }
 
     /// <summary>How many of the child's connections are still open as far as the client side can tell.</summary>
