@@ -49,7 +49,8 @@ internal static class IdleBench
             Console.WriteLine($"{n:N0} connections per kind, opened {Parallel} handshakes at a time by a child process; held idle {hold.TotalSeconds:0.#} s. Heartbeat (defaults): server {serverOptions.KeepAliveInterval.TotalSeconds:0.#} s, client {clientInterval.TotalSeconds:0.#} s{(hold < interval ? " — the hold is SHORTER than one heartbeat interval" : string.Empty)}");
             Console.WriteLine();
 
-            await using var clients = IdleClientProcess.Start(server.Http1Port);
+            await using var clients = IdleClientProcess.Start(server.Http1Port, options.AllocationProfile);
+            using var profiler = options.AllocationProfile ? new AllocationProfiler() : null;
             var kinds = options.IdleKinds ?? Enum.GetValues<IdleKind>();
 
             // Warm-up of every kind before any baseline (not reported): JIT (tier-1 too), pools, thread
@@ -65,7 +66,13 @@ internal static class IdleBench
 
             foreach (var kind in kinds)
             {
+                profiler?.Start();
                 var result = await MeasureAsync(kind, n, hold, clients, registry, counters).ConfigureAwait(false);
+                if (profiler is not null)
+                {
+                    AllocationProfiler.Print(Console.Error, $"server, {IdleKinds.Name(kind)} (open, hold, close)", profiler.Stop(), n);
+                }
+
                 results.Add(result);
                 Console.Error.WriteLine($"done: {IdleKinds.Name(kind)}");
             }

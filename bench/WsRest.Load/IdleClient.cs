@@ -24,6 +24,7 @@ internal static class IdleClient
     public static async Task<int> RunAsync(string[] args)
     {
         var port = int.Parse(args[0], CultureInfo.InvariantCulture);
+        using var profiler = args.Contains("--alloc-profile") ? new AllocationProfiler() : null;
         var open = new List<IIdleConnection>();
         string? line;
         while ((line = await Console.In.ReadLineAsync().ConfigureAwait(false)) is not null)
@@ -35,7 +36,13 @@ internal static class IdleClient
                     var kind = Enum.Parse<IdleKind>(words[1]);
                     var count = int.Parse(words[2], CultureInfo.InvariantCulture);
                     var parallel = int.Parse(words[3], CultureInfo.InvariantCulture);
+                    profiler?.Start();
                     Console.WriteLine(await OpenAsync(kind, port, count, parallel, open).ConfigureAwait(false));
+                    if (profiler is not null)
+                    {
+                        AllocationProfiler.Print(Console.Error, $"client, open {kind} x{count}", profiler.Stop(), count);
+                    }
+
                     break;
                 case "alive":
                     Console.WriteLine($"alive {open.Count(c => c.IsOpen)}");

@@ -19,7 +19,9 @@ internal sealed class IdleClientProcess : IAsyncDisposable
         _process = process;
     }
 
-    public static IdleClientProcess Start(int port)
+    /// <param name="port">The bench server's HTTP/1.1 port.</param>
+    /// <param name="allocationProfile">The child samples its allocations by type while opening (<c>--alloc-profile</c>) and prints them to stderr.</param>
+    public static IdleClientProcess Start(int port, bool allocationProfile = false)
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown: cannot start the idle client.");
         var start = new ProcessStartInfo(path)
@@ -38,6 +40,10 @@ internal sealed class IdleClientProcess : IAsyncDisposable
 
         start.ArgumentList.Add("--idle-client");
         start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+        if (allocationProfile)
+        {
+            start.ArgumentList.Add("--alloc-profile");
+        }
         return new IdleClientProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start {path}."));
     }
 

@@ -76,10 +76,19 @@ internal sealed class ConnectionSession
             Metrics = services.Metrics,
         });
 
-        // HELLO may repeat a key; the last value wins.
-        var metadata = hello.Metadata
-            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.Last().Value, StringComparer.Ordinal);
+        // HELLO may repeat a key; the last value wins. Most clients send none: they share one empty
+        // dictionary instead of holding their own for the connection's life.
+        IReadOnlyDictionary<string, string> metadata = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+        if (hello.Metadata.Count > 0)
+        {
+            var pairs = new Dictionary<string, string>(hello.Metadata.Count, StringComparer.Ordinal);
+            foreach (var (key, value) in hello.Metadata)
+            {
+                pairs[key] = value;
+            }
+
+            metadata = pairs;
+        }
         Connection = new WsRestConnection(
             connectionId,
             metadata,
