@@ -116,7 +116,11 @@ internal sealed class ConnectionSession
             _pubSub?.Start(_peer, Connection);
             _peer.Start();
             _registry.Add(Connection);
-            Log.ConnectionOpened(_logger, Connection.Id, Connection.RemoteEndPoint?.ToString());
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                // Checked here: the endpoint's text would otherwise be made for every connection, logged or not.
+                Log.ConnectionOpened(_logger, Connection.Id, Connection.RemoteEndPoint?.ToString());
+            }
             await using var expiry = ScheduleCredentialExpiry();
             await _peer.Completion.ConfigureAwait(false);
             if (_pubSub is not null)
