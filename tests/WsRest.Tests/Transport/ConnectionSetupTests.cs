@@ -35,11 +35,9 @@ public class ConnectionSetupTests
         // handshake receive rents, so the HELLO is read across a grown buffer.
         var value = string.Concat(Enumerable.Range(0, 300).Select(i => $"{i % 10}abcdefghi"));
         await using var client = new WsRestClient(new WsRestClientOptions { Endpoint = _host.WsRestEndpoint, Metadata = { ["big"] = value, ["small"] = "x" } });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await client.ConnectAsync(timeout.Token);
+        var connection = await ConnectAndFindAsync(client);
 
-        Assert.That(_host.Registry.TryGetConnection(client.ConnectionId!, out var connection), Is.True);
-        Assert.That(connection!.Metadata["big"], Is.EqualTo(value));
+        Assert.That(connection.Metadata["big"], Is.EqualTo(value));
         Assert.That(connection.Metadata["small"], Is.EqualTo("x"));
     }
 
@@ -47,11 +45,29 @@ public class ConnectionSetupTests
     public async Task AConnectionWithoutMetadataListsNone()
     {
         await using var client = new WsRestClient(new WsRestClientOptions { Endpoint = _host.WsRestEndpoint });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await client.ConnectAsync(timeout.Token);
+        var connection = await ConnectAndFindAsync(client);
 
-        Assert.That(_host.Registry.TryGetConnection(client.ConnectionId!, out var connection), Is.True);
-        Assert.That(connection!.Metadata, Is.Empty);
+        Assert.That(connection.Metadata, Is.Empty);
+    }
+
+    /// <summary>
+    /// Connects and returns the server's side of the connection. The client is done when it has sent
+    /// READY; the server lists the connection once it has read it, so the registry is watched for it.
+    /// </summary>
+    private async Task<WsRest.Server.WsRestConnection> ConnectAndFindAsync(WsRestClient client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var events = _host.Registry.WatchAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        await client.ConnectAsync(timeout.Token);
+        while (await events.MoveNextAsync())
+        {
+            if (events.Current.Kind == WsRest.Server.WsRestConnectionEventKind.Connected && events.Current.Connection.Id == client.ConnectionId)
+            {
+                return events.Current.Connection;
+            }
+        }
+
+        throw new AssertionException("The registry's watch ended before the connection was listed.");
     }
 
     [Test]
