@@ -22,8 +22,8 @@ internal sealed class HeartbeatTicker
     // The tick is cut into this many slots, each peer in one of them (in turn as they join), and the
     // timer visits one slot per slice: every peer is still checked once per tick, but the checks (and
     // the PINGs they send) are spread over the tick as separate timers spread them, instead of every
-    // connection waking its writer at the same instant (seen: a burst that grew the thread pool and
-    // its pooled buffers by about 2 KB per connection at 3,000 connections).
+    // connection waking its writer at the same instant (seen with one walk per tick: 2.6 KB more heap per
+    // idle connection after the first PINGs at 3,000 connections, against 0.3 KB with the slots).
     private const int Slots = 16;
 
     private readonly (TimeProvider Clock, TimeSpan Tick) _key;
