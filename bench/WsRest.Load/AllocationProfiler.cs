@@ -28,6 +28,16 @@ internal sealed class AllocationProfiler : EventListener
         return [.. _bytesByType.Select(p => (p.Key, p.Value)).OrderByDescending(p => p.Value)];
     }
 
+    /// <summary>Writes the largest sampled types, per <paramref name="perUnit"/> units of work (connections, requests).</summary>
+    public static void Print(TextWriter output, string label, IReadOnlyList<(string Type, long Bytes)> sampled, long perUnit)
+    {
+        output.WriteLine($"allocations by type (sampled), {label}, B per unit:");
+        foreach (var (type, bytes) in sampled.Take(25))
+        {
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  {(double)bytes / perUnit,10:N0}  {type}"));
+        }
+    }
+
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
         if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")

@@ -50,7 +50,8 @@ internal static class IdleBench
             Console.WriteLine($"{n:N0} connections per kind, opened {Parallel} handshakes at a time by a child process; held idle {hold.TotalSeconds:0.#} s. Heartbeat (defaults): server {serverOptions.KeepAliveInterval.TotalSeconds:0.#} s, client {clientInterval.TotalSeconds:0.#} s{(hold < interval ? " — the hold is SHORTER than one heartbeat interval" : string.Empty)}");
             Console.WriteLine();
 
-            await using var clients = IdleClientProcess.Start(server.Http1Port);
+            await using var clients = IdleClientProcess.Start(server.Http1Port, options.AllocationProfile);
+            using var profiler = options.AllocationProfile ? new AllocationProfiler() : null;
             var kinds = options.IdleKinds ?? Enum.GetValues<IdleKind>();
 
             // Warm-up of every kind before any baseline (not reported): JIT (tier-1 too), pools, thread
@@ -66,7 +67,13 @@ internal static class IdleBench
 
             foreach (var kind in kinds)
             {
+                profiler?.Start();
                 var result = await MeasureAsync(kind, n, hold, clients, registry, counters).ConfigureAwait(false);
+                if (profiler is not null)
+                {
+                    AllocationProfiler.Print(Console.Error, $"server, {IdleKinds.Name(kind)} (open, hold, close)", profiler.Stop(), n);
+                }
+
                 results.Add(result);
                 Console.Error.WriteLine($"done: {IdleKinds.Name(kind)}");
             }
@@ -83,7 +90,7 @@ internal static class IdleBench
     private static async Task<string?> WarmUpAsync(IdleKind kind, int count, IdleClientProcess clients, WsRestConnectionRegistry registry, IdleServerCounters counters)
     {
         var baseConnections = counters.KestrelConnections;
-        var (opened, failed, _, firstError) = await clients.OpenAsync(kind, count, Parallel).ConfigureAwait(false);
+        var (opened, failed, _, _, firstError) = await clients.OpenAsync(kind, count, Parallel).ConfigureAwait(false);
         var problem = failed > 0 ? $"{IdleKinds.Name(kind)}: {failed:N0} connections failed to open. First: {firstError}" : null;
         problem ??= await WaitForServerAsync(kind, baseConnections, opened, registry, counters).ConfigureAwait(false);
         await clients.CloseAllAsync().ConfigureAwait(false);
@@ -94,9 +101,11 @@ internal static class IdleBench
     {
         var baseConnections = counters.KestrelConnections;
         var before = IdleMemory.Take();
-        var (opened, failed, elapsed, firstError) = await clients.OpenAsync(kind, n, Parallel).ConfigureAwait(false);
+        var serverCostBefore = IdleCost.Now();
+        var (opened, failed, elapsed, clientCost, firstError) = await clients.OpenAsync(kind, n, Parallel).ConfigureAwait(false);
         var problem = failed > 0 ? $"{failed:N0} of {n:N0} connections failed to open. First: {firstError}" : null;
         problem ??= await WaitForServerAsync(kind, baseConnections, opened, registry, counters).ConfigureAwait(false);
+        var serverCost = IdleCost.Now() - serverCostBefore;
         var afterOpen = IdleMemory.Take() - before;
 
         // Any connection the server closes from here on was dropped while idle.
@@ -118,7 +127,7 @@ internal static class IdleBench
 
         await clients.CloseAllAsync().ConfigureAwait(false);
         problem ??= await WaitForServerAsync(kind, baseConnections, 0, registry, counters).ConfigureAwait(false);
-        return new IdleResult(kind, n, opened, elapsed, afterOpen, afterHold, hold, alive, onServer, drops, heartbeatBytes, problem);
+        return new IdleResult(kind, n, opened, elapsed, afterOpen, afterHold, hold, alive, onServer, drops, heartbeatBytes, problem) { ServerCost = serverCost, ClientCost = clientCost };
     }
 
     /// <summary>Closed or failed events from the registry until cancelled (watching starts before this returns).</summary>
@@ -183,6 +192,17 @@ internal static class IdleBench
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {IdleKinds.Name(r.Kind)} | {r.AliveOnClient:N0} / {r.OpenOnServer:N0} of {r.Requested:N0} | {r.ConnectionsPerSecond:N0} | {r.PerConnection(r.AfterOpen.ManagedBytes):N0} | {r.PerConnection(r.AfterHold.ManagedBytes):N0} | {r.PerConnection(r.AfterHold.CommittedBytes):N0} | {r.PerConnection(r.AfterHold.WorkingSetBytes):N0} | {r.PerConnection(r.AfterHold.RssAnonBytes):N0} | {(r.Kind == IdleKind.WsRest ? r.HeartbeatBytes.ToString("N0", CultureInfo.InvariantCulture) : "–")} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Cost of opening, per connection (the whole open phase of each process: allocation and CPU time of all its threads; load-independent, unlike opened/s):");
+        text.AppendLine();
+        text.AppendLine("| kind | server allocated B/conn | server CPU µs/conn | client allocated B/conn | client CPU µs/conn |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {IdleKinds.Name(r.Kind)} | {r.PerConnection(r.ServerCost.AllocatedBytes):N0} | {r.PerConnection((long)(r.ServerCost.Cpu.TotalMicroseconds)):N1} | {r.PerConnection(r.ClientCost.AllocatedBytes):N0} | {r.PerConnection((long)(r.ClientCost.Cpu.TotalMicroseconds)):N1} |");
         }
 
         text.AppendLine();

@@ -13,7 +13,7 @@ namespace WsRest.Load;
 /// process so the server's memory is measured alone and the two ends' sockets do not share one file
 /// descriptor limit. Driven line by line over stdin, answering on stdout (<see cref="IdleClientProcess"/>):
 /// <list type="bullet">
-/// <item><c>open &lt;kind&gt; &lt;count&gt; &lt;parallel&gt;</c> → <c>opened &lt;ok&gt; &lt;failed&gt; &lt;seconds&gt; &lt;first error&gt;</c></item>
+/// <item><c>open &lt;kind&gt; &lt;count&gt; &lt;parallel&gt;</c> → <c>opened &lt;ok&gt; &lt;failed&gt; &lt;seconds&gt; &lt;bytes allocated&gt; &lt;CPU ms&gt; &lt;first error&gt;</c></item>
 /// <item><c>alive</c> → <c>alive &lt;n&gt;</c>: connections still open as far as this side can tell</item>
 /// <item><c>close</c> → <c>closed</c></item>
 /// </list>
@@ -24,6 +24,7 @@ internal static class IdleClient
     public static async Task<int> RunAsync(string[] args)
     {
         var port = int.Parse(args[0], CultureInfo.InvariantCulture);
+        using var profiler = args.Contains("--alloc-profile") ? new AllocationProfiler() : null;
         var open = new List<IIdleConnection>();
         string? line;
         while ((line = await Console.In.ReadLineAsync().ConfigureAwait(false)) is not null)
@@ -35,7 +36,13 @@ internal static class IdleClient
                     var kind = Enum.Parse<IdleKind>(words[1]);
                     var count = int.Parse(words[2], CultureInfo.InvariantCulture);
                     var parallel = int.Parse(words[3], CultureInfo.InvariantCulture);
+                    profiler?.Start();
                     Console.WriteLine(await OpenAsync(kind, port, count, parallel, open).ConfigureAwait(false));
+                    if (profiler is not null)
+                    {
+                        AllocationProfiler.Print(Console.Error, $"client, open {kind} x{count}", profiler.Stop(), count);
+                    }
+
                     break;
                 case "alive":
                     Console.WriteLine($"alive {open.Count(c => c.IsOpen)}");
@@ -64,6 +71,9 @@ internal static class IdleClient
         var next = -1;
         var failed = 0;
         string? firstError = null;
+        // Load-independent evidence beside the rate: what this side allocated and the CPU it spent on the
+        // whole open phase (every thread of the process), divided per connection by the parent.
+        var costBefore = IdleCost.Now();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, Math.Min(parallel, count)).Select(_ => Task.Run(async () =>
         {
@@ -84,9 +94,10 @@ internal static class IdleClient
         }));
         await Task.WhenAll(workers).ConfigureAwait(false);
         var seconds = clock.Elapsed.TotalSeconds;
+        var cost = IdleCost.Now() - costBefore;
         open.AddRange(opened.OfType<IIdleConnection>());
         var error = (firstError ?? "-").ReplaceLineEndings(" ");
-        return string.Create(CultureInfo.InvariantCulture, $"opened {count - failed} {failed} {seconds:0.000} {error}");
+        return string.Create(CultureInfo.InvariantCulture, $"opened {count - failed} {failed} {seconds:0.000} {cost.AllocatedBytes} {cost.Cpu.TotalMilliseconds:0.0} {error}");
     }
 
     private static async Task<IIdleConnection> ConnectAsync(IdleKind kind, int port, CancellationToken cancellationToken)

@@ -19,7 +19,9 @@ internal sealed class IdleClientProcess : IAsyncDisposable
         _process = process;
     }
 
-    public static IdleClientProcess Start(int port)
+    /// <param name="port">The bench server's HTTP/1.1 port.</param>
+    /// <param name="allocationProfile">The child samples its allocations by type while opening (<c>--alloc-profile</c>) and prints them to stderr.</param>
+    public static IdleClientProcess Start(int port, bool allocationProfile = false)
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown: cannot start the idle client.");
         var start = new ProcessStartInfo(path)
@@ -38,15 +40,20 @@ internal sealed class IdleClientProcess : IAsyncDisposable
 
         start.ArgumentList.Add("--idle-client");
         start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+        if (allocationProfile)
+        {
+            start.ArgumentList.Add("--alloc-profile");
+        }
         return new IdleClientProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start {path}."));
     }
 
     /// <summary>Opens <paramref name="count"/> connections of <paramref name="kind"/> in the child.</summary>
-    public async Task<(int Opened, int Failed, TimeSpan Elapsed, string? FirstError)> OpenAsync(IdleKind kind, int count, int parallel)
+    public async Task<(int Opened, int Failed, TimeSpan Elapsed, IdleCost ClientCost, string? FirstError)> OpenAsync(IdleKind kind, int count, int parallel)
     {
-        var words = (await AskAsync($"open {kind} {count} {parallel}", "opened").ConfigureAwait(false)).Split(' ', 4);
-        var error = words[3] == "-" ? null : words[3];
-        return (int.Parse(words[0], CultureInfo.InvariantCulture), int.Parse(words[1], CultureInfo.InvariantCulture), TimeSpan.FromSeconds(double.Parse(words[2], CultureInfo.InvariantCulture)), error);
+        var words = (await AskAsync($"open {kind} {count} {parallel}", "opened").ConfigureAwait(false)).Split(' ', 6);
+        var error = words[5] == "-" ? null : words[5];
+        var cost = new IdleCost(long.Parse(words[3], CultureInfo.InvariantCulture), TimeSpan.FromMilliseconds(double.Parse(words[4], CultureInfo.InvariantCulture)));
+        return (int.Parse(words[0], CultureInfo.InvariantCulture), int.Parse(words[1], CultureInfo.InvariantCulture), TimeSpan.FromSeconds(double.Parse(words[2], CultureInfo.InvariantCulture)), cost, error);
     }
 
     /// <summary>How many of the child's connections are still open as far as the client side can tell.</summary>

@@ -18,6 +18,12 @@ internal sealed record IdleResult(
     long HeartbeatBytes,
     string? Problem)
 {
+    /// <summary>What the server process spent from the first connect until it counted every connection.</summary>
+    public IdleCost ServerCost { get; init; }
+
+    /// <summary>What the client process spent opening them (first connect to last handshake).</summary>
+    public IdleCost ClientCost { get; init; }
+
     public double ConnectionsPerSecond => Opened / ConnectElapsed.TotalSeconds;
 
     public double PerConnection(long bytes) => Opened == 0 ? double.NaN : (double)bytes / Opened;

@@ -11,7 +11,10 @@ namespace WsRest;
 /// </summary>
 internal sealed class EventBroadcaster<T>
 {
-    private readonly ConcurrentDictionary<Channel<T>, byte> _watchers = new();
+    // Made by the first watcher: most clients are never watched, and one is made per connection in a
+    // reconnect storm (the default dictionary is about 0.4 KB; docs/benchmarks.md, "Connection set-up
+    // and idle memory, issue 17").
+    private ConcurrentDictionary<Channel<T>, byte>? _watchers;
     private readonly int _capacity;
 
     public EventBroadcaster(int capacity)
@@ -28,22 +31,31 @@ internal sealed class EventBroadcaster<T>
             SingleReader = true,
             SingleWriter = false,
         });
-        _watchers.TryAdd(channel, 0);
+        var watchers = Volatile.Read(ref _watchers)
+            ?? Interlocked.CompareExchange(ref _watchers, new ConcurrentDictionary<Channel<T>, byte>(concurrencyLevel: 1, capacity: 7), null)
+            ?? _watchers!;
+        watchers.TryAdd(channel, 0);
 
         // A caller that cancels without ever iterating must not leave its buffer behind.
         cancellationToken.UnsafeRegister(static (state, _) =>
         {
             var (watchers, watcher) = ((ConcurrentDictionary<Channel<T>, byte>, Channel<T>))state!;
             watchers.TryRemove(watcher, out byte _);
-        }, (_watchers, channel));
+        }, (watchers, channel));
         return ReadAsync(channel, cancellationToken);
     }
 
     public void Publish(T item)
     {
-        foreach (var watcher in _watchers.Keys)
+        if (Volatile.Read(ref _watchers) is not { } watchers)
         {
-            watcher.Writer.TryWrite(item);
+            return;
+        }
+
+        // The dictionary's own enumerator takes no lock and copies nothing, unlike its Keys.
+        foreach (var watcher in watchers)
+        {
+            watcher.Key.Writer.TryWrite(item);
         }
     }
 
@@ -61,7 +73,7 @@ internal sealed class EventBroadcaster<T>
         }
         finally
         {
-            _watchers.TryRemove(channel, out _);
+            _watchers!.TryRemove(channel, out _);
         }
     }
 }

@@ -29,7 +29,11 @@ public sealed partial class WsRestClient : IAsyncDisposable
     private readonly CancellationTokenSource _disposing = new();
     private readonly EventBroadcaster<WsRestClientEvent> _events = new(256);
     private readonly HashSet<WsRestPeer> _livePeers = [];
-    private readonly ResiliencePipeline _reconnectPipeline;
+    // Built on the first reconnect: building a Polly pipeline validates its options with DataAnnotations
+    // (about 5 KB and tens of µs per client), which a client that never loses its connection never needs
+    // (docs/benchmarks.md, "Connection set-up and idle memory, issue 17"). Only ReconnectAsync reads it,
+    // and one reconnect runs at a time.
+    private ResiliencePipeline? _reconnectPipeline;
     private readonly Dictionary<string, string> _metadata;
     private readonly ClientPubSub _pubSub;
 
@@ -80,7 +84,6 @@ public sealed partial class WsRestClient : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _metrics = WsRestMetrics.For(meterFactory);
         _metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal);
-        _reconnectPipeline = options.Reconnect.Pipeline ?? ReconnectPipeline.Create(options.Reconnect, _timeProvider, delay => _nextRetryDelay = delay);
         _pubSub = new ClientPubSub(GetPeerForPubSubAsync, options.Endpoint!, _logger, options.SubscriptionQueueCapacity, _metrics, _disposing.Token);
     }
 
@@ -534,6 +537,7 @@ public sealed partial class WsRestClient : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
         try
         {
+            _reconnectPipeline ??= _options.Reconnect.Pipeline ?? ReconnectPipeline.Create(_options.Reconnect, _timeProvider, delay => _nextRetryDelay = delay);
             var peer = await _reconnectPipeline.ExecuteAsync(
                 async token =>
                 {

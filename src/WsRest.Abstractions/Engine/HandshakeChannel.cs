@@ -13,6 +13,9 @@ internal static class HandshakeChannel
     /// <summary>No handshake message may be larger than this, whatever the negotiated limits.</summary>
     public const int MaxHandshakeMessage = 64 * 1024;
 
+    /// <summary>What a handshake receive rents first: a HELLO without much metadata, a WELCOME and READY fit.</summary>
+    private const int InitialReceiveBuffer = 1024;
+
     public static async Task SendAsync(WebSocket socket, FrameType type, Action<IBufferWriter<byte>> writePayload, CancellationToken cancellationToken)
     {
         using var payload = new PooledBufferWriter(256);
@@ -43,13 +46,27 @@ internal static class HandshakeChannel
     public static async Task<(byte[] Payload, string? Credential)> ReceiveWithCredentialAsync(WebSocket socket, FrameType expected, int maxMessage, CancellationToken cancellationToken)
     {
         var format = WireFormat.For(socket.SubProtocol);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxMessage, MaxHandshakeMessage) + 1);
+        var limit = Math.Min(maxMessage, MaxHandshakeMessage);
+
+        // Starts small and grows only for a large HELLO (metadata): renting the limit up front took a
+        // 128 KiB array per receive, more than the shared pool keeps when many handshakes run at once,
+        // so a connection storm allocated them (docs/benchmarks.md, "Connection set-up and idle memory").
+        // One byte over the limit is room enough to see a message that exceeds it.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, limit + 1));
         try
         {
             var total = 0;
             ValueWebSocketReceiveResult result;
             do
             {
+                if (total == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 4, limit + 1));
+                    buffer.AsSpan(0, total).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
                 result = await socket.ReceiveAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -62,9 +79,9 @@ internal static class HandshakeChannel
                 }
 
                 total += result.Count;
-                if (total > Math.Min(maxMessage, MaxHandshakeMessage))
+                if (total > limit)
                 {
-                    throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The {Name(expected)} message exceeds {Math.Min(maxMessage, MaxHandshakeMessage)} bytes.");
+                    throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"The {Name(expected)} message exceeds {limit} bytes.");
                 }
             }
             while (!result.EndOfMessage);

@@ -155,10 +155,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         try
         {
             await Task.WhenAll(reader, writer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (heartbeat is not null)
-            {
-                await heartbeat.DisposeAsync().ConfigureAwait(false);
-            }
+            heartbeat?.Leave(this);
 
             _socket.Dispose();
             AbortStreams(CreateClosedException());
@@ -236,7 +233,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     // ---------------- heartbeat ----------------
 
-    private ITimer? StartHeartbeat()
+    /// <summary>Joins the shared tick of this clock and period (<see cref="HeartbeatTicker"/>); null without a heartbeat.</summary>
+    private HeartbeatTicker? StartHeartbeat()
     {
         if (_options.HeartbeatInterval <= TimeSpan.Zero)
         {
@@ -248,12 +246,13 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
         // A quarter of the shorter period: detection lands within interval + timeout + one tick.
         var tick = TimeSpan.FromTicks(Math.Max(Math.Min(_options.HeartbeatInterval.Ticks, _options.HeartbeatTimeout.Ticks) / 4, TimeSpan.TicksPerMillisecond));
-        return clock.CreateTimer(static state => ((WsRestPeer)state!).OnHeartbeatTick(), this, tick, tick);
+        return HeartbeatTicker.Join(this, clock, tick);
     }
 
-    private void OnHeartbeatTick()
+    /// <summary>Called by the shared ticker, once per tick; a tick may still reach a peer that has just ended.</summary>
+    internal void OnHeartbeatTick()
     {
-        // Timer callbacks can overlap when the pool is starved; the state machine must not.
+        // Ticks can overlap when the pool is starved; the state machine must not.
         if (_closing.IsCancellationRequested || Interlocked.Exchange(ref _heartbeatTicking, 1) != 0)
         {
             return;

@@ -77,10 +77,19 @@ internal sealed class ConnectionSession
             Metrics = services.Metrics,
         });
 
-        // HELLO may repeat a key; the last value wins.
-        var metadata = hello.Metadata
-            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.Last().Value, StringComparer.Ordinal);
+        // HELLO may repeat a key; the last value wins. Most clients send none: they share one empty
+        // dictionary instead of holding their own for the connection's life.
+        IReadOnlyDictionary<string, string> metadata = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+        if (hello.Metadata.Count > 0)
+        {
+            var pairs = new Dictionary<string, string>(hello.Metadata.Count, StringComparer.Ordinal);
+            foreach (var (key, value) in hello.Metadata)
+            {
+                pairs[key] = value;
+            }
+
+            metadata = pairs;
+        }
         Connection = new WsRestConnection(
             connectionId,
             metadata,
@@ -108,7 +117,11 @@ internal sealed class ConnectionSession
             _pubSub?.Start(_peer, Connection);
             _peer.Start();
             _registry.Add(Connection);
-            Log.ConnectionOpened(_logger, Connection.Id, Connection.RemoteEndPoint?.ToString());
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                // Checked here: the endpoint's text would otherwise be made for every connection, logged or not.
+                Log.ConnectionOpened(_logger, Connection.Id, Connection.RemoteEndPoint?.ToString());
+            }
             await using var expiry = ScheduleCredentialExpiry();
             await _peer.Completion.ConfigureAwait(false);
             if (_pubSub is not null)

@@ -25,11 +25,14 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     private readonly WsRestPubSubOptions _options;
     private readonly ILogger _logger;
     private readonly WsRestMetrics _metrics;
-    private readonly Channel<Control> _control = Channel.CreateBounded<Control>(new BoundedChannelOptions(ControlCapacity) { SingleReader = true, SingleWriter = true });
-    private readonly DropOldestQueue<Outgoing> _queue;
-    private readonly SemaphoreSlim _inWriter = new(FramesInWriter);
-    private readonly Dictionary<ulong, Subscription> _subscriptions = [];
-    private readonly CancellationTokenSource _closed = new();
+    // Made with the loops, on the first pub/sub frame (StartLoops): an idle connection that never uses
+    // pub/sub holds none of them (about 1 KB with the channel's waiter objects; docs/benchmarks.md,
+    // "Connection set-up and idle memory, issue 17"). Everything that reads them runs after that.
+    private Channel<Control>? _control;
+    private DropOldestQueue<Outgoing>? _queue;
+    private SemaphoreSlim? _inWriter;
+    private Dictionary<ulong, Subscription>? _subscriptions;
+    private CancellationTokenSource? _closed;
     private WsRestPeer? _peer;
     private WsRestConnection? _connection;
     private Task _loops = Task.CompletedTask;
@@ -41,9 +44,6 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         _bus = bus;
         _options = options;
         _logger = logger;
-        // A drop is recorded in its subscription as the event leaves the queue (under the queue's lock), so
-        // the pump, on reaching an ACK(Unsubscribed), finds every drop of an event that was queued before it.
-        _queue = new DropOldestQueue<Outgoing>(options.ConnectionQueueCapacity, static dropped => dropped.Subscription!.RecordDrop(dropped.Sequence));
     }
 
     /// <summary>Binds the endpoint to its connection; call before the peer starts reading. The loops start with the first pub/sub frame.</summary>
@@ -74,6 +74,13 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         if (!_loopsStarted)
         {
             _loopsStarted = true;
+            _control = Channel.CreateBounded<Control>(new BoundedChannelOptions(ControlCapacity) { SingleReader = true, SingleWriter = true });
+            // A drop is recorded in its subscription as the event leaves the queue (under the queue's lock), so
+            // the pump, on reaching an ACK(Unsubscribed), finds every drop of an event that was queued before it.
+            _queue = new DropOldestQueue<Outgoing>(_options.ConnectionQueueCapacity, static dropped => dropped.Subscription!.RecordDrop(dropped.Sequence));
+            _inWriter = new SemaphoreSlim(FramesInWriter);
+            _subscriptions = [];
+            _closed = new CancellationTokenSource();
             _loops = Task.WhenAll(Task.Run(ControlLoopAsync), Task.Run(PumpAsync));
         }
 
@@ -100,7 +107,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 throw new WsRestProtocolException($"A client may not send {type.ToString().ToUpperInvariant()}{(type == FrameType.Event ? " deliveries" : string.Empty)}; it sends SUBSCRIBE, UNSUBSCRIBE and publishing EVENTs.");
         }
 
-        if (!_control.Writer.TryWrite(item))
+        if (!_control!.Writer.TryWrite(item))
         {
             // The client floods faster than subscriptions are processed: refuse this one, keep the connection.
             EnqueueControl(Outgoing.Refusal(id, $"Too many pub/sub operations pending (more than {ControlCapacity}); try again."));
@@ -109,18 +116,19 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
 
     public void OnConnectionClosed(Exception? reason)
     {
-        _control.Writer.TryComplete();
-        _queue.Complete();
-        _closed.Cancel();
+        // Never made when the client used no pub/sub: nothing to end then.
+        _control?.Writer.TryComplete();
+        _queue?.Complete();
+        _closed?.Cancel();
     }
 
-    public void OnQueuedFrameWritten(int length) => _inWriter.Release();
+    public void OnQueuedFrameWritten(int length) => _inWriter!.Release();
 
     private async Task ControlLoopAsync()
     {
         try
         {
-            await foreach (var item in _control.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var item in _control!.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 try
                 {
@@ -136,12 +144,12 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         }
         finally
         {
-            foreach (var subscription in _subscriptions.Values)
+            foreach (var subscription in _subscriptions!.Values)
             {
                 await subscription.Bus!.DisposeAsync().ConfigureAwait(false);
             }
 
-            _subscriptions.Clear();
+            _subscriptions!.Clear();
         }
     }
 
@@ -150,13 +158,13 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         switch (item.Kind)
         {
             case ControlKind.Subscribe:
-                if (_subscriptions.ContainsKey(item.Id))
+                if (_subscriptions!.ContainsKey(item.Id))
                 {
                     Refuse(item.Id, $"Subscription id {item.Id} is already in use on this connection.");
                 }
-                else if (_subscriptions.Count >= _options.MaxSubscriptionsPerConnection)
+                else if (_subscriptions!.Count >= _options.MaxSubscriptionsPerConnection)
                 {
-                    Refuse(item.Id, $"This connection already holds {_subscriptions.Count} subscriptions, the limit.");
+                    Refuse(item.Id, $"This connection already holds {_subscriptions!.Count} subscriptions, the limit.");
                 }
                 else if (_options.AuthorizeSubscribe is { } authorize && !authorize(_connection!, item.Topic!))
                 {
@@ -165,14 +173,14 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 else
                 {
                     var subscription = new Subscription(this, item.Id, item.Topic!);
-                    subscription.Bus = await _bus.SubscribeAsync(item.Topic!, item.Epoch, item.Sequence, subscription, _closed.Token).ConfigureAwait(false);
-                    _subscriptions[item.Id] = subscription;
+                    subscription.Bus = await _bus.SubscribeAsync(item.Topic!, item.Epoch, item.Sequence, subscription, _closed!.Token).ConfigureAwait(false);
+                    _subscriptions![item.Id] = subscription;
                     EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Subscribed, subscription.Bus.LastSequence));
                 }
 
                 break;
             case ControlKind.Unsubscribe:
-                if (_subscriptions.Remove(item.Id, out var gone))
+                if (_subscriptions!.Remove(item.Id, out var gone))
                 {
                     // After this the bus calls the sink no more; the ACK queues behind every event already
                     // queued for the subscription, so none published before it is lost. The ACK names the
@@ -190,7 +198,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                     break;
                 }
 
-                var sequence = await _bus.PublishAsync(item.Topic!, item.ContentType!, item.Data, _closed.Token).ConfigureAwait(false);
+                var sequence = await _bus.PublishAsync(item.Topic!, item.ContentType!, item.Data, _closed!.Token).ConfigureAwait(false);
                 _metrics.EventsPublished.Add(1);
                 EnqueueControl(Outgoing.Acknowledgement(item.Id, AckKind.Published, sequence));
                 break;
@@ -204,13 +212,13 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     {
         // Acknowledgements cannot be dropped; a client that keeps asking without reading its answers is
         // cut off instead of queued for without bound.
-        if (_queue.Count > MaxBacklog)
+        if (_queue!.Count > MaxBacklog)
         {
             _peer?.Abort(new WsRestProtocolException($"More than {MaxBacklog} pub/sub messages wait for a client that does not read them."));
             return;
         }
 
-        _queue.Enqueue(item, droppable: false, out _);
+        _queue!.Enqueue(item, droppable: false, out _);
         _metrics.EventQueueDepth.Add(1, s_server);
     }
 
@@ -220,7 +228,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     {
         var item = Outgoing.Event(subscription, sequence, contentType, data);
         _metrics.EventQueueDepth.Add(1, s_server);
-        if (!_queue.Enqueue(item, droppable: true, out var dropped))
+        if (!_queue!.Enqueue(item, droppable: true, out var dropped))
         {
             // Slow reader: the oldest waiting event went (its drop is recorded already), and its
             // subscription will be told (gap notice) unless a notice is already waiting.
@@ -256,7 +264,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         finally
         {
             // Whatever was still queued when the connection ended leaves the depth gauge too.
-            _metrics.EventQueueDepth.Add(-_queue.Count, s_server);
+            _metrics.EventQueueDepth.Add(-_queue!.Count, s_server);
         }
     }
 
@@ -266,7 +274,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         {
             while (true)
             {
-                var (ok, item) = await _queue.DequeueAsync(CancellationToken.None).ConfigureAwait(false);
+                var (ok, item) = await _queue!.DequeueAsync(CancellationToken.None).ConfigureAwait(false);
                 if (!ok)
                 {
                     return;
@@ -296,7 +304,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
                 }
             }
         }
-        catch (OperationCanceledException) when (_closed.IsCancellationRequested)
+        catch (OperationCanceledException) when (_closed!.IsCancellationRequested)
         {
             // The connection ended while the writer was full: nothing more can be sent.
         }
@@ -307,7 +315,7 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
     {
         try
         {
-            await _inWriter.WaitAsync(_closed.Token).ConfigureAwait(false);
+            await _inWriter!.WaitAsync(_closed!.Token).ConfigureAwait(false);
         }
         catch
         {
