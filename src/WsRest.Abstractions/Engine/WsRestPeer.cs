@@ -9,7 +9,8 @@ using WsRest.Protocol;
 namespace WsRest.Engine;
 
 /// <summary>
-/// One WebSocket after its handshake: a single read loop, a single writer fed by a channel, and a
+/// One WebSocket after its handshake: a single read loop, one writer at a time fed by a channel (the
+/// thread that queued a frame when nobody writes, else the writer loop: WsRestPeer.Writer.cs), and a
 /// table of streams. Role-neutral: both sides open streams (docs/architecture.md).
 /// </summary>
 internal sealed partial class WsRestPeer : IAsyncDisposable
@@ -180,6 +181,19 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// <param name="force">A frame that ends the connection (ERROR, GOAWAY) passes the bound.</param>
     private bool Enqueue(OutgoingFrame frame, bool force)
     {
+        if (!TryQueue(frame, force))
+        {
+            return false;
+        }
+
+        // Sent from this thread if nobody is writing (WsRestPeer.Writer.cs, write-through).
+        ScheduleWrite();
+        return true;
+    }
+
+    /// <summary>Queues without writing: for callers under a lock, who call <see cref="ScheduleWrite"/> once they let go of it.</summary>
+    private bool TryQueue(OutgoingFrame frame, bool force)
+    {
         var cost = WriteBacklog.CostOf(frame);
         if (!_backlog.TryAdd(cost, force))
         {
@@ -331,16 +345,18 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             _streams[id] = stream;
             Interlocked.Increment(ref _activeStreams);
             _metrics.ActiveStreams.Add(1, _roleTag);
-            if (!Enqueue(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length), force: false))
+            if (!TryQueue(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length), force: false))
             {
                 _streams.TryRemove(id, out _);
                 Interlocked.Decrement(ref _activeStreams);
                 _metrics.ActiveStreams.Add(-1, _roleTag);
                 return false;
             }
-
-            return true;
         }
+
+        // Outside the lock: a write-through send must not hold up other streams' starts.
+        ScheduleWrite();
+        return true;
     }
 
     internal void ReleaseLocalSlot() => _localStreamSlots.Release();
@@ -348,12 +364,15 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// <summary>Sends CANCEL for a local stream only if its REQUEST went out; decided under the lock that starts streams.</summary>
     internal void CancelIfStarted(WsRestStream stream, WsRestErrorCode code)
     {
+        bool queued;
         lock (_streamLock)
         {
-            if (stream.Id != 0)
-            {
-                Enqueue(OutgoingFrame.Cancel(stream.Id, code));
-            }
+            queued = stream.Id != 0 && TryQueue(OutgoingFrame.Cancel(stream.Id, code), force: false);
+        }
+
+        if (queued)
+        {
+            ScheduleWrite();
         }
     }
 
@@ -461,6 +480,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         // close), then fail what is in flight.
         _closing.Cancel();
         _writes.Writer.TryComplete();
+        ScheduleClose();
         AbortStreams(reason is null ? CreateClosedException() : CreateConnectionException(reason));
 
         // A peer that never answers our close must not keep the socket open forever.
@@ -474,6 +494,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         Interlocked.Exchange(ref _closeStarted, 1);
         _closing.Cancel();
         _writes.Writer.TryComplete();
+        ScheduleClose();
         _backlog.ReleaseWaiter();
         AbortStreams(CreateConnectionException(reason));
         _socket.Abort();
