@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using WsRest.Diagnostics;
 using WsRest.Protocol;
 
@@ -9,10 +10,22 @@ internal sealed partial class WsRestPeer
 {
     private const int InitialReceiveBuffer = 4 * 1024;
 
+    // The peer whose read loop is decoding a message on this thread: its Enqueue defers the write to the
+    // end of the message (one write for everything the message provoked).
+    [ThreadStatic]
+    private static WsRestPeer? t_readingPeer;
+
+    // Read loop only: the handler kept to run on this thread once the loop waits for its next message.
+    private WsRestStream? _inlineHandler;
+
+    // Read loop only: frames were queued while decoding the current message.
+    private bool _readLoopQueued;
+
     /// <summary>
     /// The single read loop: receives whole WebSocket messages, decodes their frames and routes them.
-    /// It never runs application code: handlers go to the thread pool, body readers are woken through
-    /// their pipe's thread-pool scheduler, and completions run asynchronously.
+    /// It never runs application code: handlers go to the thread pool (or run on this thread after the
+    /// loop has suspended and moved off it, <see cref="RunAfterSuspending"/>), body readers are woken
+    /// through their pipe's thread-pool scheduler, and completions run asynchronously.
     /// </summary>
     private async Task ReadLoopAsync()
     {
@@ -28,7 +41,23 @@ internal sealed partial class WsRestPeer
                 // connection, docs/benchmarks.md): a zero-byte receive waits for the next message's first
                 // frame header (PING/PONG/CLOSE control frames are handled inside the WebSocket meanwhile),
                 // and the buffer is rented only once data is there.
-                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                var receive = _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                ValueWebSocketReceiveResult result;
+                if (_inlineHandler is { } handler && !receive.IsCompleted)
+                {
+                    // Nothing more to read yet: the loop suspends, and only then does this thread run the
+                    // last request's handler (issue 17: no hop for one request in flight). The loop no longer
+                    // needs this thread, so a blocking handler cannot stall it: the next message resumes it
+                    // on another thread.
+                    _inlineHandler = null;
+                    result = await new RunAfterSuspending(receive, handler);
+                }
+                else
+                {
+                    QueueDeferredHandler();
+                    result = await receive.ConfigureAwait(false);
+                }
+
                 buffer = ArrayPool<byte>.Shared.Rent(size);
                 var total = 0;
                 while (true)
@@ -70,7 +99,23 @@ internal sealed partial class WsRestPeer
 
                 _heartbeat?.OnReceived(_options.TimeProvider.GetTimestamp());
                 _metrics.BytesReceived.Add(total, _roleTag);
-                format.ReadMessage(buffer.AsSpan(0, total), this);
+                t_readingPeer = this;
+                try
+                {
+                    format.ReadMessage(buffer.AsSpan(0, total), this);
+                }
+                finally
+                {
+                    t_readingPeer = null;
+                }
+
+                if (_readLoopQueued)
+                {
+                    // What this message provoked, in one write: from this thread if nobody writes. A flood
+                    // of PINGs therefore meets the reply limit instead of one socket write per PONG.
+                    _readLoopQueued = false;
+                    ScheduleWrite();
+                }
 
                 // While large messages continue the next one starts at this size, so a bulk transfer does
                 // not regrow its buffer per message; once they stop, back to the small size.
@@ -80,6 +125,7 @@ internal sealed partial class WsRestPeer
 
                 if (_backlog.ShouldPauseReading)
                 {
+                    QueueDeferredHandler();
                     // Back-pressure (issue 19): what this remote provoked (responses, refusals, PONGs) waits
                     // for it to read; reading more from it now would only queue more. The writer wakes this
                     // loop once it has drained half; the remote meanwhile fills its own socket buffers.
@@ -111,6 +157,8 @@ internal sealed partial class WsRestPeer
         }
         finally
         {
+            // A request accepted before the loop ended still runs (and sees the connection's end).
+            QueueDeferredHandler();
             if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -280,12 +328,67 @@ internal sealed partial class WsRestPeer
 
         ConsumeBodyCredit(stream, body.Length);
         stream.OnBody(body, frame.EndStream);
+        DispatchHandler(stream);
+    }
+
+    /// <summary>
+    /// Starts a remote stream's handler, never on the loop itself. The first request of a message is kept
+    /// for this thread, to run once the loop has suspended on its next receive (<see cref="RunAfterSuspending"/>);
+    /// the others, and that one too if more data is already waiting, go to the thread pool.
+    /// </summary>
+    private void DispatchHandler(WsRestStream stream)
+    {
+        if (_inlineHandler is null)
+        {
+            _inlineHandler = stream;
+            return;
+        }
+
         // The stream is its own work item (it runs RunHandlerAsync): no wrapper allocated per REQUEST.
         // The read loop's own queue: the thread that read the request picks the handler up as soon as
         // the loop awaits its next message, instead of waking another thread (an idle worker still
         // steals it if the loop stays busy). Measured: 64 in flight, 9.2 µs of CPU per request instead
         // of 10.3 (docs/benchmarks.md).
         ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: true);
+    }
+
+    /// <summary>The kept handler goes to the thread pool after all (the loop carries on reading, pauses or ends).</summary>
+    private void QueueDeferredHandler()
+    {
+        if (_inlineHandler is { } stream)
+        {
+            _inlineHandler = null;
+            ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: true);
+        }
+    }
+
+    /// <summary>
+    /// Awaits a pending receive, and once the read loop has registered its continuation (so it no longer
+    /// owns this thread: the receive's completion resumes it elsewhere), runs one work item here. This is
+    /// what Kestrel's HTTP/1.1 loop gets by running the app itself, without tying the connection to the app.
+    /// </summary>
+    private readonly struct RunAfterSuspending(ValueTask<ValueWebSocketReceiveResult> receive, IThreadPoolWorkItem work) : ICriticalNotifyCompletion
+    {
+        public RunAfterSuspending GetAwaiter() => this;
+
+        // Always suspends: the work must run after the loop let go of the thread, never before its receive.
+        public bool IsCompleted => false;
+
+        public ValueWebSocketReceiveResult GetResult() => receive.ConfigureAwait(false).GetAwaiter().GetResult();
+
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            // Copied first: this awaiter lives in the loop's state machine, which may resume on another
+            // thread (and clear it) as soon as the continuation is registered.
+            var run = work;
+            receive.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
+
+            // The loop runs in the default execution context (Start suppresses flow), so the handler
+            // starts in the same clean context as a queued work item would.
+            run.Execute();
+        }
     }
 
     /// <summary>Serves a stream the remote opened; started on the thread pool by the stream itself (<see cref="WsRestStream"/>'s work item).</summary>

@@ -143,8 +143,21 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     {
         var opened = Stopwatch.GetTimestamp();
         _metrics.ActiveConnections.Add(1, _roleTag);
-        var writer = Task.Run(WriteLoopAsync);
-        var reader = Task.Run(ReadLoopAsync);
+        // Both loops run in the default execution context, not in whatever the caller of Start had (an
+        // upgrade request's HttpContext or Activity): the read loop starts handlers on its own thread
+        // (RunAfterSuspending), and the writer's timer must not keep a request's context alive.
+        Task writer, reader;
+        var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
+        try
+        {
+            writer = Task.Run(WriteLoopAsync);
+            reader = Task.Run(ReadLoopAsync);
+        }
+        finally
+        {
+            flow?.Undo();
+        }
+
         var heartbeat = StartHeartbeat();
         try
         {
@@ -184,6 +197,14 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         if (!TryQueue(frame, force))
         {
             return false;
+        }
+
+        if (t_readingPeer == this)
+        {
+            // Queued by this connection's read loop while it decodes a message: everything the message
+            // provokes (PONGs, WINDOWs, refusals) leaves in one write once it is decoded, not one each.
+            _readLoopQueued = true;
+            return true;
         }
 
         // Sent from this thread if nobody is writing (WsRestPeer.Writer.cs, write-through).
