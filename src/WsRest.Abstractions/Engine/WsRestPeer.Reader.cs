@@ -114,7 +114,7 @@ internal sealed partial class WsRestPeer
                     // What this message provoked, in one write: from this thread if nobody writes. A flood
                     // of PINGs therefore meets the reply limit instead of one socket write per PONG.
                     _readLoopQueued = false;
-                    ScheduleWrite();
+                    ScheduleWrite(writeThrough: true);
                 }
 
                 // While large messages continue the next one starts at this size, so a bulk transfer does

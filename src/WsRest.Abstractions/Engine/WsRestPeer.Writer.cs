@@ -8,9 +8,10 @@ namespace WsRest.Engine;
 /// The socket's one writer at a time (issue 17, "write-through"). Frames always go through the queue
 /// (<see cref="_writes"/>), so their order is the queue's order; what changes is who copies them out:
 /// <list type="bullet">
-/// <item>when nobody is writing, the thread that queued the frame takes the socket (a compare-and-swap
-/// on <see cref="_writeOwner"/>, no lock) and sends one message itself: no wake-up of a writer thread,
-/// as HTTP/1.1 writes from the caller's thread;</item>
+/// <item>when nobody is writing and at most one stream is in flight (nothing to batch with), the thread
+/// that queued the frame takes the socket (a compare-and-swap on <see cref="_writeOwner"/>, no lock) and
+/// sends one message itself: no wake-up of a writer thread, as HTTP/1.1 writes from the caller's thread.
+/// The read loop does the same with everything one received message provoked;</item>
 /// <item>when someone is writing, the frame waits in the queue and the owner takes it into its next
 /// message; the writer loop, woken only then, drains everything queued into as few messages as
 /// possible, as before (batching under load is unchanged).</item>
@@ -19,7 +20,7 @@ namespace WsRest.Engine;
 /// complete at once, or more frames queued meanwhile, are handed over to the writer loop, which keeps
 /// the ownership it is handed. No lock is held while writing and none across an await.
 /// </summary>
-internal sealed partial class WsRestPeer : IValueTaskSource
+internal sealed partial class WsRestPeer : IValueTaskSource, IThreadPoolWorkItem
 {
     // 0: nobody writes; 1: one owner (a caller's thread on the write-through path, or the writer loop)
     // copies frames out and sends. Starts at 1, held by the writer loop until it has started, so frames
@@ -27,8 +28,9 @@ internal sealed partial class WsRestPeer : IValueTaskSource
     private int _writeOwner = 1;
 
     // The writer loop waits here while nobody hands it the socket. Set only by whoever just took
-    // _writeOwner (so at most once per wait); reset by the loop before it lets go of the socket.
-    private ManualResetValueTaskSourceCore<bool> _writerWake = new() { RunContinuationsAsynchronously = true };
+    // _writeOwner (so at most once per wait); reset by the loop before it lets go of the socket. Set
+    // from a work item of the peer's own (see WakeWriter), so the loop continues inline there.
+    private ManualResetValueTaskSourceCore<bool> _writerWake = new() { RunContinuationsAsynchronously = false };
 
     // Owner's state (read and written only while holding _writeOwner; the interlocked hand-over orders it).
     private WireFormat? _writeFormat;
@@ -39,8 +41,21 @@ internal sealed partial class WsRestPeer : IValueTaskSource
     private int _handedOverLength;
     private int _handedOverFrames;
 
-    /// <summary>A frame was queued: send it now from this thread if nobody is writing; otherwise the owner takes it.</summary>
-    private void ScheduleWrite()
+    /// <summary>
+    /// At most this many streams in flight and a caller's frame is written through: it has nothing to be
+    /// batched with. With more, their frames are about to queue too, and one wake-up of the writer loop
+    /// for a batch costs less than a socket write per caller (issue 17: batching under load unchanged).
+    /// </summary>
+    private const int WriteThroughMaxStreams = 1;
+
+    /// <summary>Whether a caller's frame should be written through now (see <see cref="WriteThroughMaxStreams"/>).</summary>
+    private bool WriteThroughPays => Volatile.Read(ref _activeStreams) <= WriteThroughMaxStreams;
+
+    /// <summary>
+    /// A frame was queued: if nobody is writing, this thread takes the socket and sends it now
+    /// (<paramref name="writeThrough"/>) or wakes the writer loop; otherwise the owner takes it.
+    /// </summary>
+    private void ScheduleWrite(bool writeThrough)
     {
         if (Interlocked.CompareExchange(ref _writeOwner, 1, 0) != 0)
         {
@@ -48,9 +63,9 @@ internal sealed partial class WsRestPeer : IValueTaskSource
             return;
         }
 
-        if (_writes.Reader.Completion.IsCompleted)
+        if (!writeThrough || _writes.Reader.Completion.IsCompleted)
         {
-            // Sealed and empty: the loop closes the socket.
+            // Batched by the loop; or sealed and empty, and the loop closes the socket.
             WakeWriter();
             return;
         }
@@ -112,8 +127,16 @@ internal sealed partial class WsRestPeer : IValueTaskSource
 
     private bool HasWriteWork() => _writes.Reader.TryPeek(out _) || _writes.Reader.Completion.IsCompleted;
 
-    /// <summary>Hands the socket to the writer loop. Only the owner calls it, once per ownership.</summary>
-    private void WakeWriter() => _writerWake.SetResult(true);
+    /// <summary>
+    /// Hands the socket to the writer loop. Only the owner calls it, once per ownership. The loop resumes
+    /// on the thread pool's global queue, as the channel woke it before write-through: a completion that
+    /// ran its continuations asynchronously would queue it on the caller's local queue (behind the
+    /// caller's own work) and allocate a work item per wake-up.
+    /// </summary>
+    private void WakeWriter() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    /// <summary>The writer loop's wake-up (<see cref="WakeWriter"/>): its continuation runs here.</summary>
+    void IThreadPoolWorkItem.Execute() => _writerWake.SetResult(true);
 
     /// <summary>Wakes the writer loop to close the socket once the queue is sealed (Close, Abort).</summary>
     private void ScheduleClose()

@@ -207,8 +207,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             return true;
         }
 
-        // Sent from this thread if nobody is writing (WsRestPeer.Writer.cs, write-through).
-        ScheduleWrite();
+        // Sent from this thread if nobody is writing and nothing else is in flight (WsRestPeer.Writer.cs).
+        ScheduleWrite(WriteThroughPays);
         return true;
     }
 
@@ -376,7 +376,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         }
 
         // Outside the lock: a write-through send must not hold up other streams' starts.
-        ScheduleWrite();
+        ScheduleWrite(WriteThroughPays);
         return true;
     }
 
@@ -393,7 +393,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
         if (queued)
         {
-            ScheduleWrite();
+            ScheduleWrite(WriteThroughPays);
         }
     }
 
