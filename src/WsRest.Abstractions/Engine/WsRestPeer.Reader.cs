@@ -15,8 +15,9 @@ internal sealed partial class WsRestPeer
     [ThreadStatic]
     private static WsRestPeer? t_readingPeer;
 
-    // Read loop only: the handler kept to run on this thread once the loop waits for its next message.
-    private WsRestStream? _inlineHandler;
+    // Read loop only: the work item (a stream's handler or response completion) kept to run on this
+    // thread once the loop waits for its next message.
+    private WsRestStream? _inlineWork;
 
     // Read loop only: frames were queued while decoding the current message.
     private bool _readLoopQueued;
@@ -43,14 +44,14 @@ internal sealed partial class WsRestPeer
                 // and the buffer is rented only once data is there.
                 var receive = _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
                 ValueWebSocketReceiveResult result;
-                if (_inlineHandler is { } handler && !receive.IsCompleted)
+                if (_inlineWork is { } work && !receive.IsCompleted)
                 {
                     // Nothing more to read yet: the loop suspends, and only then does this thread run the
-                    // last request's handler (issue 17: no hop for one request in flight). The loop no longer
-                    // needs this thread, so a blocking handler cannot stall it: the next message resumes it
-                    // on another thread.
-                    _inlineHandler = null;
-                    result = await new RunAfterSuspending(receive, handler);
+                    // kept work item, a request's handler or a response's waiter (issue 17: no hop for one
+                    // request in flight). The loop no longer needs this thread, so blocking code there
+                    // cannot stall it: the next message resumes it on another thread.
+                    _inlineWork = null;
+                    result = await new RunAfterSuspending(receive, work);
                 }
                 else
                 {
@@ -157,7 +158,7 @@ internal sealed partial class WsRestPeer
         }
         finally
         {
-            // A request accepted before the loop ended still runs (and sees the connection's end).
+            // A request accepted (or a response received) before the loop ended is still handed on.
             QueueDeferredHandler();
             if (buffer is not null)
             {
@@ -328,19 +329,20 @@ internal sealed partial class WsRestPeer
 
         ConsumeBodyCredit(stream, body.Length);
         stream.OnBody(body, frame.EndStream);
-        DispatchHandler(stream);
+        DispatchWork(stream);
     }
 
     /// <summary>
-    /// Starts a remote stream's handler, never on the loop itself. The first request of a message is kept
-    /// for this thread, to run once the loop has suspended on its next receive (<see cref="RunAfterSuspending"/>);
-    /// the others, and that one too if more data is already waiting, go to the thread pool.
+    /// Starts a remote stream's handler or completes a local stream's RESPONSE head (the stream's work
+    /// item), never on the loop itself. The first of a message is kept for this thread, to run once the
+    /// loop has suspended on its next receive (<see cref="RunAfterSuspending"/>); the others, and that one
+    /// too if more data is already waiting, go to the thread pool. Read loop only.
     /// </summary>
-    private void DispatchHandler(WsRestStream stream)
+    internal void DispatchWork(WsRestStream stream)
     {
-        if (_inlineHandler is null)
+        if (_inlineWork is null)
         {
-            _inlineHandler = stream;
+            _inlineWork = stream;
             return;
         }
 
@@ -352,12 +354,12 @@ internal sealed partial class WsRestPeer
         ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: true);
     }
 
-    /// <summary>The kept handler goes to the thread pool after all (the loop carries on reading, pauses or ends).</summary>
+    /// <summary>The kept work item goes to the thread pool after all (the loop carries on reading, pauses or ends).</summary>
     private void QueueDeferredHandler()
     {
-        if (_inlineHandler is { } stream)
+        if (_inlineWork is { } stream)
         {
-            _inlineHandler = null;
+            _inlineWork = null;
             ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: true);
         }
     }
@@ -385,8 +387,8 @@ internal sealed partial class WsRestPeer
             var run = work;
             receive.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
 
-            // The loop runs in the default execution context (Start suppresses flow), so the handler
-            // starts in the same clean context as a queued work item would.
+            // The loop runs in the default execution context (Start suppresses flow), so the work item
+            // starts in the same clean context as a queued one would.
             run.Execute();
         }
     }
