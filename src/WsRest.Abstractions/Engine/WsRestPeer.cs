@@ -199,20 +199,26 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             return false;
         }
 
+        OnQueued();
+        return true;
+    }
+
+    /// <summary>A frame was queued (and no lock is held): get it written.</summary>
+    private void OnQueued()
+    {
         if (t_readingPeer == this)
         {
             // Queued by this connection's read loop while it decodes a message: everything the message
             // provokes (PONGs, WINDOWs, refusals) leaves in one write once it is decoded, not one each.
             _readLoopQueued = true;
-            return true;
+            return;
         }
 
         // Sent from this thread if nobody is writing and nothing else is in flight (WsRestPeer.Writer.cs).
         ScheduleWrite(WriteThroughPays);
-        return true;
     }
 
-    /// <summary>Queues without writing: for callers under a lock, who call <see cref="ScheduleWrite"/> once they let go of it.</summary>
+    /// <summary>Queues without writing: for callers under a lock, who call <see cref="OnQueued"/> once they let go of it.</summary>
     private bool TryQueue(OutgoingFrame frame, bool force)
     {
         var cost = WriteBacklog.CostOf(frame);
@@ -376,7 +382,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         }
 
         // Outside the lock: a write-through send must not hold up other streams' starts.
-        ScheduleWrite(WriteThroughPays);
+        OnQueued();
         return true;
     }
 
@@ -393,7 +399,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
         if (queued)
         {
-            ScheduleWrite(WriteThroughPays);
+            OnQueued();
         }
     }
 
