@@ -83,7 +83,12 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
         {
             // The RESPONSE head arrived (OnResponseHead): its waiter, the library's HttpRequestSender, continues
             // on this thread, and so does whoever awaits the response after it; this is never the read loop.
-            _receiver.ResponseHeadSource!.TrySetResult(_arrivedHead!);
+            if (!_receiver.ResponseHeadSource!.TrySetResult(_arrivedHead!))
+            {
+                // A reset or the connection's end faulted the head first: nobody will read the body that
+                // came with it, so its pooled buffers go back now (the engine fuzzer's leak finding).
+                ReleaseBody();
+            }
         }
         else
         {
