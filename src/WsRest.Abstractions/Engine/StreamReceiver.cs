@@ -36,10 +36,7 @@ internal sealed class StreamReceiver
         _window = new ReceiveWindow(initialWindow);
         if (isLocal)
         {
-            // Continuations run where it completes (issue 17: no thread-pool hop for the response): only
-            // WsRestStream's work item sets the result, on the thread pool or on the read loop's thread after
-            // the loop has moved off it; faults go through the thread pool (Fail), never inline.
-            ResponseHeadSource = new TaskCompletionSource<ResponseHead>();
+            ResponseHeadSource = new TaskCompletionSource<ResponseHead>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 
@@ -186,13 +183,7 @@ internal sealed class StreamReceiver
     /// <summary>The stream was reset or its connection lost: the head's waiter and the body's reader fail with <paramref name="reason"/>.</summary>
     public void Fail(WsRestPeer peer, Exception reason)
     {
-        if (ResponseHeadSource is { Task.IsCompleted: false } head)
-        {
-            // A reset or a lost connection is often noticed on the read loop (CANCEL, the connection's end):
-            // the waiter's continuation must not run there. Failure path only, so the work item may allocate.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.head.TrySetException(state.reason), (head, reason), preferLocal: false);
-        }
-
+        ResponseHeadSource?.TrySetException(reason);
         lock (this)
         {
             if (!_pipeWriterCompleted)

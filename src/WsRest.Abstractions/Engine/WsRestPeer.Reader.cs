@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Runtime.CompilerServices;
 using WsRest.Diagnostics;
 using WsRest.Protocol;
 
@@ -10,23 +9,10 @@ internal sealed partial class WsRestPeer
 {
     private const int InitialReceiveBuffer = 4 * 1024;
 
-    // The peer whose read loop is decoding a message on this thread: its Enqueue defers the write to the
-    // end of the message (one write for everything the message provoked).
-    [ThreadStatic]
-    private static WsRestPeer? t_readingPeer;
-
-    // Read loop only: the work item (a stream's handler or response completion) kept to run on this
-    // thread once the loop waits for its next message.
-    private WsRestStream? _inlineWork;
-
-    // Read loop only: frames were queued while decoding the current message.
-    private bool _readLoopQueued;
-
     /// <summary>
     /// The single read loop: receives whole WebSocket messages, decodes their frames and routes them.
-    /// It never runs application code: handlers go to the thread pool (or run on this thread after the
-    /// loop has suspended and moved off it, <see cref="RunAfterSuspending"/>), body readers are woken
-    /// through their pipe's thread-pool scheduler, and completions run asynchronously.
+    /// It never runs application code: handlers go to the thread pool, body readers are woken through
+    /// their pipe's thread-pool scheduler, and completions run asynchronously.
     /// </summary>
     private async Task ReadLoopAsync()
     {
@@ -42,23 +28,7 @@ internal sealed partial class WsRestPeer
                 // connection, docs/benchmarks.md): a zero-byte receive waits for the next message's first
                 // frame header (PING/PONG/CLOSE control frames are handled inside the WebSocket meanwhile),
                 // and the buffer is rented only once data is there.
-                var receive = _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                ValueWebSocketReceiveResult result;
-                if (_inlineWork is { } work && !receive.IsCompleted)
-                {
-                    // Nothing more to read yet: the loop suspends, and only then does this thread run the
-                    // kept work item, a request's handler or a response's waiter (issue 17: no hop for one
-                    // request in flight). The loop no longer needs this thread, so blocking code there
-                    // cannot stall it: the next message resumes it on another thread.
-                    _inlineWork = null;
-                    result = await new RunAfterSuspending(receive, work);
-                }
-                else
-                {
-                    QueueDeferredWork();
-                    result = await receive.ConfigureAwait(false);
-                }
-
+                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                 buffer = ArrayPool<byte>.Shared.Rent(size);
                 var total = 0;
                 while (true)
@@ -100,23 +70,7 @@ internal sealed partial class WsRestPeer
 
                 _heartbeat?.OnReceived(_options.TimeProvider.GetTimestamp());
                 _metrics.BytesReceived.Add(total, _roleTag);
-                t_readingPeer = this;
-                try
-                {
-                    format.ReadMessage(buffer.AsSpan(0, total), this);
-                }
-                finally
-                {
-                    t_readingPeer = null;
-                }
-
-                if (_readLoopQueued)
-                {
-                    // What this message provoked, in one write: from this thread if nobody writes. A flood
-                    // of PINGs therefore meets the reply limit instead of one socket write per PONG.
-                    _readLoopQueued = false;
-                    ScheduleWrite(writeThrough: true);
-                }
+                format.ReadMessage(buffer.AsSpan(0, total), this);
 
                 // While large messages continue the next one starts at this size, so a bulk transfer does
                 // not regrow its buffer per message; once they stop, back to the small size.
@@ -126,7 +80,6 @@ internal sealed partial class WsRestPeer
 
                 if (_backlog.ShouldPauseReading)
                 {
-                    QueueDeferredWork();
                     // Back-pressure (issue 19): what this remote provoked (responses, refusals, PONGs) waits
                     // for it to read; reading more from it now would only queue more. The writer wakes this
                     // loop once it has drained half; the remote meanwhile fills its own socket buffers.
@@ -158,8 +111,6 @@ internal sealed partial class WsRestPeer
         }
         finally
         {
-            // A request accepted (or a response received) before the loop ended is still handed on.
-            QueueDeferredWork();
             if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -329,68 +280,12 @@ internal sealed partial class WsRestPeer
 
         ConsumeBodyCredit(stream, body.Length);
         stream.OnBody(body, frame.EndStream);
-        DispatchWork(stream);
-    }
-
-    /// <summary>
-    /// Starts a remote stream's handler or completes a local stream's RESPONSE head (the stream's work
-    /// item), never on the loop itself. The first of a message is kept for this thread, to run once the
-    /// loop has suspended on its next receive (<see cref="RunAfterSuspending"/>); the others, and that one
-    /// too if more data is already waiting, go to the thread pool. Read loop only.
-    /// </summary>
-    internal void DispatchWork(WsRestStream stream)
-    {
-        if (_inlineWork is null)
-        {
-            _inlineWork = stream;
-            return;
-        }
-
-        // The stream is its own work item (its handler, or its RESPONSE head's completion): nothing allocated.
+        // The stream is its own work item (it runs RunHandlerAsync): no wrapper allocated per REQUEST.
         // The read loop's own queue: the thread that read the request picks the handler up as soon as
         // the loop awaits its next message, instead of waking another thread (an idle worker still
         // steals it if the loop stays busy). Measured: 64 in flight, 9.2 µs of CPU per request instead
         // of 10.3 (docs/benchmarks.md).
         ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: true);
-    }
-
-    /// <summary>The kept work item goes to the thread pool after all (the loop carries on reading, pauses or ends).</summary>
-    private void QueueDeferredWork()
-    {
-        if (_inlineWork is { } stream)
-        {
-            _inlineWork = null;
-            ThreadPool.UnsafeQueueUserWorkItem(stream, preferLocal: true);
-        }
-    }
-
-    /// <summary>
-    /// Awaits a pending receive, and once the read loop has registered its continuation (so it no longer
-    /// owns this thread: the receive's completion resumes it elsewhere), runs one work item here. This is
-    /// what Kestrel's HTTP/1.1 loop gets by running the app itself, without tying the connection to the app.
-    /// </summary>
-    private readonly struct RunAfterSuspending(ValueTask<ValueWebSocketReceiveResult> receive, IThreadPoolWorkItem work) : ICriticalNotifyCompletion
-    {
-        public RunAfterSuspending GetAwaiter() => this;
-
-        // Always suspends: the work must run after the loop let go of the thread, never before its receive.
-        public bool IsCompleted => false;
-
-        public ValueWebSocketReceiveResult GetResult() => receive.ConfigureAwait(false).GetAwaiter().GetResult();
-
-        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
-
-        public void UnsafeOnCompleted(Action continuation)
-        {
-            // Copied first: this awaiter lives in the loop's state machine, which may resume on another
-            // thread (and clear it) as soon as the continuation is registered.
-            var run = work;
-            receive.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
-
-            // The loop runs in the default execution context (Start suppresses flow), so the work item
-            // starts in the same clean context as a queued one would.
-            run.Execute();
-        }
     }
 
     /// <summary>Serves a stream the remote opened; started on the thread pool by the stream itself (<see cref="WsRestStream"/>'s work item).</summary>

@@ -9,8 +9,7 @@ using WsRest.Protocol;
 namespace WsRest.Engine;
 
 /// <summary>
-/// One WebSocket after its handshake: a single read loop, one writer at a time fed by a channel (the
-/// thread that queued a frame when nobody writes, else the writer loop: WsRestPeer.Writer.cs), and a
+/// One WebSocket after its handshake: a single read loop, a single writer fed by a channel, and a
 /// table of streams. Role-neutral: both sides open streams (docs/architecture.md).
 /// </summary>
 internal sealed partial class WsRestPeer : IAsyncDisposable
@@ -150,21 +149,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     {
         var opened = Stopwatch.GetTimestamp();
         _metrics.ActiveConnections.Add(1, _roleTag);
-        // Both loops run in the default execution context, not in whatever the caller of Start had (an
-        // upgrade request's HttpContext or Activity): the read loop starts handlers on its own thread
-        // (RunAfterSuspending), and the writer's timer must not keep a request's context alive.
-        Task writer, reader;
-        var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
-        try
-        {
-            writer = Task.Run(WriteLoopAsync);
-            reader = Task.Run(ReadLoopAsync);
-        }
-        finally
-        {
-            flow?.Undo();
-        }
-
+        var writer = Task.Run(WriteLoopAsync);
+        var reader = Task.Run(ReadLoopAsync);
         var heartbeat = StartHeartbeat();
         try
         {
@@ -197,33 +183,6 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// <param name="frame">The frame; its payload array now belongs to the writer.</param>
     /// <param name="force">A frame that ends the connection (ERROR, GOAWAY) passes the bound.</param>
     private bool Enqueue(OutgoingFrame frame, bool force)
-    {
-        if (!TryQueue(frame, force))
-        {
-            return false;
-        }
-
-        OnQueued();
-        return true;
-    }
-
-    /// <summary>A frame was queued (and no lock is held): get it written.</summary>
-    private void OnQueued()
-    {
-        if (t_readingPeer == this)
-        {
-            // Queued by this connection's read loop while it decodes a message: everything the message
-            // provokes (PONGs, WINDOWs, refusals) leaves in one write once it is decoded, not one each.
-            _readLoopQueued = true;
-            return;
-        }
-
-        // Sent from this thread if nobody is writing and nothing else is in flight (WsRestPeer.Writer.cs).
-        ScheduleWrite(WriteThroughPays);
-    }
-
-    /// <summary>Queues without writing: for callers under a lock, who call <see cref="OnQueued"/> once they let go of it.</summary>
-    private bool TryQueue(OutgoingFrame frame, bool force)
     {
         var cost = WriteBacklog.CostOf(frame);
         if (!_backlog.TryAdd(cost, force))
@@ -378,18 +337,16 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             _streams[id] = stream;
             Interlocked.Increment(ref _activeStreams);
             _metrics.ActiveStreams.Add(1, _roleTag);
-            if (!TryQueue(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length), force: false))
+            if (!Enqueue(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length), force: false))
             {
                 _streams.TryRemove(id, out _);
                 Interlocked.Decrement(ref _activeStreams);
                 _metrics.ActiveStreams.Add(-1, _roleTag);
                 return false;
             }
-        }
 
-        // Outside the lock: a write-through send must not hold up other streams' starts.
-        OnQueued();
-        return true;
+            return true;
+        }
     }
 
     internal void ReleaseLocalSlot() => _localStreamSlots.Release();
@@ -397,15 +354,12 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// <summary>Sends CANCEL for a local stream only if its REQUEST went out; decided under the lock that starts streams.</summary>
     internal void CancelIfStarted(WsRestStream stream, WsRestErrorCode code)
     {
-        bool queued;
         lock (_streamLock)
         {
-            queued = stream.Id != 0 && TryQueue(OutgoingFrame.Cancel(stream.Id, code), force: false);
-        }
-
-        if (queued)
-        {
-            OnQueued();
+            if (stream.Id != 0)
+            {
+                Enqueue(OutgoingFrame.Cancel(stream.Id, code));
+            }
         }
     }
 
@@ -513,7 +467,6 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         // close), then fail what is in flight.
         _closing.Cancel();
         _writes.Writer.TryComplete();
-        ScheduleClose();
         AbortStreams(reason is null ? CreateClosedException() : CreateConnectionException(reason));
 
         // A peer that never answers our close must not keep the socket open forever.
@@ -527,7 +480,6 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         Interlocked.Exchange(ref _closeStarted, 1);
         _closing.Cancel();
         _writes.Writer.TryComplete();
-        ScheduleClose();
         _backlog.ReleaseWaiter();
         AbortStreams(CreateConnectionException(reason));
         _socket.Abort();

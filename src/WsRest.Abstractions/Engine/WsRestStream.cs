@@ -23,7 +23,6 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
     // Fires when the stream is reset or its connection lost. Not readonly: a mutable struct.
     private LazyCancellation _aborted;
     private int _state; // StreamState, as an int for Interlocked
-    private ResponseHead? _arrivedHead; // a local stream's RESPONSE head, from the read loop to the work item
 
     public WsRestStream(WsRestPeer peer, bool isLocal)
     {
@@ -73,28 +72,10 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
     public WsRestPeer Peer => _peer;
 
     /// <summary>
-    /// Runs the handler of a stream the remote opened, or completes the RESPONSE head of a stream this
-    /// side opened. The read loop queues the stream itself, once, so handing either to the thread pool
-    /// allocates nothing.
+    /// Runs the handler of a stream the remote opened. The read loop queues the stream itself, once,
+    /// so handing a request to the thread pool allocates nothing.
     /// </summary>
-    void IThreadPoolWorkItem.Execute()
-    {
-        if (IsLocal)
-        {
-            // The RESPONSE head arrived (OnResponseHead): its waiter, the library's HttpRequestSender, continues
-            // on this thread, and so does whoever awaits the response after it; this is never the read loop.
-            if (!_receiver.ResponseHeadSource!.TrySetResult(_arrivedHead!))
-            {
-                // A reset or the connection's end faulted the head first: nobody will read the body that
-                // came with it, so its pooled buffers go back now (the engine fuzzer's leak finding).
-                ReleaseBody();
-            }
-        }
-        else
-        {
-            _ = _peer.RunHandlerAsync(this);
-        }
-    }
+    void IThreadPoolWorkItem.Execute() => _ = _peer.RunHandlerAsync(this);
 
     // ---- receive side: called by the read loop only ----
 
@@ -105,10 +86,7 @@ internal sealed class WsRestStream : IThreadPoolWorkItem
             throw new WsRestProtocolException($"A second RESPONSE arrived on stream {Id}.");
         }
 
-        // Completed by this stream's work item, not here: the read loop runs it on its own thread only once it
-        // has suspended on its next receive, else queues it (WsRestPeer.DispatchWork).
-        _arrivedHead = head;
-        _peer.DispatchWork(this);
+        _receiver.ResponseHeadSource!.TrySetResult(head);
     }
 
     public void MarkHeadReceived() => TrySetState(StreamState.HeadReceived);

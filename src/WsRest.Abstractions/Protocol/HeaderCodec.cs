@@ -8,9 +8,6 @@ namespace WsRest.Protocol;
 /// </summary>
 internal static class HeaderCodec
 {
-    // Shared by every connection: one Date string a second instead of one per response.
-    private static readonly RepeatedValueCache s_dateValues = new();
-
     // Vectorised: every header name of every request and response is checked (tchar, RFC 9110 §5.6.2).
     private static readonly SearchValues<char> TokenChars = SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
@@ -79,10 +76,7 @@ internal static class HeaderCodec
                 // Static names and values are ASCII: their length is their byte count.
                 if (value is null)
                 {
-                    // Date repeats within a second on every response (issue 17: 80 B per small GET).
-                    value = name.Length == 4 && name == "date"
-                        ? reader.ReadString(int.MaxValue, out var valueBytes, s_dateValues)
-                        : reader.ReadString(int.MaxValue, out valueBytes);
+                    value = reader.ReadString(int.MaxValue, out var valueBytes);
                     total += valueBytes;
                 }
                 else

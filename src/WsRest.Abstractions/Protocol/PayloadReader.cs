@@ -78,27 +78,6 @@ internal ref struct PayloadReader
         }
     }
 
-    /// <summary>As <see cref="ReadString(int, out int)"/>, sharing the string with <paramref name="cache"/>'s previous value when the bytes repeat.</summary>
-    public string ReadString(int maxLength, out int byteLength, RepeatedValueCache cache)
-    {
-        var length = ReadInt32("string length");
-        byteLength = length;
-        if (length > maxLength)
-        {
-            throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"Malformed frame: a string of {length} bytes exceeds the limit of {maxLength}.");
-        }
-
-        var bytes = ReadBytes(length);
-        try
-        {
-            return cache.GetString(bytes);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw new WsRestProtocolException(WsRestErrorCode.ProtocolError, "Malformed frame: a string is not valid UTF-8.", ex);
-        }
-    }
-
     /// <summary>Skips a length-prefixed string without decoding it; returns its byte length.</summary>
     public int SkipString()
     {
