@@ -18,6 +18,11 @@ internal sealed class DispatchResponseHeaders : IHeaderDictionary
     // Kestrel's field-value characters: HTAB, SP and VCHAR (RFC 9110 §5.5), without obs-text.
     private static readonly SearchValues<char> AsciiFieldValue = SearchValues.Create("\t !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
+    // What a header named by the encoding selector may still not carry: controls other than HTAB, and DEL.
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000A\u000B\u000C\u000D\u000E\u000F" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
+
     private readonly HeaderDictionary _inner = new();
     private Func<string, Encoding?>? _encodingSelector;
 
@@ -121,34 +126,21 @@ internal sealed class DispatchResponseHeaders : IHeaderDictionary
 
     private void Validate(string name, StringValues values)
     {
-        var extended = _encodingSelector?.Invoke(name) is not null;
         foreach (var value in values)
         {
-            if (value is null)
+            var invalid = value is null ? -1 : value.AsSpan().IndexOfAnyExcept(AsciiFieldValue);
+
+            // The selector is asked only about a value that needs it: plain ASCII costs no call per header.
+            if (invalid >= 0 && _encodingSelector?.Invoke(name) is not null)
             {
-                continue;
+                invalid = value.AsSpan().IndexOfAny(ControlCharacters);
             }
 
-            var invalid = extended ? IndexOfControl(value) : value.AsSpan().IndexOfAnyExcept(AsciiFieldValue);
             if (invalid >= 0)
             {
                 // Kestrel's text (CoreStrings.InvalidAsciiOrControlChar).
-                throw new InvalidOperationException($"Invalid non-ASCII or control character in header: 0x{(int)value[invalid]:X4}");
+                throw new InvalidOperationException($"Invalid non-ASCII or control character in header: 0x{(int)value![invalid]:X4}");
             }
         }
-    }
-
-    private static int IndexOfControl(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if ((c < 0x20 && c != '\t') || c == 0x7F)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }
