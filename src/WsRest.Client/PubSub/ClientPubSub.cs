@@ -24,6 +24,10 @@ internal sealed class ClientPubSub
     private readonly Dictionary<ulong, WsRestSubscription> _subscriptions = [];
     private readonly Dictionary<ulong, (TaskCompletionSource<long> Ack, Endpoint Connection)> _publishes = [];
     private Endpoint? _current;
+
+    // Connections started and not yet announced as ended (OnConnectionEnded): at most the current one and
+    // the ones draining after a GOAWAY.
+    private readonly List<Endpoint> _live = [];
     private long _nextId;
     private readonly WsRestMetrics _metrics;
 
@@ -53,6 +57,7 @@ internal sealed class ClientPubSub
         lock (_lock)
         {
             _current = endpoint;
+            _live.Add(endpoint);
             subscriptions = [.. _subscriptions.Values];
         }
 
@@ -73,10 +78,11 @@ internal sealed class ClientPubSub
                     continue;
                 }
 
-                if (subscription.UnsubscribedOn is { IsClosed: false })
+                if (subscription.UnsubscribedOn is { Ended: false })
                 {
-                    // Sent on a connection that still drains after its GOAWAY: its acknowledgement (or
-                    // its end) completes the unsubscribe, after the events published before it.
+                    // Sent on a connection that still drains after its GOAWAY (or ends, unannounced yet): its
+                    // acknowledgement (or its announced end) completes the unsubscribe, after the events
+                    // published before it.
                     continue;
                 }
             }
@@ -190,6 +196,16 @@ internal sealed class ClientPubSub
                 subscription.UnsubscribedOn = current;
                 return;
             }
+
+            if (current is { Ended: false })
+            {
+                // The connection is ending and the client has not announced it yet (Disconnected): completing
+                // now, a caller that checks for a lost connection right after DisposeAsync would see none and
+                // count the events lost with it as silently lost (the soak did). OnConnectionEnded completes
+                // the unsubscribe once the loss was announced.
+                subscription.UnsubscribedOn = current;
+                return;
+            }
         }
 
         // No connection: the server forgets subscriptions with the connection, and nothing can arrive
@@ -211,6 +227,13 @@ internal sealed class ClientPubSub
         WsRestSubscription[] leaving;
         lock (_lock)
         {
+            var index = _live.FindIndex(e => ReferenceEquals(e.Peer, peer));
+            if (index >= 0)
+            {
+                _live[index].Ended = true;
+                _live.RemoveAt(index);
+            }
+
             leaving = [.. _subscriptions.Values.Where(s => s.IsUnsubscribing && s.UnsubscribedOn is { } on && ReferenceEquals(on.Peer, peer))];
             foreach (var subscription in leaving)
             {
@@ -286,6 +309,9 @@ internal sealed class ClientPubSub
 
         /// <summary>The connection has ended (set under the owner's lock).</summary>
         public bool IsClosed { get; private set; }
+
+        /// <summary>The client has announced the end (<see cref="ClientPubSub.OnConnectionEnded"/>; set under the owner's lock).</summary>
+        public bool Ended { get; set; }
 
         public bool Handles(FrameType type) => PubSubFrames.IsPubSubFrame(type);
 

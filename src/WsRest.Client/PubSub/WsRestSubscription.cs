@@ -213,7 +213,12 @@ public sealed class WsRestSubscription : IAsyncDisposable
     internal void Close()
     {
         _queue.Complete();
-        _live.TrySetException(new ObjectDisposedException(nameof(WsRestClient)));
+        if (_live.TrySetException(new ObjectDisposedException(nameof(WsRestClient))))
+        {
+            // Nobody may wait for it any more (a SubscribeAsync cancelled before the acknowledgement, whose
+            // unsubscribe waits for its connection's end): observed here, so it is not reported as lost.
+            _ = _live.Task.Exception;
+        }
     }
 
     private async Task RunAsync()

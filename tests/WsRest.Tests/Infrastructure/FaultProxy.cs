@@ -15,7 +15,8 @@ public enum FaultProxyMode
 
     /// <summary>
     /// Every byte is read and dropped, in both directions; connections stay open and nothing (no data, FIN or RST)
-    /// reaches either side: the "half-open" fault.
+    /// reaches either side: the "half-open" fault. A connection that lost bytes is reset on its next byte once
+    /// the network heals: a TCP stream never resumes with a hole in it.
     /// </summary>
     Blackhole,
 }
@@ -32,7 +33,11 @@ public enum FaultProxyMode
 /// Mode semantics: the mode is read for every chunk, so a change applies at once to all current and future
 /// connections. In <see cref="FaultProxyMode.Blackhole"/> the chunks are read and dropped (counted in
 /// <see cref="BytesDropped"/>) and are never delivered later; a FIN or RST from one side is not passed on to the
-/// other either. In <see cref="FaultProxyMode.Delay"/> a pump waits the delay before forwarding each chunk it has
+/// other either. A connection pair that lost bytes is reset (both sides) when either side sends again after the
+/// network healed, as a middlebox that lost a connection's state answers its next segment with RST: what TCP
+/// delivers after a loss it cannot repair is never the stream with bytes missing from its middle (a proxy that
+/// resumed such a stream lost whole WebSocket messages whenever the hole fell between two of them, which no real
+/// network does, and hung the requests whose frames were in it). In <see cref="FaultProxyMode.Delay"/> a pump waits the delay before forwarding each chunk it has
 /// read, so the delay also limits throughput (the next chunk is read only after the previous one was forwarded);
 /// a chunk whose delay ends while the mode is Blackhole is dropped.
 /// </para>
@@ -174,7 +179,10 @@ public sealed class FaultProxy : IAsyncDisposable
         _mode = new ModeState(FaultProxyMode.Delay, delay);
     }
 
-    /// <summary>Drops every byte in both directions while keeping the connections open (no FIN, no RST).</summary>
+    /// <summary>
+    /// Drops every byte in both directions while keeping the connections open (no FIN, no RST); a connection that
+    /// lost bytes is reset when it carries its next byte after the network healed.
+    /// </summary>
     public void Blackhole() => _mode = new ModeState(FaultProxyMode.Blackhole, TimeSpan.Zero);
 
     /// <summary>Resets (RST) both sides of every current connection; future connections are not affected.</summary>
@@ -497,9 +505,17 @@ public sealed class FaultProxy : IAsyncDisposable
 
                 if (mode.Kind == FaultProxyMode.Blackhole)
                 {
+                    connection.LostBytes = true;
                     Interlocked.Add(ref _bytesDropped, count);
                     NotifyChanged();
                     continue;
+                }
+
+                if (connection.LostBytes)
+                {
+                    // The network healed, but this stream has a hole: its next segment is answered with RST.
+                    connection.Abort();
+                    return;
                 }
 
                 var sent = 0;
@@ -601,6 +617,7 @@ public sealed class FaultProxy : IAsyncDisposable
         private Socket? _upstream;
         private bool _abortRequested;
         private bool _disposed;
+        private bool _lostBytes;
 
         public Connection(Socket client, CancellationToken disposing)
         {
@@ -610,6 +627,13 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         public Socket Client { get; }
+
+        /// <summary>Set once a blackhole dropped any of this pair's bytes; the pair cannot carry a stream any more.</summary>
+        public bool LostBytes
+        {
+            get => Volatile.Read(ref _lostBytes);
+            set => Volatile.Write(ref _lostBytes, value);
+        }
 
         /// <summary>Cancelled when the pair is aborted or the proxy is disposed.</summary>
         public CancellationToken Token { get; }

@@ -72,18 +72,23 @@ public class FaultProxyTests
 
     /// <summary>
     /// Bytes sent while the proxy is a blackhole are dropped for good (they are not delivered when the network
-    /// "heals"), and the connection survives: neither side sees FIN or RST, and the same sockets carry new bytes
-    /// after <see cref="FaultProxy.PassThrough"/>.
+    /// "heals"), and while it lasts neither side sees FIN or RST. Once it heals, a connection that lost bytes is
+    /// reset on its next byte (a TCP stream never resumes with a hole in it), and one that lost nothing goes on.
     /// </summary>
     [Test]
-    public async Task BlackholeDropsBytesInBothDirectionsButKeepsTheConnectionOpen()
+    public async Task BlackholeDropsBytesAndResetsTheConnectionsThatLostSomeOnceItHeals()
     {
         await using var server = EchoServer.Start();
         await using var proxy = FaultProxy.Start(server.EndPoint);
         using var client = await ConnectAsync(proxy);
+        using var quiet = await ConnectAsync(proxy);
         using var deadline = Deadline();
-        await SendAsync(client, "warm");
-        Assert.That(await ReceiveTextAsync(client, 4), Is.EqualTo("warm"));
+        foreach (var socket in new[] { client, quiet })
+        {
+            await SendAsync(socket, "warm");
+            Assert.That(await ReceiveTextAsync(socket, 4), Is.EqualTo("warm"));
+        }
+
         var receivedBefore = server.BytesReceived;
 
         proxy.Blackhole();
@@ -94,24 +99,44 @@ public class FaultProxyTests
         await proxy.WaitUntilAsync(p => p.BytesDropped >= "lost-up".Length, deadline.Token);
         await AssertNothingArrivesAsync(client);
 
-        // Downstream: bytes the server pushes never reach the client.
-        await server.PushToAllAsync(Encoding.ASCII.GetBytes("lost-down"));
-        await proxy.WaitUntilAsync(p => p.BytesDropped >= "lost-up".Length + "lost-down".Length, deadline.Token);
-        await AssertNothingArrivesAsync(client);
-
         Assert.That(server.BytesReceived, Is.EqualTo(receivedBefore), "the server received nothing");
         Assert.That(server.EndedConnections.TryRead(out _), Is.False, "the server saw neither FIN nor RST");
-        Assert.That(proxy.ActiveConnections, Is.EqualTo(1));
+        Assert.That(proxy.ActiveConnections, Is.EqualTo(2));
 
-        // The network heals: the same connection works again, and the dropped bytes stay dropped.
+        // The network heals: the connection that lost nothing carries bytes as before ...
         proxy.PassThrough();
-        await SendAsync(client, "back");
-        Assert.That(await ReceiveTextAsync(client, 4), Is.EqualTo("back"));
+        await SendAsync(quiet, "back");
+        Assert.That(await ReceiveTextAsync(quiet, 4), Is.EqualTo("back"));
+
+        // ... and the one with a hole in its stream is reset, both sides, on its next byte.
+        await SendAsync(client, "next");
+        Assert.That(await ReadUntilEndAsync(client), Is.EqualTo(SocketError.ConnectionReset));
+        Assert.That(await server.EndedConnections.ReadAsync(deadline.Token), Is.EqualTo(SocketError.ConnectionReset));
+        Assert.That(server.BytesReceived, Is.EqualTo(receivedBefore + 4), "only the quiet connection's bytes arrived");
+        Assert.That(proxy.BytesDropped, Is.EqualTo("lost-up".Length));
+        await proxy.WaitUntilAsync(p => p.ActiveConnections == 1, deadline.Token);
+    }
+
+    /// <summary>Bytes the server pushes into a blackhole are dropped too, and the connection is reset once it heals.</summary>
+    [Test]
+    public async Task BlackholeDropsDownstreamBytesAndTheServersNextBytesResetTheConnection()
+    {
+        await using var server = EchoServer.Start();
+        await using var proxy = FaultProxy.Start(server.EndPoint);
+        using var client = await ConnectAsync(proxy);
+        using var deadline = Deadline();
+        await SendAsync(client, "warm");
+        Assert.That(await ReceiveTextAsync(client, 4), Is.EqualTo("warm"));
+
+        proxy.Blackhole();
+        await server.PushToAllAsync(Encoding.ASCII.GetBytes("lost-down"));
+        await proxy.WaitUntilAsync(p => p.BytesDropped >= "lost-down".Length, deadline.Token);
         await AssertNothingArrivesAsync(client);
-        Assert.That(server.BytesReceived, Is.EqualTo(receivedBefore + 4));
-        Assert.That(proxy.BytesDropped, Is.EqualTo("lost-up".Length + "lost-down".Length));
-        Assert.That(proxy.ConnectionsAccepted, Is.EqualTo(1), "no reconnect happened");
-        Assert.That(server.ConnectionsAccepted, Is.EqualTo(1));
+
+        proxy.PassThrough();
+        await server.PushToAllAsync(Encoding.ASCII.GetBytes("after"));
+        Assert.That(await ReadUntilEndAsync(client), Is.EqualTo(SocketError.ConnectionReset), "none of the bytes after the hole arrive");
+        Assert.That(await server.EndedConnections.ReadAsync(deadline.Token), Is.EqualTo(SocketError.ConnectionReset));
     }
 
     [Test]

@@ -181,6 +181,51 @@ public class PubSubSoakFindingsTests
         unsubscribing.Release.SetResult();
     }
 
+    /// <summary>
+    /// The same finding, one step earlier: an unsubscribe called after the connection was lost but before the
+    /// client announced the loss (the read loop has ended, <c>Disconnected</c> is still to come) completed at
+    /// once, so the caller saw no lost connection and took the events lost with it for silently lost ones (the
+    /// soak's last 2 events of a subscription, a few times per run). It now completes once the loss is
+    /// announced: here the <c>Disconnected</c> handler holds the announcement while the unsubscribe is called.
+    /// </summary>
+    [Test]
+    public async Task AnUnsubscribeCalledWhileTheLossIsUnannouncedReturnsAfterDisconnectedWasRaised()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await StartAsync(hold, epochs: true);
+        await using var proxy = FaultProxy.Start(host.WsRestEndpoint);
+        var client = await host.ConnectAsync(o =>
+        {
+            o.Endpoint = proxy.WsUri("/wsrest");
+            o.Reconnect.Enabled = false;
+        });
+        using var seen = new Seen();
+        var subscription = await client.SubscribeAsync("t", seen.HandleAsync);
+        var announcing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var handlerReturned = false;
+        client.ConnectionEvent += (_, e) =>
+        {
+            if (e.Kind == WsRestClientEventKind.Disconnected)
+            {
+                announcing.TrySetResult();
+
+                // A handler that takes its time: the client announces the loss only when it returns. Blocking
+                // is the point (the event is raised synchronously); the wait is bounded.
+                release.Wait(Generous);
+                Volatile.Write(ref handlerReturned, true);
+            }
+        };
+
+        proxy.ResetAll();
+        await announcing.Task.WaitAsync(Generous);
+        var dispose = subscription.DisposeAsync().AsTask();
+        var returnedWhenDisposed = dispose.ContinueWith(_ => Volatile.Read(ref handlerReturned), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        release.Set();
+        await dispose.WaitAsync(Generous);
+        Assert.That(await returnedWhenDisposed.WaitAsync(Generous), Is.True, "the unsubscribe returned before the loss of its connection was announced");
+    }
+
     private static string Describe(WsRestEvent e) => e.Kind == WsRestEventKind.Gap ? $"Gap {e.GapFrom}..{e.GapTo}" : $"{e.Kind} {e.Sequence}";
 
     private static Task<TestHost> StartAsync(TaskCompletionSource hold, bool epochs)

@@ -23,8 +23,11 @@ public class BlockingContinuationTests
         Assert.That(await http.GetStringAsync("/fast"), Is.EqualTo("fast"), "connected");
 
         // A continuation that runs synchronously on whichever thread completes the response, and blocks
-        // it: if that were the connection's read loop, no other response could arrive.
-        var blocking = http.GetAsync("/fast").ContinueWith(
+        // it: if that were the connection's read loop, no other response could arrive. Started from the
+        // pool: when the response is complete before ContinueWith is called (a loaded machine can finish
+        // the whole round trip before SendAsync reaches its await), the continuation runs on the calling
+        // thread, and that must not be the test's own (it blocked the test for 60 s once, in a full run).
+        var blocking = Task.Run(() => http.GetAsync("/fast").ContinueWith(
             completed =>
             {
                 using var response = completed.Result;
@@ -33,7 +36,7 @@ public class BlockingContinuationTests
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            TaskScheduler.Default));
 
         try
         {
