@@ -4,13 +4,18 @@ using WsRest.Tests.Infrastructure;
 namespace WsRest.Soak;
 
 /// <summary>The faults, one at a time with quiet spells between them, chosen at random.</summary>
-internal sealed class FaultInjector(FaultProxy proxy, SoakServer server, Random random, bool restarts)
+/// <param name="now">The run's clock, for the timeline a hung request is reported against.</param>
+internal sealed class FaultInjector(FaultProxy proxy, SoakServer server, Random random, bool restarts, Func<TimeSpan> now)
 {
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(TimeSpan At, string Fault)> _timeline = new();
 
     public IEnumerable<KeyValuePair<string, int>> Counts => _counts.OrderBy(static c => c.Key, StringComparer.Ordinal);
 
     public int Total => _counts.Values.Sum();
+
+    /// <summary>Every fault with the moment it started, in order.</summary>
+    public IEnumerable<(TimeSpan At, string Fault)> Timeline => _timeline;
 
     /// <summary>Injects faults until <paramref name="stop"/>, then heals the network (pass-through, accepting).</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -91,5 +96,9 @@ internal sealed class FaultInjector(FaultProxy proxy, SoakServer server, Random 
         proxy.RejectNew(false);
     }
 
-    private void Count(string fault) => _counts.AddOrUpdate(fault, 1, static (_, n) => n + 1);
+    private void Count(string fault)
+    {
+        _counts.AddOrUpdate(fault, 1, static (_, n) => n + 1);
+        _timeline.Enqueue((now(), fault));
+    }
 }

@@ -8,7 +8,7 @@ internal sealed class SoakResult(
     SoakOptions options,
     TimeSpan elapsed,
     RequestTally tally,
-    IReadOnlyList<(RequestKind Kind, TimeSpan Age)> hung,
+    IReadOnlyList<(RequestKind Kind, TimeSpan StartedAt)> hung,
     PostLedger ledger,
     long eventsPublished,
     IReadOnlyList<Subscriber> subscribers,
@@ -55,7 +55,13 @@ internal sealed class SoakResult(
 
         if (hung.Count > 0)
         {
-            broken.Add($"{hung.Count} requests hung: " + string.Join(", ", hung.GroupBy(static h => h.Kind).Select(static g => $"{g.Key} ×{g.Count()} (oldest {g.Max(static h => h.Age).TotalSeconds:0} s)")));
+            broken.Add($"{hung.Count} requests hung: " + string.Join(", ", hung.GroupBy(static h => h.Kind).Select(g => $"{g.Key} ×{g.Count()} (oldest {(elapsed - g.Min(static h => h.StartedAt)).TotalSeconds:0} s)")));
+
+            // What the network and the server went through just before: the first thing to look at.
+            var first = hung.Min(static h => h.StartedAt);
+            var last = hung.Max(static h => h.StartedAt);
+            var around = faults.Timeline.Where(f => f.At >= first - TimeSpan.FromSeconds(10) && f.At <= last + TimeSpan.FromSeconds(1)).ToList();
+            broken.Add($"the hung requests started between {first.TotalSeconds:0.0} s and {last.TotalSeconds:0.0} s; faults from 10 s before: " + (around.Count == 0 ? "none" : string.Join(", ", around.Select(static f => $"{f.Fault} at {f.At.TotalSeconds:0.0} s"))));
         }
 
         if (tally.Count(RequestOutcome.WrongResponse) + tally.Count(RequestOutcome.UntypedFailure) > 0)

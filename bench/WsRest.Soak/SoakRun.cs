@@ -73,7 +73,7 @@ internal static class SoakRun
                 work.Add(Task.Run(() => subscriber.ChurnAsync(ChurnTopic, stop.Token)));
             }
 
-            faults = new FaultInjector(proxy, server, new Random(seeds.Next()), options.Restarts);
+            faults = new FaultInjector(proxy, server, new Random(seeds.Next()), options.Restarts, () => clock.Elapsed);
             var injecting = Task.Run(() => faults.RunAsync(stop.Token));
             var progress = Task.Run(() => ReportProgressAsync(log, clock, tally, faults, stop.Token));
             await Task.Delay(options.Duration).ConfigureAwait(false);
@@ -107,7 +107,8 @@ internal static class SoakRun
                 await subscriber.UnsubscribeAndAccountAsync(subscription, audit, first, final).ConfigureAwait(false);
             }
 
-            var hung = tally.StillRunning().ToList();
+            // As start times on the run's clock, so the report can put them beside the fault timeline.
+            var hung = tally.StillRunning().Select(h => (h.Kind, clock.Elapsed - h.Age)).ToList();
             return new SoakResult(options, clock.Elapsed, tally, hung, server.Ledger, publisher.Total, subscribers, faults, server.Restarts, connectionEvents, proxy, problems);
         }
         finally
