@@ -98,7 +98,7 @@ public sealed class CrossNodeReverseCallTests
 
         Assert.That(error!.Message, Does.Contain("no open WsRest connection").And.Contain("0123456789abcdef0123456789abcdef"));
         Assert.That(error.HttpRequestError, Is.EqualTo(HttpRequestError.ConnectionError));
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "at once, not after a timeout (HttpClient's is 100 s)");
     }
 
     [Test]
@@ -123,7 +123,8 @@ public sealed class CrossNodeReverseCallTests
         var clock = Stopwatch.StartNew();
         var error = Assert.CatchAsync<IOException>(() => PatternStream.VerifyAsync(body, offset: read));
 
-        Assert.That(clock.Elapsed, Is.LessThan(timeout + TimeSpan.FromSeconds(2)), "bounded by NodeTimeout plus one heartbeat interval");
+        // Slack for a loaded machine; without the node timeout the read would wait for the caller's 100 s.
+        Assert.That(clock.Elapsed, Is.LessThan(timeout + TimeSpan.FromSeconds(5)), "bounded by NodeTimeout plus one heartbeat interval");
         Assert.That(error!.Message, Does.Contain("Node C"));
     }
 
