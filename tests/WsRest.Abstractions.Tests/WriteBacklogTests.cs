@@ -49,6 +49,24 @@ public class WriteBacklogTests
     }
 
     [Test]
+    public void FramesThatDoNotPauseReadingStillCountTowardTheHardLimit()
+    {
+        var backlog = new WriteBacklog(pauseAbove: 100, hardLimit: 1000, maxReplies: 2);
+
+        Assert.That(backlog.TryAdd(600, pausesReading: false), Is.True);
+        Assert.That(backlog.ShouldPauseReading, Is.False, "600 bytes wait, none of them pause reading");
+        Assert.That(backlog.TryAdd(80), Is.True);
+        Assert.That(backlog.ShouldPauseReading, Is.False, "80 bytes that pause reading, under 100");
+        Assert.That(backlog.TryAdd(400, pausesReading: false), Is.False, "the hard limit counts every frame");
+        Assert.That(backlog.TryAdd(80), Is.True);
+        Assert.That(backlog.ShouldPauseReading, Is.True);
+
+        backlog.Remove(600, reply: false, pausesReading: false);
+        Assert.That(backlog.ShouldPauseReading, Is.True, "the frames that pause reading are still there");
+        Assert.That(backlog.Bytes, Is.EqualTo(160));
+    }
+
+    [Test]
     public async Task AWaitThatStartsDrainedCompletesAtOnceAndAnEndingConnectionReleasesTheWaiter()
     {
         var backlog = new WriteBacklog(pauseAbove: 100, hardLimit: 1000, maxReplies: 2);

@@ -55,6 +55,9 @@ internal sealed class BorrowedPayloads(QueueShare queueShare) : IQueuedFrameOwne
     }
 
     /// <summary>Nothing to do: <see cref="Release"/> (which dropped frames reach too) gave the queue share back.</summary>
+    /// <summary>True: borrowed DATA is a response or request body, which the remote's frames provoke.</summary>
+    public bool PausesReading => true;
+
     public void OnQueuedFrameWritten(int length)
     {
     }

@@ -196,6 +196,9 @@ internal sealed class StreamSender : IQueuedFrameOwner
     }
 
     /// <summary>The writer copied a DATA frame of this stream into a message: its share of the queue is free again.</summary>
+    /// <summary>True: a body's DATA is what the remote's frames provoke.</summary>
+    public bool PausesReading => true;
+
     public void OnQueuedFrameWritten(int length) => _queueShare!.Add(length);
 
     /// <summary>Nothing more may be sent: current and later waits for credit fail with <paramref name="reason"/> (the first reason given).</summary>

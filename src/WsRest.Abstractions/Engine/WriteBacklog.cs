@@ -14,6 +14,7 @@ internal sealed class WriteBacklog
     public const int FrameOverhead = 64;
 
     private long _bytes;
+    private long _pausingBytes;
     private int _replies;
     private long _peakBytes;
     private int _pauses;
@@ -46,19 +47,31 @@ internal sealed class WriteBacklog
     /// <summary>How many times the read loop waited for the writer.</summary>
     public int Pauses => Volatile.Read(ref _pauses);
 
-    /// <summary>The read loop must wait for the writer before it reads the remote's next message.</summary>
-    public bool ShouldPauseReading => Volatile.Read(ref _bytes) > PauseAbove;
+    /// <summary>
+    /// The read loop must wait for the writer before it reads the remote's next message: more than
+    /// <see cref="PauseAbove"/> bytes of frames that pause reading wait (<see cref="PausesReading"/>).
+    /// </summary>
+    public bool ShouldPauseReading => Volatile.Read(ref _pausingBytes) > PauseAbove;
+
+    /// <summary>Whether <paramref name="frame"/> counts toward <see cref="ShouldPauseReading"/> (all frames count toward <see cref="HardLimit"/>).</summary>
+    public static bool PausesReading(in OutgoingFrame frame) => frame.Owner?.PausesReading ?? true;
 
     /// <summary>Counts a frame in; false (nothing counted) when it would take the queue past <see cref="HardLimit"/>.</summary>
     /// <param name="cost">From <see cref="CostOf"/>.</param>
+    /// <param name="pausesReading">From <see cref="PausesReading"/>.</param>
     /// <param name="force">Frames that end the connection (ERROR, GOAWAY) are queued whatever the count.</param>
-    public bool TryAdd(int cost, bool force = false)
+    public bool TryAdd(int cost, bool pausesReading = true, bool force = false)
     {
         var bytes = Interlocked.Add(ref _bytes, cost);
         if (bytes > HardLimit && !force)
         {
             Interlocked.Add(ref _bytes, -cost);
             return false;
+        }
+
+        if (pausesReading)
+        {
+            Interlocked.Add(ref _pausingBytes, cost);
         }
 
         // A compare-and-swap only when a new peak is reached, which stops happening once a connection's
@@ -78,14 +91,15 @@ internal sealed class WriteBacklog
     public void AddReply() => Interlocked.Increment(ref _replies);
 
     /// <summary>The writer copied a frame out (or dropped it).</summary>
-    public void Remove(int cost, bool reply)
+    public void Remove(int cost, bool reply, bool pausesReading = true)
     {
         if (reply)
         {
             Interlocked.Decrement(ref _replies);
         }
 
-        if (Interlocked.Add(ref _bytes, -cost) <= PauseAbove / 2 && Volatile.Read(ref _drained) is not null)
+        Interlocked.Add(ref _bytes, -cost);
+        if (pausesReading && Interlocked.Add(ref _pausingBytes, -cost) <= PauseAbove / 2 && Volatile.Read(ref _drained) is not null)
         {
             ReleaseWaiter();
         }
@@ -102,7 +116,7 @@ internal sealed class WriteBacklog
         // Published before the count is read (Exchange is a full fence), and the writer reads the waiter
         // after its decrement: either the count seen here is already low, or the writer sees the waiter.
         Interlocked.Exchange(ref _drained, waiter);
-        if (Volatile.Read(ref _bytes) <= PauseAbove / 2)
+        if (Volatile.Read(ref _pausingBytes) <= PauseAbove / 2)
         {
             ReleaseWaiter();
         }

@@ -30,7 +30,7 @@ internal sealed partial class WsRestPeer
                        && reader.TryRead(out var frame))
                 {
                     format.WriteFrame(message, frame, first: frames == 0);
-                    _backlog.Remove(WriteBacklog.CostOf(frame), frame.IsReply);
+                    _backlog.Remove(WriteBacklog.CostOf(frame), frame.IsReply, WriteBacklog.PausesReading(frame));
                     frame.ReturnPayload();
                     frame.Owner?.OnQueuedFrameWritten(frame.Length);
                     frames++;
@@ -79,7 +79,7 @@ internal sealed partial class WsRestPeer
             message.Dispose();
             while (reader.TryRead(out var frame))
             {
-                _backlog.Remove(WriteBacklog.CostOf(frame), frame.IsReply);
+                _backlog.Remove(WriteBacklog.CostOf(frame), frame.IsReply, WriteBacklog.PausesReading(frame));
                 frame.ReturnPayload();
             }
 

@@ -185,7 +185,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private bool Enqueue(OutgoingFrame frame, bool force)
     {
         var cost = WriteBacklog.CostOf(frame);
-        if (!_backlog.TryAdd(cost, force))
+        var pausesReading = WriteBacklog.PausesReading(frame);
+        if (!_backlog.TryAdd(cost, pausesReading, force))
         {
             frame.ReturnPayload();
             OnWriteQueueFull();
@@ -203,7 +204,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             return true;
         }
 
-        _backlog.Remove(cost, frame.IsReply);
+        _backlog.Remove(cost, frame.IsReply, pausesReading);
         frame.ReturnPayload();
         return false;
     }

@@ -122,6 +122,13 @@ internal sealed class ServerPubSubEndpoint : IPeerExtension, IQueuedFrameOwner
         _closed?.Cancel();
     }
 
+    /// <summary>
+    /// False: deliveries are bounded here (<see cref="FramesInWriter"/>, the drop-oldest queue) and do not
+    /// come from reading the client, so a client behind on reading is still read from, and its UNSUBSCRIBE
+    /// or publish is handled while deliveries wait for it.
+    /// </summary>
+    public bool PausesReading => false;
+
     public void OnQueuedFrameWritten(int length) => _inWriter!.Release();
 
     private async Task ControlLoopAsync()

@@ -110,6 +110,57 @@ public class PubSubUnsubscribeDropTests
         Assert.That(acknowledged, Is.True);
     }
 
+    /// <summary>
+    /// Deliveries waiting for a client that is behind on reading do not stop the server from reading it: its
+    /// UNSUBSCRIBE and its publishes are handled while the server's writer is full of events for it. Counted
+    /// with the replies the client provokes, the deliveries (up to 64 frames of 64 KiB here) paused the read
+    /// loop, so the client could not unsubscribe until it had read a megabyte of what it wanted to stop (and
+    /// the test above failed when the machine's socket buffers filled before its UNSUBSCRIBE).
+    /// </summary>
+    [Test]
+    public async Task AClientBehindOnReadingIsStillReadFromWhileDeliveriesWaitForIt()
+    {
+        await using var host = await TestHost.StartAsync(_ => { }, o =>
+        {
+            o.PubSub.ConnectionQueueCapacity = 50;
+            o.PubSub.AuthorizePublish = (_, topic) => topic == "marker";
+        });
+        var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
+        var bystander = await host.ConnectAsync();
+        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var markerSubscription = await bystander.SubscribeAsync("marker", (_, _) =>
+        {
+            marker.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+
+        await using var raw = await RawConnection.OpenAsync(host.WsRestEndpoint, handshake: false);
+        await raw.HandshakeAsync(new PeerSettings { PubSub = 1 });
+        await SubscribeAsync(raw, 1, "firehose");
+        var connection = host.Registry.Connections.Single(c => c.Id != bystander.ConnectionId);
+        var backlog = connection.Peer.Backlog;
+
+        // The raw client reads nothing: events go until the socket's buffers are full and more than the
+        // read-pause threshold of deliveries waits in the server's writer.
+        var payload = new byte[32 * 1024];
+        using (var deadline = new CancellationTokenSource(Generous))
+        {
+            while (backlog.Bytes <= backlog.PauseAbove)
+            {
+                await publisher.PublishAsync("firehose", payload, cancellationToken: deadline.Token);
+                await Task.Yield();
+            }
+        }
+
+        await raw.SendFrameAsync(FrameType.Unsubscribe, FrameFlags.None, 1, ReadOnlySpan<byte>.Empty);
+        var publish = new ArrayBufferWriter<byte>();
+        PubSubFrames.WritePublishHead(publish, "marker", "text/plain");
+        await raw.SendFrameAsync(FrameType.Event, PubSubFrames.Publish, 3, publish.WrittenSpan);
+
+        await marker.Task.WaitAsync(Generous);
+        Assert.That(backlog.Pauses, Is.Zero, "the read loop never waited for the deliveries");
+    }
+
     /// <summary>Every frame, in order, of every message (RawConnection.ReceiveFrameAsync skips the rest of a message).</summary>
     private static async IAsyncEnumerable<(FrameType Type, FrameFlags Flags, ulong StreamId, byte[] Payload)> ReadFramesAsync(RawConnection raw)
     {
