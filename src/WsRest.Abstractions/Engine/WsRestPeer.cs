@@ -113,6 +113,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
 
     public int ActiveStreamCount => Volatile.Read(ref _activeStreams);
 
+    /// <summary>Handlers of streams the remote opened that have not returned yet, reset streams' included (they count toward refusing new streams).</summary>
+    internal int RunningHandlerCount => Volatile.Read(ref _runningHandlers);
+
     /// <summary>Completes when both loops have ended and the socket is disposed.</summary>
     public Task Completion => _completion.Task;
 
