@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
+using WsRest.Client;
 using WsRest.Protocol;
 using WsRest.Server;
 using WsRest.Tests.Infrastructure;
@@ -19,22 +20,8 @@ public class PubSubUnsubscribeDropTests
     [Test]
     public async Task ADropAfterTheUnsubscribeWasQueuedIsReportedBeforeItsAck()
     {
-        await using var host = await TestHost.StartAsync(_ => { }, o =>
-        {
-            o.PubSub.ConnectionQueueCapacity = 50;
-            o.PubSub.AuthorizePublish = (_, topic) => topic == "marker";
-        });
-        var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
-        var bystander = await host.ConnectAsync();
-        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var markerSubscription = await bystander.SubscribeAsync("marker", (_, _) =>
-        {
-            marker.TrySetResult();
-            return ValueTask.CompletedTask;
-        });
-
-        await using var raw = await RawConnection.OpenAsync(host.WsRestEndpoint, handshake: false);
-        await raw.HandshakeAsync(new PeerSettings { PubSub = 1 });
+        await using var setup = await Setup.StartAsync();
+        var (host, publisher, marker, raw) = (setup.Host, setup.Publisher, setup.Marker, setup.Raw);
         await SubscribeAsync(raw, 1, "leaving");
         await SubscribeAsync(raw, 3, "firehose");
 
@@ -120,24 +107,10 @@ public class PubSubUnsubscribeDropTests
     [Test]
     public async Task AClientBehindOnReadingIsStillReadFromWhileDeliveriesWaitForIt()
     {
-        await using var host = await TestHost.StartAsync(_ => { }, o =>
-        {
-            o.PubSub.ConnectionQueueCapacity = 50;
-            o.PubSub.AuthorizePublish = (_, topic) => topic == "marker";
-        });
-        var publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
-        var bystander = await host.ConnectAsync();
-        var marker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var markerSubscription = await bystander.SubscribeAsync("marker", (_, _) =>
-        {
-            marker.TrySetResult();
-            return ValueTask.CompletedTask;
-        });
-
-        await using var raw = await RawConnection.OpenAsync(host.WsRestEndpoint, handshake: false);
-        await raw.HandshakeAsync(new PeerSettings { PubSub = 1 });
+        await using var setup = await Setup.StartAsync();
+        var (host, publisher, marker, raw) = (setup.Host, setup.Publisher, setup.Marker, setup.Raw);
         await SubscribeAsync(raw, 1, "firehose");
-        var connection = host.Registry.Connections.Single(c => c.Id != bystander.ConnectionId);
+        var connection = host.Registry.Connections.Single(c => c.Id != setup.BystanderId);
         var backlog = connection.Peer.Backlog;
 
         // The raw client reads nothing: events go until the socket's buffers are full and more than the
@@ -190,6 +163,74 @@ public class PubSubUnsubscribeDropTests
             {
                 yield return frame;
             }
+        }
+    }
+
+    /// <summary>
+    /// A server whose pub/sub queue holds 50 events, a bystander client subscribed to "marker" (which the raw
+    /// client may publish to: its arrival shows the server read the raw client's frames), and a raw client
+    /// with pub/sub that reads only when a test makes it.
+    /// </summary>
+    private sealed class Setup : IAsyncDisposable
+    {
+        private WsRestSubscription? _markerSubscription;
+
+        private Setup(TestHost host)
+        {
+            Host = host;
+            Publisher = host.App.Services.GetRequiredService<IWsRestPublisher>();
+        }
+
+        public TestHost Host { get; }
+
+        public IWsRestPublisher Publisher { get; }
+
+        public TaskCompletionSource Marker { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public RawConnection Raw { get; private set; } = null!; // set by StartAsync before anyone sees the setup
+
+        public string BystanderId { get; private set; } = null!;
+
+        public static async Task<Setup> StartAsync()
+        {
+            var setup = new Setup(await TestHost.StartAsync(_ => { }, o =>
+            {
+                o.PubSub.ConnectionQueueCapacity = 50;
+                o.PubSub.AuthorizePublish = (_, topic) => topic == "marker";
+            }));
+            try
+            {
+                var bystander = await setup.Host.ConnectAsync();
+                setup.BystanderId = bystander.ConnectionId!;
+                setup._markerSubscription = await bystander.SubscribeAsync("marker", (_, _) =>
+                {
+                    setup.Marker.TrySetResult();
+                    return ValueTask.CompletedTask;
+                });
+                setup.Raw = await RawConnection.OpenAsync(setup.Host.WsRestEndpoint, handshake: false);
+                await setup.Raw.HandshakeAsync(new PeerSettings { PubSub = 1 });
+                return setup;
+            }
+            catch
+            {
+                await setup.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Raw is not null)
+            {
+                await Raw.DisposeAsync();
+            }
+
+            if (_markerSubscription is not null)
+            {
+                await _markerSubscription.DisposeAsync();
+            }
+
+            await Host.DisposeAsync();
         }
     }
 
