@@ -14,7 +14,10 @@ internal sealed class WriteBacklog
     public const int FrameOverhead = 64;
 
     private long _bytes;
-    private long _pausingBytes;
+
+    // The part of _bytes that does not pause reading (pub/sub deliveries). Counted apart, so the frames of
+    // HTTP exchanges (nearly all) cost one interlocked add each way, as before the distinction.
+    private long _exemptBytes;
     private int _replies;
     private long _peakBytes;
     private int _pauses;
@@ -51,7 +54,7 @@ internal sealed class WriteBacklog
     /// The read loop must wait for the writer before it reads the remote's next message: more than
     /// <see cref="PauseAbove"/> bytes of frames that pause reading wait (<see cref="PausesReading"/>).
     /// </summary>
-    public bool ShouldPauseReading => Volatile.Read(ref _pausingBytes) > PauseAbove;
+    public bool ShouldPauseReading => PausingBytes > PauseAbove;
 
     /// <summary>Whether <paramref name="frame"/> counts toward <see cref="ShouldPauseReading"/> (all frames count toward <see cref="HardLimit"/>).</summary>
     public static bool PausesReading(in OutgoingFrame frame) => frame.Owner?.PausesReading ?? true;
@@ -62,16 +65,23 @@ internal sealed class WriteBacklog
     /// <param name="force">Frames that end the connection (ERROR, GOAWAY) are queued whatever the count.</param>
     public bool TryAdd(int cost, bool pausesReading = true, bool force = false)
     {
+        // An exempt frame is counted as exempt before it is counted at all (and uncounted in the opposite
+        // order in Remove), so the read loop never sees it as a frame that pauses reading, even for a moment.
+        if (!pausesReading)
+        {
+            Interlocked.Add(ref _exemptBytes, cost);
+        }
+
         var bytes = Interlocked.Add(ref _bytes, cost);
         if (bytes > HardLimit && !force)
         {
             Interlocked.Add(ref _bytes, -cost);
-            return false;
-        }
+            if (!pausesReading)
+            {
+                Interlocked.Add(ref _exemptBytes, -cost);
+            }
 
-        if (pausesReading)
-        {
-            Interlocked.Add(ref _pausingBytes, cost);
+            return false;
         }
 
         // A compare-and-swap only when a new peak is reached, which stops happening once a connection's
@@ -99,11 +109,19 @@ internal sealed class WriteBacklog
         }
 
         Interlocked.Add(ref _bytes, -cost);
-        if (pausesReading && Interlocked.Add(ref _pausingBytes, -cost) <= PauseAbove / 2 && Volatile.Read(ref _drained) is not null)
+        if (!pausesReading)
+        {
+            Interlocked.Add(ref _exemptBytes, -cost);
+        }
+
+        if (PausingBytes <= PauseAbove / 2 && Volatile.Read(ref _drained) is not null)
         {
             ReleaseWaiter();
         }
     }
+
+    /// <summary>Queued bytes of the frames that pause reading.</summary>
+    private long PausingBytes => Volatile.Read(ref _bytes) - Volatile.Read(ref _exemptBytes);
 
     /// <summary>
     /// Completes once at most half of <see cref="PauseAbove"/> waits (or <see cref="ReleaseWaiter"/> is
@@ -116,7 +134,7 @@ internal sealed class WriteBacklog
         // Published before the count is read (Exchange is a full fence), and the writer reads the waiter
         // after its decrement: either the count seen here is already low, or the writer sees the waiter.
         Interlocked.Exchange(ref _drained, waiter);
-        if (Volatile.Read(ref _pausingBytes) <= PauseAbove / 2)
+        if (PausingBytes <= PauseAbove / 2)
         {
             ReleaseWaiter();
         }
