@@ -95,10 +95,12 @@ internal sealed partial class WsRestPeer
         catch (WsRestProtocolException ex)
         {
             FailConnection(ex);
+            await DiscardUntilClosedAsync().ConfigureAwait(false);
         }
         catch (RemoteErrorException ex)
         {
             Close(WebSocketCloseStatus.NormalClosure, string.Empty, new WsRestProtocolException(ex.Code, ex.Message));
+            await DiscardUntilClosedAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -126,6 +128,37 @@ internal sealed partial class WsRestPeer
             {
                 throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"A WebSocket message exceeded the limit of {maxMessage} bytes.");
             }
+        }
+    }
+
+    /// <summary>
+    /// After a failure this side closes with, the remote's bytes are read and dropped (never decoded)
+    /// until its close arrives or the close timeout aborts the socket. A TCP connection closed with
+    /// received bytes unread is reset by the kernel, and a reset destroys what the remote has not read
+    /// yet: the ERROR frame that tells it why (RFC 6455 §7.1.1: wait for the remote's close).
+    /// </summary>
+    private async Task DiscardUntilClosedAsync()
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+        try
+        {
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(scratch.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The close timeout aborted the socket, or the remote went away: the connection's reason is
+            // already the failure that started the close, and there is nothing left to deliver.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 

@@ -143,9 +143,9 @@ internal static class EngineFuzzSession
         {
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "fuzz", CancellationToken.None);
         }
-        catch (Exception exception) when (exception is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception exception) when (exception is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            // Already closed by the peer.
+            // Already closed (by the peer, or by our other close: the reader and the session both answer).
         }
     }
 
@@ -161,6 +161,9 @@ internal static class EngineFuzzSession
                 var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    // Answered as a WebSocket endpoint does: a peer that failed the connection reads until
+                    // it has our close, and would otherwise wait its close timeout.
+                    await CloseQuietlyAsync(socket);
                     return;
                 }
 

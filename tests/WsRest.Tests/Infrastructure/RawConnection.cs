@@ -198,6 +198,13 @@ public sealed class RawConnection : IAsyncDisposable
 
             if (message is null)
             {
+                // Answer the close, as a WebSocket endpoint does: the server reads until it has our close
+                // (so its last frames are not lost to a reset) and would otherwise wait its close timeout.
+                if (Socket.State == WebSocketState.CloseReceived)
+                {
+                    await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, timeout.Token);
+                }
+
                 return error;
             }
 

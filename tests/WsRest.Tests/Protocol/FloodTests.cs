@@ -37,14 +37,17 @@ public class FloodTests
             }
         });
 
+        // The attacker reads only once the server has failed its connection: until then nothing it was
+        // sent (the PONGs, then the ERROR) left the server's socket, and the ERROR must still arrive.
+        var closed = ReceiveOnceClosingAsync(raw, attacked.Connection.Peer);
         var served = await ServeWhileAsync(bystander, attack);
+        var (code, reason) = await closed.WaitAsync(Generous);
+        Assert.That(code, Is.EqualTo(WsRestErrorCode.EnhanceYourCalm));
+        Assert.That(reason, Does.Contain("1024 replies (PONG)"));
 
         var failed = await NextAsync(events, WsRestConnectionEventKind.Failed);
         Assert.That(failed.Connection.Id, Is.EqualTo(attacked.Connection.Id));
         Assert.That(failed.Error!.Message, Does.Contain("control-frame flood"));
-        var (code, reason) = await raw.ReceiveUntilClosedAsync();
-        Assert.That(code, Is.EqualTo(WsRestErrorCode.EnhanceYourCalm));
-        Assert.That(reason, Does.Contain("1024 replies (PONG)"));
 
         // What waited for the client never passed the reply limit by more than a message's worth of
         // bookkeeping: 1,024 PONGs at 64 B each, not one per PING sent (1.5 million).
@@ -170,6 +173,12 @@ public class FloodTests
         while (!until.IsCompleted);
 
         return served;
+    }
+
+    private static async Task<(WsRestErrorCode? Code, string? Reason)> ReceiveOnceClosingAsync(RawConnection raw, Engine.WsRestPeer peer)
+    {
+        await WaitUntilAsync(() => peer.IsClosing, "the server to fail the flooding connection", () => $"{peer.Backlog.Replies} replies queued");
+        return await raw.ReceiveUntilClosedAsync();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what, Func<string> state)

@@ -47,6 +47,8 @@ public class RegistryTests
         Assert.That(events.Current.Kind, Is.EqualTo(WsRestConnectionEventKind.Connected));
 
         await raw.SendBytesAsync([0x7F, 0, 0, 0]);
+        var (code, _) = await raw.ReceiveUntilClosedAsync();
+        Assert.That(code, Is.EqualTo(WsRestErrorCode.ProtocolError));
 
         Assert.That(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.True);
         Assert.That(events.Current.Kind, Is.EqualTo(WsRestConnectionEventKind.Failed));
