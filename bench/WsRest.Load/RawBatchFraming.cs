@@ -12,7 +12,7 @@ namespace WsRest.Load;
 internal static class RawBatchFraming
 {
     /// <summary>What WsRest's writer puts in one message before it sends (<c>PeerOptions.BatchSize</c>'s default).</summary>
-    public const int BatchSize = 64 * 1024;
+    public const int BatchSize = 256 * 1024;
 
     /// <summary>The largest payload of one record (the echo endpoint's limit, as <see cref="RawEchoEndpoint"/>'s).</summary>
     public const int MaxPayload = 64 * 1024;

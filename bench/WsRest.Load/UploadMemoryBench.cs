@@ -151,7 +151,7 @@ internal static class UploadMemoryBench
             : "unbounded (MaxRequestBufferSize null)";
         var h2 = limits.Http2;
         var http2 = $"min({uploads} × {Kib(h2.InitialStreamWindowSize)} stream, {Kib(h2.InitialConnectionWindowSize)} conn window) = {Kib(Math.Min((long)uploads * h2.InitialStreamWindowSize, h2.InitialConnectionWindowSize))}";
-        var ws = $"min({uploads} × {Kib(wsRest.InitialStreamWindowSize)} stream, {Kib(wsRest.InitialConnectionWindowSize)} conn window) = {Kib(Math.Min((long)uploads * wsRest.InitialStreamWindowSize, wsRest.InitialConnectionWindowSize))}, + client queue {uploads} × 64 KiB";
+        var ws = $"min({uploads} × {Kib(wsRest.InitialStreamWindowSize)} stream, {Kib(wsRest.InitialConnectionWindowSize)} conn window) = {Kib(Math.Min((long)uploads * wsRest.InitialStreamWindowSize, wsRest.InitialConnectionWindowSize))}, + client queue min({uploads} × 128 KiB, {Kib(wsRest.InitialConnectionWindowSize)} conn window)";
         return new Dictionary<TransportKind, string>
         {
             [TransportKind.Http11] = http1,

@@ -20,14 +20,25 @@ internal sealed class PeerOptions
     /// <summary>Serves streams the remote opens; null refuses them.</summary>
     public IWsRestStreamHandler? Handler { get; init; }
 
-    /// <summary>The writer stops adding queued frames to a WebSocket message past this size (docs/protocol.md §3.1).</summary>
-    public int BatchSize { get; init; } = 64 * 1024;
+    /// <summary>
+    /// The writer stops adding queued frames to a WebSocket message past this size (docs/protocol.md §3.1).
+    /// Room for two DATA frames of each of a few streams: a bulk transfer goes out in few, large writes.
+    /// </summary>
+    public int BatchSize { get; init; } = 256 * 1024;
 
     /// <summary>Where this connection records its metrics: the container's <c>IMeterFactory</c> meter, or the shared one.</summary>
     public WsRestMetrics Metrics { get; init; } = WsRestMetrics.Shared;
 
-    /// <summary>Largest body sent inline in a REQUEST/RESPONSE frame, and largest DATA frame payload.</summary>
-    public int ChunkSize { get; init; } = 16 * 1024;
+    /// <summary>Largest body sent inline in a REQUEST/RESPONSE frame (docs/protocol.md §5.3).</summary>
+    public int MaxInlineBody { get; init; } = 16 * 1024;
+
+    /// <summary>
+    /// Largest DATA frame payload on a <c>wsrest.v1</c> connection (<c>wsrest.v1.json</c> keeps DATA at
+    /// <see cref="MaxInlineBody"/>). Most of a large body's cost is per frame (a credit take, a queue
+    /// slot, a pipe flush that wakes the reader), so larger frames make bulk transfers cheaper
+    /// (docs/benchmarks.md, "Larger DATA frames").
+    /// </summary>
+    public int MaxDataFrame { get; init; } = 64 * 1024;
 
     /// <summary>How long to wait for the peer's close reply after sending ours.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -47,7 +58,8 @@ internal sealed class PeerOptions
     /// <summary>
     /// The write queue's bound: memory (payload arrays and slots) that frames waiting for the remote may
     /// hold; queueing past it aborts the connection (issue 19). What passes <see cref="PauseReadingAbove"/>
-    /// is only what was already under way when reading stopped: at most 64 KiB of DATA per stream, the
+    /// is only what was already under way when reading stopped: at most two DATA frames per stream
+    /// (<see cref="WsRestPeer.QueuedDataPerStream"/>), the
     /// heads of handlers still running, and up to 64 pub/sub frames.
     /// </summary>
     public long MaxQueuedBytes { get; init; } = 64 * 1024 * 1024;

@@ -41,6 +41,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _remoteGoAwayReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _maxDataPayload;
+    private readonly int _inlineBodyLimit;
     private readonly KeyValuePair<string, object?> _roleTag;
     private readonly WsRestMetrics _metrics;
 
@@ -78,7 +79,14 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         _connectionReceiveWindow = new ReceiveWindow(options.Local.InitialConnectionWindow);
         ConnectionSendWindow = new SendWindow(options.Remote.InitialConnectionWindow);
         _localStreamSlots = new SemaphoreSlim(Math.Max(options.Remote.MaxConcurrentStreams, 0));
-        _maxDataPayload = Math.Min(options.ChunkSize, options.Remote.MaxMessageSize - FrameCodec.MaxHeaderLength);
+        var maxFramePayload = options.Remote.MaxMessageSize - FrameCodec.MaxHeaderLength;
+        _inlineBodyLimit = Math.Min(options.MaxInlineBody, maxFramePayload);
+
+        // A JSON peer carries DATA as base64 (a third larger) and is typically a browser with a small
+        // message limit: its DATA frames stay at the inline size, as the JSON codec's sizing rule says
+        // (docs/protocol.md, wsrest.v1.json).
+        var dataFrame = WireFormat.For(socket.SubProtocol).MessageType == WebSocketMessageType.Binary ? options.MaxDataFrame : options.MaxInlineBody;
+        _maxDataPayload = Math.Max(Math.Min(dataFrame, maxFramePayload), _inlineBodyLimit);
         _backlog = new WriteBacklog(options.PauseReadingAbove, options.MaxQueuedBytes, options.MaxQueuedReplies);
     }
 
@@ -101,15 +109,21 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     /// <summary>Largest frame payload the remote accepts.</summary>
     public int MaxFramePayload => _options.Remote.MaxMessageSize - FrameCodec.MaxHeaderLength;
 
+    /// <summary>Largest DATA frame payload this side sends (<see cref="PeerOptions.MaxDataFrame"/>, within the remote's message limit).</summary>
     public int MaxDataPayload => _maxDataPayload;
 
-    public int InlineBodyLimit => _maxDataPayload;
+    /// <summary>Largest body this side sends inline with its head.</summary>
+    public int InlineBodyLimit => _inlineBodyLimit;
 
     /// <summary>Where this connection's metrics go; request metrics of its streams go there too.</summary>
     public WsRestMetrics Metrics => _metrics;
 
-    /// <summary>How many DATA bytes one stream may have waiting for the writer (docs/architecture.md, fairness).</summary>
-    public int QueuedDataPerStream => 4 * _maxDataPayload;
+    /// <summary>
+    /// How many DATA bytes one stream may have waiting for the writer (docs/architecture.md, fairness):
+    /// two frames, so the sender fills the next while the writer sends one, and never less than the
+    /// 64 KiB four inline-sized frames make.
+    /// </summary>
+    public int QueuedDataPerStream => Math.Max(2 * _maxDataPayload, 4 * _inlineBodyLimit);
 
     public int ActiveStreamCount => Volatile.Read(ref _activeStreams);
 

@@ -116,7 +116,8 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
         {
             file.Seek(offset, SeekOrigin.Begin);
             var remaining = count ?? file.Length - offset;
-            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            // One DATA frame's worth per read (PeerOptions.MaxDataFrame): smaller reads would make smaller frames.
+            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
             try
             {
                 while (remaining > 0)
