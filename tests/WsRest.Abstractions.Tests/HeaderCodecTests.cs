@@ -223,6 +223,30 @@ public class HeaderCodecTests
         ProtocolAssert.Throws(WsRestErrorCode.ProtocolError, () => Read(bytes));
     }
 
+    [Test]
+    public void ARepeatedValueOfAStaticNameIsTheSameStringAndADifferentOneIsDecodedAfresh()
+    {
+        var date = Read(Encode([Header("date", "Tue, 08 Dec 2026 02:22:09 GMT")]))[0].Value;
+        var again = Read(Encode([Header("date", "Tue, 08 Dec 2026 02:22:09 GMT")]))[0].Value;
+        var next = Read(Encode([Header("date", "Tue, 08 Dec 2026 02:22:10 GMT")]))[0].Value;
+
+        Assert.That(again, Is.SameAs(date), "the value the last head of this thread carried is reused");
+        Assert.That(next, Is.EqualTo("Tue, 08 Dec 2026 02:22:10 GMT"));
+        Assert.That(Read(Encode([Header("date", "Tue, 08 Dec 2026 02:22:09 GMT")]))[0].Value, Is.Not.SameAs(date), "only the last value is kept");
+    }
+
+    [Test]
+    public void NonAsciiAndLongValuesAreDecodedEveryTime()
+    {
+        var long1 = Read(Encode([Header("authorization", new string('a', 200))]))[0].Value;
+        var long2 = Read(Encode([Header("authorization", new string('a', 200))]))[0].Value;
+        var utf1 = Read(Encode([Header("content-disposition", "attachment; filename=\"é.txt\"")]))[0].Value;
+        var utf2 = Read(Encode([Header("content-disposition", "attachment; filename=\"é.txt\"")]))[0].Value;
+
+        Assert.That(long2, Is.EqualTo(long1).And.Not.SameAs(long1), "a value over 128 characters is not kept");
+        Assert.That(utf2, Is.EqualTo("attachment; filename=\"é.txt\"").And.Not.SameAs(utf1), "only ASCII is compared");
+    }
+
     private static KeyValuePair<string, string> Header(string name, string value) => new(name, value);
 
     private static byte[] Encode(IEnumerable<KeyValuePair<string, string>> headers) => Bytes.Write(writer =>

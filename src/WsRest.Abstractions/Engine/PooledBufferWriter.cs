@@ -9,6 +9,11 @@ namespace WsRest.Engine;
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    // One writer kept per thread for the heads encoded per request (Rent, Release): the array is pooled
+    // either way, and this keeps the object from being allocated again for every request at each end.
+    [ThreadStatic]
+    private static PooledBufferWriter? t_spare;
+
     private byte[] _buffer;
     private int _written;
 
@@ -16,6 +21,20 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public PooledBufferWriter(int initialCapacity = 256)
     {
         _buffer = initialCapacity > 0 ? ArrayPool<byte>.Shared.Rent(initialCapacity) : [];
+    }
+
+    /// <summary>A writer with <paramref name="initialCapacity"/> bytes rented: this thread's spare if it has one, else a new one.</summary>
+    public static PooledBufferWriter Rent(int initialCapacity)
+    {
+        var writer = t_spare;
+        if (writer is null)
+        {
+            return new PooledBufferWriter(initialCapacity);
+        }
+
+        t_spare = null;
+        writer._buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        return writer;
     }
 
     public int WrittenCount => _written;
@@ -68,6 +87,16 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Gives the array back (as <see cref="Dispose"/>) and keeps the writer as this thread's spare for
+    /// <see cref="Rent"/>. Only the writer's last owner calls it, and never uses it afterwards.
+    /// </summary>
+    public void Release()
+    {
+        Dispose();
+        t_spare = this;
     }
 
     private void Ensure(int sizeHint)

@@ -84,7 +84,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
         }
         finally
         {
-            head.Dispose();
+            head.Release();
         }
 
         if (!inline)

@@ -210,7 +210,7 @@ internal sealed partial class WsRestPeer
                 break;
             case FrameType.Cancel:
                 RequireStreamId(frame);
-                if (_streams.TryGetValue(frame.StreamId, out var cancelled))
+                if (TryGetStream(frame.StreamId, out var cancelled))
                 {
                     cancelled.OnCancel(ControlFrames.ReadCancel(frame.Payload));
                 }
@@ -366,7 +366,7 @@ internal sealed partial class WsRestPeer
 
         var head = new ResponseHead();
         var body = head.Read(frame.Payload, _options.Local.MaxHeaderListSize, _options.MaxHeaderCount);
-        if (!_streams.TryGetValue(id, out var stream))
+        if (!TryGetStream(id, out var stream))
         {
             ThrowIfNeverOpened(id, "RESPONSE");
             ConsumeConnectionCreditOf(frame, body.Length);
@@ -388,7 +388,7 @@ internal sealed partial class WsRestPeer
     private void OnDataFrame(in Frame frame)
     {
         RequireStreamId(frame);
-        if (!_streams.TryGetValue(frame.StreamId, out var stream))
+        if (!TryGetStream(frame.StreamId, out var stream))
         {
             ThrowIfNeverOpened(frame.StreamId, "DATA");
             ConsumeConnectionCreditOf(frame, frame.Payload.Length);
@@ -417,7 +417,7 @@ internal sealed partial class WsRestPeer
             return;
         }
 
-        if (_streams.TryGetValue(frame.StreamId, out var stream))
+        if (TryGetStream(frame.StreamId, out var stream))
         {
             if (!stream.SendWindow.Add(increment))
             {
@@ -446,7 +446,7 @@ internal sealed partial class WsRestPeer
 
         var message = $"The {_options.RemoteName} is shutting down (GOAWAY: {reason}); the request was not processed and may be retried.";
         var refused = new WsRestConnectionClosedException(message, notProcessed: true);
-        foreach (var stream in _streams.Values)
+        foreach (var stream in SnapshotStreams())
         {
             if (stream.IsLocal && stream.Id > lastStreamId)
             {

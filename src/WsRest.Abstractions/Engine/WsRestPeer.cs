@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
@@ -30,9 +29,11 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    // Writers already serialize on _streamLock, so one lock inside the dictionary is enough; the default
-    // takes one per core, per connection (reads are lock-free either way).
-    private readonly ConcurrentDictionary<ulong, WsRestStream> _streams = new(concurrencyLevel: 1, capacity: 7);
+    // Guarded by _streamLock, reads included (TryGetStream): writers already serialized on it, and a
+    // plain dictionary allocates nothing per stream where ConcurrentDictionary allocates a node for
+    // each (about 48 B per request at each end, docs/benchmarks.md). The read loop's lookups take an
+    // uncontended lock for a few instructions.
+    private readonly Dictionary<ulong, WsRestStream> _streams = new(capacity: 7);
     // Not readonly: a mutable struct (see ReceiveWindow).
     private ReceiveWindow _connectionReceiveWindow;
     private readonly SemaphoreSlim _localStreamSlots;
@@ -357,7 +358,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             _metrics.ActiveStreams.Add(1, _roleTag);
             if (!Enqueue(OutgoingFrame.WithPayload(FrameType.Request, flags, id, head, length), force: false))
             {
-                _streams.TryRemove(id, out _);
+                _streams.Remove(id);
                 Interlocked.Decrement(ref _activeStreams);
                 _metrics.ActiveStreams.Add(-1, _roleTag);
                 return false;
@@ -393,7 +394,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         {
             // Under the start lock: a stream being started now is either not yet reset (and will be
             // removed here once its id is set) or sees the reset and never starts.
-            removed = stream.Id != 0 && _streams.TryRemove(new KeyValuePair<ulong, WsRestStream>(stream.Id, stream));
+            removed = stream.Id != 0 && _streams.TryGetValue(stream.Id, out var registered) && ReferenceEquals(registered, stream) && _streams.Remove(stream.Id);
         }
 
         if (!removed)
@@ -544,9 +545,27 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>The stream registered under <paramref name="id"/>, if any.</summary>
+    private bool TryGetStream(ulong id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WsRestStream? stream)
+    {
+        lock (_streamLock)
+        {
+            return _streams.TryGetValue(id, out stream);
+        }
+    }
+
+    /// <summary>The streams registered now (a copy: what is done with them may remove them).</summary>
+    private WsRestStream[] SnapshotStreams()
+    {
+        lock (_streamLock)
+        {
+            return _streams.Count == 0 ? [] : [.. _streams.Values];
+        }
+    }
+
     private void AbortStreams(Exception reason)
     {
-        foreach (var stream in _streams.Values)
+        foreach (var stream in SnapshotStreams())
         {
             stream.Abort(reason);
         }

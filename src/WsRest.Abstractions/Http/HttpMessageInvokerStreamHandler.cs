@@ -54,7 +54,7 @@ internal sealed class HttpMessageInvokerStreamHandler : IWsRestStreamHandler
         using var activity = WsRestTracing.StartIncoming(stream.RequestHead!.Method, stream.RequestHead.Headers);
         using var request = BuildRequest(stream);
         using var response = await _invoker.SendAsync(request, stream.Aborted).ConfigureAwait(false);
-        using var outgoing = new OutgoingMessage(new PooledBufferWriter(256));
+        using var outgoing = new OutgoingMessage(PooledBufferWriter.Rent(256));
         var head = outgoing.Head;
         ResponseHead.WriteStart(head, (int)response.StatusCode);
         HttpHeaderEncoder.Write(head, response.Headers.NonValidated);

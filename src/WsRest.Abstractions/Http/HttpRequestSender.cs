@@ -259,7 +259,7 @@ internal static class HttpRequestSender
 
     private static PooledBufferWriter EncodeHead(HttpRequestMessage request)
     {
-        var head = new PooledBufferWriter(256);
+        var head = PooledBufferWriter.Rent(256);
         try
         {
             var content = request.Content;

@@ -11,6 +11,17 @@ internal static class HeaderCodec
     // Vectorised: every header name of every request and response is checked (tchar, RFC 9110 §5.6.2).
     private static readonly SearchValues<char> TokenChars = SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
+    // Values longer than this are not kept: a cache entry must not pin a large cookie per thread.
+    private const int MaxReusedValueLength = 128;
+
+    // The last value decoded for each static-table name, per thread (the read loops decode on theirs).
+    // Date, Content-Length, Content-Type, Server and the like repeat from head to head, and a repeated
+    // value is then the same string, not a new one per request (SocketsHttpHandler reuses a
+    // connection's last Date and Server strings the same way). Strings are immutable, so one kept here
+    // may be shared by any connection that decodes the same bytes.
+    [ThreadStatic]
+    private static string?[]? t_lastValues;
+
     public const ulong EndOfBlock = 0;
     public const ulong Literal = 1;
 
@@ -76,7 +87,7 @@ internal static class HeaderCodec
                 // Static names and values are ASCII: their length is their byte count.
                 if (value is null)
                 {
-                    value = reader.ReadString(int.MaxValue, out var valueBytes);
+                    value = ReadReusedValue(ref reader, code, out var valueBytes);
                     total += valueBytes;
                 }
                 else
@@ -104,6 +115,18 @@ internal static class HeaderCodec
 
             headers.Add(new KeyValuePair<string, string>(name, value));
         }
+    }
+
+    private static string ReadReusedValue(ref PayloadReader reader, ulong index, out int byteLength)
+    {
+        var lastValues = t_lastValues ??= new string?[StaticTable.FirstIndex + StaticTable.Count];
+        var value = reader.ReadString(lastValues[index], out byteLength);
+        if (value.Length <= MaxReusedValueLength)
+        {
+            lastValues[index] = value;
+        }
+
+        return value;
     }
 
     private static void Skip(ref PayloadReader reader, ulong code)

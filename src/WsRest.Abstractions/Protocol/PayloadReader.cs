@@ -78,6 +78,30 @@ internal ref struct PayloadReader
         }
     }
 
+    /// <summary>
+    /// Reads a length-prefixed UTF-8 string, returning <paramref name="previous"/> itself when the bytes
+    /// spell it (ASCII only): a value that repeats from frame to frame is then not allocated again.
+    /// </summary>
+    public string ReadString(string? previous, out int byteLength)
+    {
+        var length = ReadInt32("string length");
+        byteLength = length;
+        var bytes = ReadBytes(length);
+        if (previous is not null && previous.Length == length && Ascii.Equals(bytes, previous))
+        {
+            return previous;
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new WsRestProtocolException(WsRestErrorCode.ProtocolError, "Malformed frame: a string is not valid UTF-8.", ex);
+        }
+    }
+
     /// <summary>Skips a length-prefixed string without decoding it; returns its byte length.</summary>
     public int SkipString()
     {

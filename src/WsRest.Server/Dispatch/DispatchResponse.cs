@@ -359,7 +359,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
 
     private PooledBufferWriter EncodeHead()
     {
-        var head = new PooledBufferWriter(256);
+        var head = PooledBufferWriter.Rent(256);
         try
         {
             ResponseHead.WriteStart(head, StatusCode);

@@ -55,15 +55,19 @@ internal sealed class DispatchResponseBodyWriter : PipeWriter
 
     public void ResetBuffer() => _buffer?.Reset();
 
-    public void ReleaseBuffer()
-    {
-        _buffer?.Dispose();
-        _buffer = null;
-    }
+    /// <summary>Gives the buffered bytes' array back; the writer object stays with this (pooled) context for its next response.</summary>
+    public void ReleaseBuffer() => _buffer?.Dispose();
 
     private PooledBufferWriter EnsureBuffer(int sizeHint)
     {
         _response.ThrowIfCompleted();
-        return _buffer ??= new PooledBufferWriter(Math.Max(sizeHint, 4096));
+        var buffer = _buffer ??= new PooledBufferWriter(0);
+        if (buffer.WrittenCount == 0)
+        {
+            // The first array at a useful size, not the writer's 256-byte minimum that would grow by copies.
+            buffer.GetSpan(Math.Max(sizeHint, 4096));
+        }
+
+        return buffer;
     }
 }
