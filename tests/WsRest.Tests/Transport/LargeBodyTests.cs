@@ -36,15 +36,16 @@ public class LargeBodyTests(WsRestEncoding encoding)
                 var buffer = new byte[64 * 1024];
                 long total = 0;
                 long checksum = 0;
+                string? firstWrong = null;
                 int read;
                 while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
                 {
-                    checksum += SumOfChunkMarkers(buffer.AsSpan(0, read), total);
+                    checksum += SumOfChunkMarkers(buffer.AsSpan(0, read), total, ref firstWrong);
                     MeasureAtHalfWay(total, read, ref uploadHalfWayHeap);
                     total += read;
                 }
 
-                return Results.Text($"{total}:{checksum}");
+                return Results.Text(firstWrong is null ? $"{total}:{checksum}" : $"{total}:{checksum} ({firstWrong})");
             });
             app.MapGet("/source", async (HttpContext context) =>
             {
@@ -70,29 +71,40 @@ public class LargeBodyTests(WsRestEncoding encoding)
         var buffer = new byte[64 * 1024];
         long received = 0;
         long checksum = 0;
+        string? firstWrong = null;
         int read;
         while ((read = await body.ReadAsync(buffer)) > 0)
         {
-            checksum += SumOfChunkMarkers(buffer.AsSpan(0, read), received);
+            checksum += SumOfChunkMarkers(buffer.AsSpan(0, read), received, ref firstWrong);
             MeasureAtHalfWay(received, read, ref downloadHalfWayHeap);
             received += read;
         }
 
         Assert.That(received, Is.EqualTo(OneGiB));
-        Assert.That(checksum, Is.EqualTo(upload.ExpectedChecksum), "every 64 KiB chunk arrived in order");
+        Assert.That(checksum, Is.EqualTo(upload.ExpectedChecksum), $"every 64 KiB chunk arrived in order ({firstWrong})");
         TestContext.Progress.WriteLine($"live heap half way: upload {uploadHalfWayHeap >> 20} MiB, download {downloadHalfWayHeap >> 20} MiB");
         Assert.That(uploadHalfWayHeap, Is.InRange(1, HeapBound), "live heap half way through the upload");
         Assert.That(downloadHalfWayHeap, Is.InRange(1, HeapBound), "live heap half way through the download");
     }
 
-    /// <summary>Adds the last byte of each 64 KiB chunk (its sequence number) found in a read at <paramref name="offset"/>.</summary>
-    private static long SumOfChunkMarkers(ReadOnlySpan<byte> read, long offset)
+    /// <summary>
+    /// Adds the last byte of each 64 KiB chunk (its sequence number) found in a read at <paramref name="offset"/>;
+    /// the first marker that is not its chunk's number is described in <paramref name="firstWrong"/>, so a
+    /// failure says where the body went wrong and with what.
+    /// </summary>
+    private static long SumOfChunkMarkers(ReadOnlySpan<byte> read, long offset, ref string? firstWrong)
     {
         const int Chunk = 64 * 1024;
         long sum = 0;
         for (var end = ((offset / Chunk) + 1) * Chunk - 1; end < offset + read.Length; end += Chunk)
         {
-            sum += read[(int)(end - offset)];
+            var marker = read[(int)(end - offset)];
+            if (firstWrong is null && marker != (byte)(end / Chunk))
+            {
+                firstWrong = $"chunk {end / Chunk} ends in {marker}, not {(byte)(end / Chunk)}; found in a read of {read.Length} bytes at offset {offset}";
+            }
+
+            sum += marker;
         }
 
         return sum;
