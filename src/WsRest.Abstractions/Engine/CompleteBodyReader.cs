@@ -17,7 +17,7 @@ internal sealed class CompleteBodyReader : PipeReader
     /// <summary>Copies <paramref name="body"/> into a pooled array the reader owns until it completes.</summary>
     public CompleteBodyReader(ReadOnlySpan<byte> body)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(body.Length);
+        _buffer = BytePool.Rent(body.Length);
         body.CopyTo(_buffer);
         _length = body.Length;
     }
@@ -64,7 +64,7 @@ internal sealed class CompleteBodyReader : PipeReader
         // one of them takes the array, so it is never returned to the pool twice.
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BytePool.Return(buffer);
         }
     }
 

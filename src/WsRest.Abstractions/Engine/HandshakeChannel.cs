@@ -52,7 +52,7 @@ internal static class HandshakeChannel
         // 128 KiB array per receive, more than the shared pool keeps when many handshakes run at once,
         // so a connection storm allocated them (docs/benchmarks.md, "Connection set-up and idle memory").
         // One byte over the limit is room enough to see a message that exceeds it.
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, limit + 1));
+        var buffer = BytePool.Rent(Math.Min(InitialReceiveBuffer, limit + 1));
         try
         {
             var total = 0;
@@ -61,9 +61,9 @@ internal static class HandshakeChannel
             {
                 if (total == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 4, limit + 1));
+                    var larger = BytePool.Rent(Math.Min(buffer.Length * 4, limit + 1));
                     buffer.AsSpan(0, total).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BytePool.Return(buffer);
                     buffer = larger;
                 }
 
@@ -108,7 +108,7 @@ internal static class HandshakeChannel
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BytePool.Return(buffer);
         }
     }
 

@@ -121,7 +121,7 @@ internal readonly struct OutgoingFrame
         }
         else if (Payload is { Length: > 0 })
         {
-            ArrayPool<byte>.Shared.Return(Payload);
+            BytePool.Return(Payload);
         }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     /// <param name="initialCapacity">Bytes to rent now; 0 rents on first use (and <see cref="Dispose"/> makes the writer empty and reusable).</param>
     public PooledBufferWriter(int initialCapacity = 256)
     {
-        _buffer = initialCapacity > 0 ? ArrayPool<byte>.Shared.Rent(initialCapacity) : [];
+        _buffer = initialCapacity > 0 ? BytePool.Rent(initialCapacity) : [];
     }
 
     /// <summary>A writer with <paramref name="initialCapacity"/> bytes rented: this thread's spare if it has one, else a new one.</summary>
@@ -33,7 +33,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         }
 
         t_spare = null;
-        writer._buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        writer._buffer = BytePool.Rent(initialCapacity);
         return writer;
     }
 
@@ -85,7 +85,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BytePool.Return(buffer);
         }
     }
 
@@ -107,11 +107,11 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var next = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, 256), _written + sizeHint));
+        var next = BytePool.Rent(Math.Max(Math.Max(_buffer.Length * 2, 256), _written + sizeHint));
         _buffer.AsSpan(0, _written).CopyTo(next);
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            BytePool.Return(_buffer);
         }
 
         _buffer = next;

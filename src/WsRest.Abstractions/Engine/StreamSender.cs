@@ -140,7 +140,7 @@ internal sealed class StreamSender : IQueuedFrameOwner
                 }
                 else
                 {
-                    var payload = ArrayPool<byte>.Shared.Rent(take);
+                    var payload = BytePool.Rent(take);
                     data.Span.Slice(sent, take).CopyTo(payload);
                     frame = OutgoingFrame.WithPayload(FrameType.Data, flags, _stream.Id, payload, take, owner: this);
                 }

@@ -29,7 +29,7 @@ internal sealed partial class WsRestPeer
                 // frame header (PING/PONG/CLOSE control frames are handled inside the WebSocket meanwhile),
                 // and the buffer is rented only once data is there.
                 var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-                buffer = ArrayPool<byte>.Shared.Rent(size);
+                buffer = BytePool.Rent(size);
                 var total = 0;
                 while (true)
                 {
@@ -58,9 +58,9 @@ internal sealed partial class WsRestPeer
 
                     if (total == buffer.Length)
                     {
-                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxMessage));
+                        var larger = BytePool.Rent(Math.Min(buffer.Length * 2, maxMessage));
                         buffer.AsSpan(0, total).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        BytePool.Return(buffer);
                         buffer = larger;
                     }
 
@@ -75,7 +75,7 @@ internal sealed partial class WsRestPeer
                 // While large messages continue the next one starts at this size, so a bulk transfer does
                 // not regrow its buffer per message; once they stop, back to the small size.
                 size = total > InitialReceiveBuffer ? buffer.Length : InitialReceiveBuffer;
-                ArrayPool<byte>.Shared.Return(buffer);
+                BytePool.Return(buffer);
                 buffer = null;
 
                 if (_backlog.ShouldPauseReading)
@@ -115,7 +115,7 @@ internal sealed partial class WsRestPeer
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                BytePool.Return(buffer);
             }
         }
 
@@ -139,7 +139,7 @@ internal sealed partial class WsRestPeer
     /// </summary>
     private async Task DiscardUntilClosedAsync()
     {
-        var scratch = ArrayPool<byte>.Shared.Rent(InitialReceiveBuffer);
+        var scratch = BytePool.Rent(InitialReceiveBuffer);
         try
         {
             while (true)
@@ -158,7 +158,7 @@ internal sealed partial class WsRestPeer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(scratch);
+            BytePool.Return(scratch);
         }
     }
 

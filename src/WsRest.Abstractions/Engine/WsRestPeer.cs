@@ -346,7 +346,7 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
             // leave a stream nobody awaits in both tables.
             if (!IsAcceptingStreams || stream.IsResetOrRemoved)
             {
-                ArrayPool<byte>.Shared.Return(head);
+                BytePool.Return(head);
                 return false;
             }
 

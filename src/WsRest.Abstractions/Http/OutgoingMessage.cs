@@ -36,7 +36,7 @@ internal sealed class OutgoingMessage : IDisposable
 
     public async Task ReadInlineAsync(HttpContent content, int length, CancellationToken cancellationToken)
     {
-        _inline = ArrayPool<byte>.Shared.Rent(length);
+        _inline = BytePool.Rent(length);
         var target = new MemoryStream(_inline, 0, length, writable: true);
         try
         {
@@ -65,7 +65,7 @@ internal sealed class OutgoingMessage : IDisposable
         _head = null;
         if (_inline is not null)
         {
-            ArrayPool<byte>.Shared.Return(_inline);
+            BytePool.Return(_inline);
             _inline = null;
         }
     }

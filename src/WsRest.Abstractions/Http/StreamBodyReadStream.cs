@@ -39,7 +39,7 @@ internal sealed class StreamBodyReadStream : ReadOnlyBodyStream
     public override int Read(Span<byte> buffer)
     {
         // Sync reads exist for callers that insist; the body arrives asynchronously, so this blocks a thread.
-        var rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        var rented = BytePool.Rent(buffer.Length);
         try
         {
             var read = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
@@ -48,7 +48,7 @@ internal sealed class StreamBodyReadStream : ReadOnlyBodyStream
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            BytePool.Return(rented);
         }
     }
 

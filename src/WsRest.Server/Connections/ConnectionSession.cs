@@ -113,10 +113,12 @@ internal sealed class ConnectionSession
     {
         using (_upgrade.RequestAborted.UnsafeRegister(static state => ((WsRestPeer)state!).Abort(new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The client's connection was lost.")), _peer))
         {
-            // Started before it is announced: whoever reacts to Connected finds a running engine.
+            // Listed before the engine starts, so no request is served by a connection the registry does
+            // not list yet; announced after, so whoever reacts to Connected finds a running engine.
+            _registry.List(Connection);
             _pubSub?.Start(_peer, Connection);
             _peer.Start();
-            _registry.Add(Connection);
+            _registry.Announce(Connection);
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 // Checked here: the endpoint's text would otherwise be made for every connection, logged or not.

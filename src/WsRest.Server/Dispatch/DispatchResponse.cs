@@ -117,7 +117,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
             file.Seek(offset, SeekOrigin.Begin);
             var remaining = count ?? file.Length - offset;
             // One DATA frame's worth per read (PeerOptions.MaxDataFrame): smaller reads would make smaller frames.
-            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            var buffer = BytePool.Rent(64 * 1024);
             try
             {
                 while (remaining > 0)
@@ -134,7 +134,7 @@ internal sealed class DispatchResponse : IHttpResponseFeature, IHttpResponseBody
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                BytePool.Return(buffer);
             }
         }
     }

@@ -64,14 +64,21 @@ public sealed class WsRestConnectionRegistry
     internal IAsyncEnumerable<WsRestConnectionEvent> WatchAsync(int capacity, CancellationToken cancellationToken)
         => _events.WatchAsync(cancellationToken, capacity);
 
+    /// <summary>
+    /// Lists the connection before its engine starts: a client that has been served a request is always
+    /// in <see cref="Count"/> and the enumeration (issue 13: listed only after the start, a connection
+    /// could serve its first exchange on a loaded machine before it was listed). <see cref="Announce"/>
+    /// follows once the engine runs.
+    /// </summary>
+    internal void List(WsRestConnection connection) => _connections[connection.Id] = connection;
+
     /// <remarks>
-    /// Listed first, then announced, so whoever reacts to Connected finds the connection; one that
-    /// completes its handshake while the server is shutting down is told to go away at once (the
-    /// shutdown's snapshot of connections may have missed it).
+    /// Listed first, then announced, so whoever reacts to Connected finds the connection, and its engine
+    /// already running; one that completes its handshake while the server is shutting down is told to go
+    /// away at once (the shutdown's snapshot of connections may have missed it).
     /// </remarks>
-    internal void Add(WsRestConnection connection)
+    internal void Announce(WsRestConnection connection)
     {
-        _connections[connection.Id] = connection;
         if (IsShuttingDown)
         {
             _ = connection.CloseAsync();

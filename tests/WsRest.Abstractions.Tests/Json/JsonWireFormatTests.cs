@@ -136,7 +136,7 @@ public class JsonWireFormatTests
                     random.NextBytes(data);
                 }
 
-                var array = ArrayPool<byte>.Shared.Rent(length);
+                var array = BytePool.Rent(length);
                 data.CopyTo(array, 0);
                 var frame = OutgoingFrame.WithPayload(FrameType.Data, FrameFlags.EndStream, 1, array, length);
                 using var message = new PooledBufferWriter(0);

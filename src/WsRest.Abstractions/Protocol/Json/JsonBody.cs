@@ -1,3 +1,4 @@
+using WsRest.Engine;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
@@ -63,7 +64,7 @@ internal static class JsonBody
         }
 
         var length = Base64Length(body.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length + 2);
+        var rented = BytePool.Rent(length + 2);
         try
         {
             rented[0] = (byte)'"';
@@ -75,7 +76,7 @@ internal static class JsonBody
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            BytePool.Return(rented);
         }
     }
 
@@ -149,7 +150,7 @@ internal static class JsonBody
     /// </summary>
     private static void WriteEscapedString(Utf8JsonWriter writer, ReadOnlySpan<byte> text, int escapedLength)
     {
-        var rented = ArrayPool<byte>.Shared.Rent(escapedLength + 2);
+        var rented = BytePool.Rent(escapedLength + 2);
         try
         {
             var output = rented.AsSpan();
@@ -184,7 +185,7 @@ internal static class JsonBody
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            BytePool.Return(rented);
         }
     }
 }

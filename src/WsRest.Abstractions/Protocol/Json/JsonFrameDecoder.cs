@@ -276,7 +276,7 @@ internal sealed partial class JsonFrameDecoder
             return;
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        var rented = BytePool.Rent(reader.ValueSpan.Length);
         try
         {
             var length = CopyString(ref reader, rented, what);
@@ -285,7 +285,7 @@ internal sealed partial class JsonFrameDecoder
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            BytePool.Return(rented);
         }
     }
 
