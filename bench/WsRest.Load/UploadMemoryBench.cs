@@ -48,10 +48,10 @@ internal static class UploadMemoryBench
             foreach (var kind in kinds)
             {
                 var port = kind == TransportKind.Http2 ? server.Http2Port : server.Http1Port;
-                var result = await RunOneAsync(kind, port, options.Uploads, bytes, path, timeout).ConfigureAwait(false);
+                var result = await RunOneAsync(kind, port, options.Uploads, bytes, path, timeout, TimeSpan.FromSeconds(expectedSeconds / 2)).ConfigureAwait(false);
                 failed |= result.Verified != options.Uploads;
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {Transports.Name(kind)} | {result.Elapsed.TotalSeconds:0.0} | {options.Uploads * bytes / Mib / result.Elapsed.TotalSeconds:0} | {result.BaselineResident / Mib:0.0} | {result.PeakResident / Mib:0.0} | **{(result.PeakResident - result.BaselineResident) / Mib:0.0}** | {result.BaselineManaged / Mib:0.0} | {result.PeakManaged / Mib:0.0} | {(result.PeakManaged - result.BaselineManaged) / Mib:0.0} | {(result.PeakAfterGc - result.BaselineAfterGc) / Mib:0.0} | {bounds[kind]} | {result.Verified}/{options.Uploads} |"));
+                    $"| {Transports.Name(kind)} | {result.Elapsed.TotalSeconds:0.0} | {options.Uploads * bytes / Mib / result.Elapsed.TotalSeconds:0} | {result.BaselineResident / Mib:0.0} | {result.PeakResident / Mib:0.0} | **{(result.PeakResident - result.BaselineResident) / Mib:0.0}** | {result.BaselineManaged / Mib:0.0} | {result.PeakManaged / Mib:0.0} | {(result.PeakManaged - result.BaselineManaged) / Mib:0.0} | {(result.PeakAfterGc - result.BaselineAfterGc) / Mib:0.0} | {(result.LiveHalfWay == 0 ? "–" : ((result.LiveHalfWay - result.BaselineManaged) / Mib).ToString("0.0", CultureInfo.InvariantCulture))} | {bounds[kind]} | {result.Verified}/{options.Uploads} |"));
                 lines.Add($"{Transports.Name(kind)}: {result.Verified}/{options.Uploads} uploads of {options.UploadSizeMib} MiB counted in full by the server ({result.Samples} memory samples, {result.Collections} GCs)" + (result.FirstError is null ? string.Empty : $"; first failure: {result.FirstError}"));
             }
         }
@@ -59,8 +59,8 @@ internal static class UploadMemoryBench
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### Upload memory: {options.Uploads} × {options.UploadSizeMib} MiB to a handler reading {options.UploadRateMib} MiB/s each");
         text.AppendLine();
-        text.AppendLine("| transport | time s | MiB/s (all) | RSS baseline MiB | RSS peak MiB | RSS peak − baseline MiB | managed baseline MiB | managed peak MiB | managed peak − baseline MiB | after-GC heap peak − baseline MiB | server buffering allowed by flow control | uploads verified |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        text.AppendLine("| transport | time s | MiB/s (all) | RSS baseline MiB | RSS peak MiB | RSS peak − baseline MiB | managed baseline MiB | managed peak MiB | managed peak − baseline MiB | after-GC heap peak − baseline MiB | live heap half way (full GC) − baseline MiB | server buffering allowed by flow control | uploads verified |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         rows.ForEach(r => text.AppendLine(r));
         text.AppendLine();
         lines.ForEach(l => text.AppendLine("- " + l));
@@ -74,7 +74,7 @@ internal static class UploadMemoryBench
         return failed ? 1 : 0;
     }
 
-    private static async Task<UploadMemoryResult> RunOneAsync(TransportKind kind, int port, int uploads, long bytes, string path, TimeSpan timeout)
+    private static async Task<UploadMemoryResult> RunOneAsync(TransportKind kind, int port, int uploads, long bytes, string path, TimeSpan timeout, TimeSpan halfWay)
     {
         LargeConnection connection;
         try
@@ -108,7 +108,7 @@ internal static class UploadMemoryBench
 
             var requesters = Enumerable.Range(0, uploads).Select(_ => connection.CreateRequester(upload: true, bytes, path, timeout)).ToArray();
             var start = Stopwatch.GetTimestamp();
-            var sampler = UploadMemorySampler.Start();
+            var sampler = UploadMemorySampler.Start(halfWay);
             Task[] sends;
             await using (sampler.ConfigureAwait(false))
             {
@@ -134,6 +134,7 @@ internal static class UploadMemoryBench
                 Math.Max(baselineManaged, sampler.PeakManagedBytes),
                 baselineAfterGc,
                 sampler.PeakAfterGcBytes == 0 ? baselineAfterGc : sampler.PeakAfterGcBytes,
+                sampler.LiveHalfWayBytes,
                 sampler.Collections,
                 sampler.Samples,
                 errors.FirstOrDefault());
@@ -160,8 +161,8 @@ internal static class UploadMemoryBench
         };
     }
 
-    private sealed record UploadMemoryResult(int Verified, TimeSpan Elapsed, long BaselineResident, long PeakResident, long BaselineManaged, long PeakManaged, long BaselineAfterGc, long PeakAfterGc, int Collections, int Samples, string? FirstError)
+    private sealed record UploadMemoryResult(int Verified, TimeSpan Elapsed, long BaselineResident, long PeakResident, long BaselineManaged, long PeakManaged, long BaselineAfterGc, long PeakAfterGc, long LiveHalfWay, int Collections, int Samples, string? FirstError)
     {
-        public static UploadMemoryResult Failed(string error) => new(0, TimeSpan.FromSeconds(1), 0, 0, 0, 0, 0, 0, 0, 0, error);
+        public static UploadMemoryResult Failed(string error) => new(0, TimeSpan.FromSeconds(1), 0, 0, 0, 0, 0, 0, 0, 0, 0, error);
     }
 }

@@ -16,11 +16,21 @@ internal sealed class UploadMemorySampler : IAsyncDisposable
     private readonly long _firstGcIndex = GC.GetGCMemoryInfo().Index;
     private readonly int _firstGen0Count = GC.CollectionCount(0);
     private readonly Task _loop;
+    private readonly long _halfWay;
+    private readonly long _started = Stopwatch.GetTimestamp();
 
-    private UploadMemorySampler()
+    private UploadMemorySampler(TimeSpan halfWay)
     {
+        _halfWay = (long)(halfWay.TotalSeconds * Stopwatch.Frequency);
         _loop = Task.Run(SampleLoopAsync);
     }
+
+    /// <summary>
+    /// The managed heap after one full, blocking collection taken half way through the uploads: what
+    /// was live then, whatever the collector's timing (<see cref="PeakAfterGcBytes"/> moves with how
+    /// often gen-0 collections run, as they leave older garbage in place). 0 if sampling ended first.
+    /// </summary>
+    public long LiveHalfWayBytes { get; private set; }
 
     /// <summary>
     /// The largest managed heap left right after a GC that ran while sampling (heap size less free
@@ -38,7 +48,8 @@ internal sealed class UploadMemorySampler : IAsyncDisposable
 
     public int Samples { get; private set; }
 
-    public static UploadMemorySampler Start() => new();
+    /// <param name="halfWay">When to take the one full-collection sample (<see cref="LiveHalfWayBytes"/>).</param>
+    public static UploadMemorySampler Start(TimeSpan halfWay) => new(halfWay);
 
     /// <summary>The resident set now: VmRSS on Linux, the working set elsewhere.</summary>
     public static long ResidentBytes()
@@ -98,6 +109,11 @@ internal sealed class UploadMemorySampler : IAsyncDisposable
     {
         PeakResidentBytes = Math.Max(PeakResidentBytes, ResidentBytes());
         PeakManagedBytes = Math.Max(PeakManagedBytes, GC.GetTotalMemory(forceFullCollection: false));
+        if (LiveHalfWayBytes == 0 && Stopwatch.GetTimestamp() - _started >= _halfWay)
+        {
+            LiveHalfWayBytes = GC.GetTotalMemory(forceFullCollection: true);
+        }
+
         if (GC.GetGCMemoryInfo() is { } gc && gc.Index > _firstGcIndex)
         {
             PeakAfterGcBytes = Math.Max(PeakAfterGcBytes, AfterGc(gc));
