@@ -32,8 +32,9 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
     // Guarded by _streamLock, reads included (TryGetStream): writers already serialized on it, and a
     // plain dictionary allocates nothing per stream where ConcurrentDictionary allocates a node for
     // each (about 48 B per request at each end, docs/benchmarks.md). The read loop's lookups take an
-    // uncontended lock for a few instructions.
-    private readonly Dictionary<ulong, WsRestStream> _streams = new(capacity: 7);
+    // uncontended lock for a few instructions. No initial capacity: its arrays come with the first
+    // stream, so a connection that never carries one holds none (idle memory, docs/benchmarks.md).
+    private readonly Dictionary<ulong, WsRestStream> _streams = [];
     // Not readonly: a mutable struct (see ReceiveWindow).
     private ReceiveWindow _connectionReceiveWindow;
     private readonly SemaphoreSlim _localStreamSlots;
