@@ -36,7 +36,7 @@ internal sealed class PeerOptions
     /// Largest DATA frame payload on a <c>wsrest.v1</c> connection (<c>wsrest.v1.json</c> keeps DATA at
     /// <see cref="MaxInlineBody"/>). Most of a large body's cost is per frame (a credit take, a queue
     /// slot, a pipe flush that wakes the reader), so larger frames make bulk transfers cheaper
-    /// (docs/benchmarks.md, "Larger DATA frames").
+    /// (docs/benchmarks.md, "Larger DATA frames and fewer allocations, issue 17").
     /// </summary>
     public int MaxDataFrame { get; init; } = 64 * 1024;
 
@@ -59,8 +59,8 @@ internal sealed class PeerOptions
     /// The write queue's bound: memory (payload arrays and slots) that frames waiting for the remote may
     /// hold; queueing past it aborts the connection (issue 19). What passes <see cref="PauseReadingAbove"/>
     /// is only what was already under way when reading stopped: at most two DATA frames per stream
-    /// (<see cref="WsRestPeer.QueuedDataPerStream"/>), the
-    /// heads of handlers still running, and up to 64 pub/sub frames.
+    /// (<see cref="WsRestPeer.QueuedDataPerStream"/>), the heads of handlers still running, and up to
+    /// 64 pub/sub frames.
     /// </summary>
     public long MaxQueuedBytes { get; init; } = 64 * 1024 * 1024;
 

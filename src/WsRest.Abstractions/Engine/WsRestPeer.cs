@@ -87,7 +87,8 @@ internal sealed partial class WsRestPeer : IAsyncDisposable
         // A JSON peer carries DATA as base64 (a third larger) and is typically a browser with a small
         // message limit: its DATA frames stay at the inline size, as the JSON codec's sizing rule says
         // (docs/protocol.md, wsrest.v1.json).
-        var dataFrame = WireFormat.For(socket.SubProtocol).MessageType == WebSocketMessageType.Binary ? options.MaxDataFrame : options.MaxInlineBody;
+        var json = string.Equals(socket.SubProtocol, WsRestProtocol.JsonSubProtocol, StringComparison.Ordinal);
+        var dataFrame = json ? options.MaxInlineBody : options.MaxDataFrame;
         _maxDataPayload = Math.Max(Math.Min(dataFrame, maxFramePayload), _inlineBodyLimit);
         _backlog = new WriteBacklog(options.PauseReadingAbove, options.MaxQueuedBytes, options.MaxQueuedReplies);
     }
