@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using WsRest.Server;
 using WsRest.Tests.Infrastructure;
 
 namespace WsRest.Tests.Transport;
 
-/// <summary>The registry's event stream never makes the server wait for its readers.</summary>
+/// <summary>What the registry lists and announces, and its event stream never making the server wait for its readers.</summary>
 public class RegistryTests
 {
     [Test]
@@ -54,5 +57,24 @@ public class RegistryTests
         Assert.That(events.Current.Kind, Is.EqualTo(WsRestConnectionEventKind.Failed));
         Assert.That(events.Current.Error, Is.InstanceOf<WsRestProtocolException>());
         Assert.That(events.Current.Error!.Message, Does.Contain("0x7F"));
+    }
+
+    [Test]
+    public async Task TheFirstRequestOfEachConnectionFindsItListed()
+    {
+        await using var host = await TestHost.StartAsync(app => app.MapGet("/listed", (HttpContext context) =>
+        {
+            var connection = context.Features.Get<IWsRestConnectionFeature>()!.Connection;
+            var registry = context.RequestServices.GetRequiredService<WsRestConnectionRegistry>();
+            return registry.TryGetConnection(connection.Id, out _) ? "listed" : "not listed";
+        }));
+
+        // A connection's first exchange is where the listing used to come late (after the engine had
+        // started), so each of these asks on its very first request.
+        for (var i = 0; i < 20; i++)
+        {
+            using var http = await host.CreateWsRestHttpClientAsync();
+            Assert.That(await http.GetStringAsync("/listed"), Is.EqualTo("listed"), $"connection {i}");
+        }
     }
 }
