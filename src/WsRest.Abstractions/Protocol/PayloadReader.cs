@@ -67,15 +67,7 @@ internal ref struct PayloadReader
             throw new WsRestProtocolException(WsRestErrorCode.MessageTooLarge, $"Malformed frame: a string of {length} bytes exceeds the limit of {maxLength}.");
         }
 
-        var bytes = ReadBytes(length);
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw new WsRestProtocolException(WsRestErrorCode.ProtocolError, "Malformed frame: a string is not valid UTF-8.", ex);
-        }
+        return Decode(ReadBytes(length));
     }
 
     /// <summary>
@@ -92,6 +84,11 @@ internal ref struct PayloadReader
             return previous;
         }
 
+        return Decode(bytes);
+    }
+
+    private static string Decode(ReadOnlySpan<byte> bytes)
+    {
         try
         {
             return StrictUtf8.GetString(bytes);
